@@ -1,0 +1,68 @@
+/* attnc library ABI: what every generated lib<name>.so exports and what its kernels take.
+ *
+ * A generated library holds data only: a manifest (JSON), one kernel image per target arch
+ * and this descriptor. It links against nothing, not even the CUDA driver; the runtime
+ * (attn.h) loads it, checks the ABI version, picks the image for the device and launches.
+ * Bump ATTN_ABI_VERSION whenever a struct below changes layout or meaning. */
+#ifndef ATTN_ABI_H
+#define ATTN_ABI_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ATTN_ABI_VERSION 1u
+
+/* The symbol every generated library exports. */
+#define ATTN_LIBRARY_SYMBOL "attn_library_descriptor"
+
+/* One embedded cubin. `sm` is the compute capability times ten (80, 90); `arch` the exact
+ * target it was built for ("sm_80", "sm_90a"). */
+typedef struct attn_kernel_image {
+  const char *arch;
+  int32_t sm;
+  const void *data;
+  uint64_t size;
+} attn_kernel_image;
+
+typedef struct attn_library_descriptor {
+  uint32_t abi_version;      /* ATTN_ABI_VERSION of the attnc that built the library */
+  const char *manifest_json; /* spec, kernels, launch configs, arguments: see docs/abi.md */
+  uint32_t num_images;
+  const attn_kernel_image *images;
+} attn_library_descriptor;
+
+typedef const attn_library_descriptor *(*attn_library_descriptor_fn)(void);
+
+/* The forward kernel's only parameter, passed by value. Tensors are logically
+ * Q [B, Hq, Sq, D], K/V [B, Hkv, Skv, D], O [B, Hq, Sq, D], LSE [B, Hq, Sq] (f32); strides are
+ * in elements and the last dim (D, or Sq for LSE) is contiguous, so [B,S,H,D] and [B,H,S,D]
+ * storage both map onto it without copies. The runtime fills it after validation. */
+typedef struct attn_forward_params {
+  const void *q;
+  const void *k;
+  const void *v;
+  void *o;
+  float *lse;
+  int64_t q_batch_stride, q_head_stride, q_row_stride;
+  int64_t k_batch_stride, k_head_stride, k_row_stride;
+  int64_t v_batch_stride, v_head_stride, v_row_stride;
+  int64_t o_batch_stride, o_head_stride, o_row_stride;
+  int64_t lse_batch_stride, lse_head_stride;
+  int32_t batch;
+  int32_t heads_q;
+  int32_t heads_kv;
+  int32_t head_group; /* heads_q / heads_kv: q head h reads kv head h / head_group */
+  int32_t seqlen_q;
+  int32_t seqlen_k;
+  float scale;      /* softmax scale applied to Q·Kᵀ */
+  float scale_log2; /* scale · log2(e): the kernel exponentiates with exp2 */
+} attn_forward_params;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ATTN_ABI_H */

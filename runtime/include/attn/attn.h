@@ -1,0 +1,64 @@
+/* attnc runtime: load a library compiled by attnc and launch its kernels.
+ *
+ * Depends on the CUDA driver only, which it opens at the first call that needs it, so a program
+ * linked against libattnrt.so starts (and validates arguments) on a machine with no GPU.
+ * Every entry point returns a status; attn_last_error() then holds a readable message for the
+ * calling thread. No launch happens unless every argument has been validated. */
+#ifndef ATTN_ATTN_H
+#define ATTN_ATTN_H
+
+#include <stdint.h>
+
+#include "attn/abi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum attn_status {
+  ATTN_OK = 0,
+  ATTN_ERROR_INVALID_ARGUMENT = 1, /* a null pointer, shape, stride, dtype or alignment problem */
+  ATTN_ERROR_LOAD = 2,             /* the file is missing or is not an attnc library */
+  ATTN_ERROR_ABI_MISMATCH = 3,     /* built by an attnc with another ABI version */
+  ATTN_ERROR_NO_KERNEL = 4,        /* no kernel for this mode, or none for the device's arch */
+  ATTN_ERROR_DEVICE = 5,           /* no driver, no context, or a tensor on another device */
+  ATTN_ERROR_CUDA = 6              /* the driver failed a call; the message names it */
+} attn_status;
+
+typedef enum attn_dtype { ATTN_DTYPE_F16 = 0, ATTN_DTYPE_BF16 = 1, ATTN_DTYPE_F32 = 2 } attn_dtype;
+
+/* A strided device tensor. `shape`/`strides` hold `rank` entries, strides in elements.
+ * Q/K/V/O are rank 4 in logical order [B, H, S, D]; LSE is rank 3, [B, H, S]. */
+typedef struct attn_tensor {
+  void *data;
+  attn_dtype dtype;
+  int32_t rank;
+  int64_t shape[4];
+  int64_t strides[4];
+} attn_tensor;
+
+typedef struct attn_library attn_library;
+
+/* Opens lib<name>.so, checks its ABI version and manifest. No CUDA call is made. */
+attn_status attn_library_open(const char *path, attn_library **out);
+void attn_library_close(attn_library *lib);
+
+/* The library's manifest (JSON), owned by the library. */
+const char *attn_library_manifest(const attn_library *lib);
+
+/* O = softmax(scale · Q·Kᵀ, masked) · V and LSE (natural log) per row, on `stream`
+ * (a CUstream; NULL is the default stream) in the current CUDA context.
+ * `scale` <= 0 or NaN selects the default 1/sqrt(D). `lse` may be NULL. */
+attn_status attn_forward(attn_library *lib, const attn_tensor *q, const attn_tensor *k,
+                         const attn_tensor *v, const attn_tensor *o, const attn_tensor *lse,
+                         float scale, void *stream);
+
+/* The message of the calling thread's last failed call ("" if none). */
+const char *attn_last_error(void);
+const char *attn_status_name(attn_status status);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ATTN_ATTN_H */
