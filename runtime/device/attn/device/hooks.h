@@ -1,0 +1,39 @@
+// Types and helpers shared by generated variant hooks and the kernels that call them.
+//
+// Everything here compiles for the device (nvcc) and for the host (any C++17 compiler): the
+// emitted mask and kv-bound hooks are also compiled for the host, where tests run them through
+// a reference loop. Keep it free of CUDA-only constructs.
+#pragma once
+
+#include <stdint.h>
+
+#if defined(__CUDACC__)
+#define ATTN_HD __host__ __device__ __forceinline__
+#else
+#define ATTN_HD inline
+#endif
+
+namespace attn::device {
+
+// The kv tiles one q tile visits, as kv-tile indices: [full_begin, full_end) are full (every pair
+// kept and in bounds, no mask code), [begin, full_begin) and [full_end, end) are partial (the mask
+// and the key bound are evaluated per element), everything else is empty and never loaded.
+struct KvTiles {
+  int64_t begin;
+  int64_t full_begin;
+  int64_t full_end;
+  int64_t end;
+};
+
+// Integer division rounding toward -inf / +inf (C++ `/` truncates toward zero). Tile bounds
+// divide offsets such as q - (sq - skv) that can be negative when sq > skv.
+ATTN_HD int64_t floor_div(int64_t a, int64_t b) {
+  const int64_t q = a / b;
+  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+ATTN_HD int64_t ceil_div(int64_t a, int64_t b) { return -floor_div(-a, b); }
+ATTN_HD int64_t min_i64(int64_t a, int64_t b) { return a < b ? a : b; }
+ATTN_HD int64_t max_i64(int64_t a, int64_t b) { return a > b ? a : b; }
+ATTN_HD int64_t abs_i64(int64_t a) { return a < 0 ? -a : a; }
+
+}  // namespace attn::device
