@@ -15,8 +15,9 @@ extern "C" {
 
 #define ATTN_ABI_VERSION 1u
 
-/* The symbol every generated library exports. */
-#define ATTN_LIBRARY_SYMBOL "attn_library_descriptor"
+/* The symbol every generated library exports:
+ *   const attn_library_descriptor *attn_get_library(void); */
+#define ATTN_LIBRARY_SYMBOL "attn_get_library"
 
 /* One embedded cubin. `sm` is the compute capability times ten (80, 90); `arch` the exact
  * target it was built for ("sm_80", "sm_90a"). */

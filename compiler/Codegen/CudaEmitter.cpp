@@ -1,0 +1,187 @@
+//===- CudaEmitter.cpp - tile.kernel → one CUDA translation unit ----------===//
+
+#include "compiler/Codegen/CudaEmitter.h"
+
+#include "compiler/Codegen/ScalarEmitter.h"
+#include "compiler/Target/Target.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+
+namespace attnc::codegen {
+
+std::string hookNamespace(StringRef symbol) { return ("attn_variant_" + symbol).str(); }
+
+namespace {
+
+class KernelWriter {
+public:
+  KernelWriter(tile::KernelOp kernel, raw_ostream &os) : kernel(kernel), os(os) {}
+
+  LogicalResult writeHooks() {
+    tile::ConfigAttr config = kernel.getConfig();
+    os << "namespace " << hookNamespace(kernel.getSymName()) << " {\n\n"
+       << "constexpr int kBlockM = " << config.getBlockM() << ";\n"
+       << "constexpr int kBlockN = " << config.getBlockN() << ";\n\n";
+
+    // tile.mask_fn → keep(b, h, q, k, sq, skv)
+    os << "// tile.mask_fn: true keeps the (q, k) score.\n"
+       << "ATTN_HD bool mask_fn(int64_t b, int64_t h, int64_t q, int64_t k, int64_t sq, "
+          "int64_t skv) {\n";
+    auto keep = emitScalarBlock(*kernel.getMaskFn().getBody(),
+                                {"b", "h", "q", "k", "sq", "skv"}, os, "  ");
+    if (failed(keep))
+      return failure();
+    os << "  return " << (*keep)[0] << ";\n}\n\n";
+
+    // tile.kv_bounds → the four kv-tile indices of a q tile
+    os << "// tile.kv_bounds: kv tiles [begin, end) are visited, [full_begin, full_end) "
+          "without mask code.\n"
+       << "ATTN_HD attn::device::KvTiles kv_bounds(int64_t q_tile, int64_t sq, int64_t skv) "
+          "{\n";
+    auto bounds = emitScalarBlock(*kernel.getKvBounds().getBody(), {"q_tile", "sq", "skv"},
+                                  os, "  ");
+    if (failed(bounds))
+      return failure();
+    os << "  return {" << llvm::join(*bounds, ", ") << "};\n}\n\n"
+       << "}  // namespace " << hookNamespace(kernel.getSymName()) << "\n";
+    return success();
+  }
+
+  LogicalResult writeKernel(const KernelInfo &info) {
+    tile::ConfigAttr config = kernel.getConfig();
+    StringRef element = kernel.getElementType().isBF16() ? "__nv_bfloat16" : "__half";
+    std::string ns = hookNamespace(kernel.getSymName());
+    os << "\n#if defined(__CUDACC__)\n"
+       << "#include \"attn/device/sm80/forward.cuh\"\n\n"
+       << "namespace " << ns << " {\n"
+       << "struct Traits {\n"
+       << "  using Element = " << element << ";\n"
+       << "  static constexpr int kHeadDim = " << kernel.getHeadDim() << ";\n"
+       << "  static constexpr int kBlockM = " << config.getBlockM() << ";\n"
+       << "  static constexpr int kBlockN = " << config.getBlockN() << ";\n"
+       << "  static constexpr int kNumWarps = " << config.getNumWarps() << ";\n"
+       << "};\n"
+       << "using Tile = attn::device::sm80::ForwardTile<Traits>;\n"
+       << "static_assert(Tile::kSmemBytes == " << info.smemBytes
+       << ", \"the manifest's shared-memory size must match the kernel's\");\n"
+       << "}  // namespace " << ns << "\n\n";
+
+    os << "extern \"C\" __global__ void __launch_bounds__(" << info.threads << ", 1)\n"
+       << info.symbol << "(const __grid_constant__ attn_forward_params p) {\n"
+       << "  using namespace " << ns << ";\n"
+       << "  extern __shared__ __align__(128) char smem[];\n"
+       << "  Tile t(p, smem);\n"
+       << "  const attn::device::KvTiles r = kv_bounds(t.q_tile(), p.seqlen_q, p.seqlen_k);\n"
+       << "  const auto keep = [&](int64_t q, int64_t k) {\n"
+       << "    return mask_fn(t.batch(), t.head(), q, k, p.seqlen_q, p.seqlen_k);\n"
+       << "  };\n";
+    for (Operation &op : kernel.getRegion().front())
+      if (failed(writeStep(op, "  ")))
+        return failure();
+    os << "}\n#endif  // __CUDACC__\n";
+    return success();
+  }
+
+private:
+  static StringRef loopBounds(tile::KvSpan span) {
+    switch (span) {
+    case tile::KvSpan::partial_high: return "j = r.end - 1; j >= r.full_end; --j";
+    case tile::KvSpan::full: return "j = r.full_end - 1; j >= r.full_begin; --j";
+    case tile::KvSpan::partial_low: return "j = r.full_begin - 1; j >= r.begin; --j";
+    }
+    llvm_unreachable("unknown span");
+  }
+
+  /// One tile op → one primitive call (or a loop of them).
+  LogicalResult writeStep(Operation &op, StringRef indent) {
+    auto line = [&](StringRef code) {
+      os << indent << code << "\n";
+      return success();
+    };
+    return llvm::TypeSwitch<Operation *, LogicalResult>(&op)
+        .Case([&](tile::MaskFnOp) { return success(); }) // emitted as hooks
+        .Case([&](tile::KvBoundsOp) { return success(); })
+        .Case([&](tile::LoadQOp) { return line("t.load_q();"); })
+        .Case([&](tile::LoadOp load) -> LogicalResult {
+          bool isK = load.getOperand() == tile::KvOperand::k;
+          switch (load.getWhich()) {
+          case tile::TileWhich::first:
+            if (!isK)
+              break;
+            return line("t.load_k(r.end > r.begin ? r.end - 1 : -1);");
+          case tile::TileWhich::current:
+            return line(isK ? "t.load_k(j);" : "t.load_v(j);");
+          case tile::TileWhich::next:
+            return line(isK ? "t.load_k(next);" : "t.load_v(next);");
+          }
+          return load.emitOpError("has no sm_80 primitive");
+        })
+        .Case([&](tile::WaitOp wait) {
+          return line(wait.getOperand() == tile::KvOperand::k ? "t.wait_k();" : "t.wait_v();");
+        })
+        .Case([&](tile::MmaQkOp) { return line("t.mma_qk();"); })
+        .Case([&](tile::ApplyMaskOp) { return line("t.apply_mask(j, keep);"); })
+        .Case([&](tile::OnlineSoftmaxOp) { return line("t.online_softmax();"); })
+        .Case([&](tile::MmaPvOp) { return line("t.mma_pv();"); })
+        .Case([&](tile::EpilogueOp epilogue) {
+          return line(epilogue.getWriteLse() ? "t.epilogue(/*write_lse=*/true);"
+                                             : "t.epilogue(/*write_lse=*/false);");
+        })
+        .Case([&](tile::KvLoopOp loop) -> LogicalResult {
+          os << indent << "for (int64_t " << loopBounds(loop.getSpan())
+             << ") {  // tile.kv_loop {span = " << tile::stringifyKvSpan(loop.getSpan())
+             << "}\n"
+             << indent << "  const int64_t next = j - 1 >= r.begin ? j - 1 : -1;\n";
+          for (Operation &inner : loop.getBody()->without_terminator())
+            if (failed(writeStep(inner, (indent + "  ").str())))
+              return failure();
+          os << indent << "}\n";
+          return success();
+        })
+        .Case([&](tile::YieldOp) { return success(); })
+        .Default([&](Operation *other) -> LogicalResult {
+          return other->emitOpError("has no CUDA emission");
+        });
+  }
+
+  tile::KernelOp kernel;
+  raw_ostream &os;
+};
+
+KernelInfo describe(tile::KernelOp kernel) {
+  tile::ConfigAttr config = kernel.getConfig();
+  KernelInfo info;
+  info.symbol = kernel.getSymName().str();
+  info.sm = config.getArch();
+  for (const target::Target &target : target::allTargets())
+    if (target.sm == info.sm)
+      info.arch = std::string(target.name);
+  info.blockM = config.getBlockM();
+  info.blockN = config.getBlockN();
+  info.numWarps = config.getNumWarps();
+  info.stages = config.getStages();
+  info.threads = config.getNumThreads();
+  int64_t elementBytes = kernel.getElementType().getIntOrFloatBitWidth() / 8;
+  info.smemBytes = (info.blockM + 2 * info.blockN) * kernel.getHeadDim() * elementBytes;
+  info.mode = kernel.getMode().str();
+  return info;
+}
+
+} // namespace
+
+FailureOr<EmittedKernel> emitCudaKernel(tile::KernelOp kernel, StringRef origin) {
+  EmittedKernel emitted;
+  emitted.info = describe(kernel);
+  llvm::raw_string_ostream os(emitted.source);
+  os << "// Generated by attnc from " << origin << " (kernel " << emitted.info.symbol
+     << ", " << emitted.info.arch << "); do not edit.\n"
+     << "#include \"attn/device/hooks.h\"\n\n";
+  KernelWriter writer(kernel, os);
+  if (failed(writer.writeHooks()) || failed(writer.writeKernel(emitted.info)))
+    return failure();
+  return emitted;
+}
+
+} // namespace attnc::codegen

@@ -1,0 +1,44 @@
+//===- CudaEmitter.h - tile.kernel → one CUDA translation unit --*- C++ -*-===//
+//
+// The emitted file has two parts. The variant hooks (mask_fn, kv_bounds and
+// the tile constants) come first and compile as plain C++ as well, so tests
+// run them on the host. The kernel follows under `#if defined(__CUDACC__)`:
+// one call to a device primitive of runtime/device per tile op, in IR order.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTNC_COMPILER_CODEGEN_CUDAEMITTER_H
+#define ATTNC_COMPILER_CODEGEN_CUDAEMITTER_H
+
+#include "dialects/Tile/IR/TileOps.h"
+
+#include <string>
+
+namespace attnc::codegen {
+
+/// What the library writer and the runtime need to know about a kernel.
+struct KernelInfo {
+  std::string symbol;   ///< the extern "C" __global__ function
+  std::string arch;     ///< "sm_80", "sm_90a"
+  int64_t sm = 0;       ///< 80, 90
+  int64_t blockM = 0, blockN = 0, numWarps = 0, stages = 0;
+  int64_t threads = 0;
+  int64_t smemBytes = 0;
+  std::string mode;     ///< "forward"
+};
+
+struct EmittedKernel {
+  KernelInfo info;
+  std::string source;   ///< the whole .cu file
+};
+
+/// `origin` names the spec file in the header comment.
+mlir::FailureOr<EmittedKernel> emitCudaKernel(mlir::tile::KernelOp kernel,
+                                              llvm::StringRef origin);
+
+/// The C++ namespace of a kernel's hooks: `attn_variant_<symbol>`.
+std::string hookNamespace(llvm::StringRef symbol);
+
+} // namespace attnc::codegen
+
+#endif // ATTNC_COMPILER_CODEGEN_CUDAEMITTER_H

@@ -1,0 +1,68 @@
+//===- Manifest.cpp - The JSON manifest embedded in every library ---------===//
+
+#include "compiler/Codegen/Manifest.h"
+
+#include "attn/abi.h"
+
+#include <nlohmann/json.hpp>
+
+namespace attnc::codegen {
+
+const char *const kAttncVersion = "0.1.0";
+
+using nlohmann::json;
+
+static json forwardArguments(const std::string &dtype) {
+  auto tensor = [](const char *name, const std::string &type, json shape, bool output) {
+    json arg = {{"name", name}, {"dtype", type}, {"shape", std::move(shape)}};
+    if (output)
+      arg["output"] = true;
+    return arg;
+  };
+  return json::array({
+      tensor("q", dtype, {"B", "Hq", "Sq", "D"}, false),
+      tensor("k", dtype, {"B", "Hkv", "Skv", "D"}, false),
+      tensor("v", dtype, {"B", "Hkv", "Skv", "D"}, false),
+      tensor("o", dtype, {"B", "Hq", "Sq", "D"}, true),
+      tensor("lse", "f32", {"B", "Hq", "Sq"}, true),
+      {{"name", "scale"}, {"dtype", "f32"}, {"default", "1/sqrt(D)"}},
+  });
+}
+
+std::string buildManifest(const spec::Spec &spec, const std::vector<CompiledKernel> &kernels) {
+  const std::string dtype(spec::elementTypeName(spec.elementType));
+  json archs = json::array();
+  json kernelList = json::array();
+  for (const CompiledKernel &kernel : kernels) {
+    const KernelInfo &info = kernel.info;
+    if (std::find(archs.begin(), archs.end(), info.arch) == archs.end())
+      archs.push_back(info.arch);
+    kernelList.push_back({{"mode", info.mode},
+                          {"arch", info.arch},
+                          {"sm", info.sm},
+                          {"symbol", info.symbol},
+                          {"threads", info.threads},
+                          {"smem_bytes", info.smemBytes},
+                          {"block_m", info.blockM},
+                          {"block_n", info.blockN},
+                          {"num_warps", info.numWarps},
+                          {"stages", info.stages},
+                          {"registers", kernel.usage.registers},
+                          {"spill_bytes", kernel.usage.spillStoreBytes}});
+  }
+  json manifest = {
+      {"abi_version", ATTN_ABI_VERSION},
+      {"attnc_version", kAttncVersion},
+      {"name", spec.name},
+      {"spec", json::parse(spec.json, nullptr, /*allow_exceptions=*/false)},
+      {"head_dim", spec.headDim},
+      {"dtype", dtype},
+      {"mask", spec.maskSource},
+      {"archs", archs},
+      {"kernels", kernelList},
+      {"arguments", {{"forward", forwardArguments(dtype)}}},
+  };
+  return manifest.dump(1);
+}
+
+} // namespace attnc::codegen

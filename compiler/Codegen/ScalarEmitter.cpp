@@ -1,0 +1,128 @@
+//===- ScalarEmitter.cpp - arith blocks → C++ statements ------------------===//
+
+#include "compiler/Codegen/ScalarEmitter.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+
+namespace attnc::codegen {
+namespace {
+
+class ScalarEmitter {
+public:
+  explicit ScalarEmitter(raw_ostream &os, StringRef indent) : os(os), indent(indent) {}
+
+  void name(Value value, std::string name) { names[value] = std::move(name); }
+  const std::string &get(Value value) const { return names.find(value)->second; }
+
+  LogicalResult emit(Operation &op) {
+    std::optional<std::string> expr = expression(op);
+    if (!expr)
+      return op.emitOpError("cannot be emitted as C++ by attnc");
+    Value result = op.getResult(0);
+    std::string var = "v" + std::to_string(counter++);
+    os << indent << "const " << cppType(result.getType()) << " " << var << " = " << *expr
+       << ";\n";
+    name(result, var);
+    return success();
+  }
+
+private:
+  static StringRef cppType(Type type) { return type.isInteger(1) ? "bool" : "int64_t"; }
+
+  std::string bin(Operation &op, StringRef spelling) {
+    return get(op.getOperand(0)) + " " + spelling.str() + " " + get(op.getOperand(1));
+  }
+  std::string call(Operation &op, StringRef function) {
+    return ("attn::device::" + function + "(").str() + get(op.getOperand(0)) + ", " +
+           get(op.getOperand(1)) + ")";
+  }
+
+  static StringRef cmpSpelling(arith::CmpIPredicate predicate) {
+    switch (predicate) {
+    case arith::CmpIPredicate::eq: return "==";
+    case arith::CmpIPredicate::ne: return "!=";
+    case arith::CmpIPredicate::slt: return "<";
+    case arith::CmpIPredicate::sle: return "<=";
+    case arith::CmpIPredicate::sgt: return ">";
+    case arith::CmpIPredicate::sge: return ">=";
+    default: return "";  // unsigned compares never come from a spec
+    }
+  }
+
+  /// The C++ expression for `op`, or nullopt if it has none. i1 and/or/xor are
+  /// logical operators (`&&`, `||`, `!=`) so the result stays a bool.
+  std::optional<std::string> expression(Operation &op) {
+    if (op.getNumResults() != 1)
+      return std::nullopt;
+    Type type = op.getResult(0).getType();
+    if (!type.isInteger(1) && !type.isInteger(64))
+      return std::nullopt;
+    bool logical = type.isInteger(1);
+    return llvm::TypeSwitch<Operation *, std::optional<std::string>>(&op)
+        .Case([&](arith::ConstantOp c) -> std::optional<std::string> {
+          auto value = dyn_cast<IntegerAttr>(c.getValue());
+          if (!value)
+            return std::nullopt;
+          if (logical)
+            return std::string(value.getValue().isZero() ? "false" : "true");
+          return "int64_t(" + std::to_string(value.getInt()) + ")";
+        })
+        .Case([&](arith::AddIOp) { return bin(op, "+"); })
+        .Case([&](arith::SubIOp) { return bin(op, "-"); })
+        .Case([&](arith::MulIOp) { return bin(op, "*"); })
+        .Case([&](arith::DivSIOp) { return bin(op, "/"); })
+        .Case([&](arith::RemSIOp) { return bin(op, "%"); })
+        .Case([&](arith::FloorDivSIOp) { return call(op, "floor_div"); })
+        .Case([&](arith::CeilDivSIOp) { return call(op, "ceil_div"); })
+        .Case([&](arith::MinSIOp) { return call(op, "min_i64"); })
+        .Case([&](arith::MaxSIOp) { return call(op, "max_i64"); })
+        .Case([&](arith::AndIOp) -> std::optional<std::string> {
+          return logical ? bin(op, "&&") : std::optional<std::string>();
+        })
+        .Case([&](arith::OrIOp) -> std::optional<std::string> {
+          return logical ? bin(op, "||") : std::optional<std::string>();
+        })
+        .Case([&](arith::XOrIOp) -> std::optional<std::string> {
+          return logical ? bin(op, "!=") : std::optional<std::string>();
+        })
+        .Case([&](arith::CmpIOp cmp) -> std::optional<std::string> {
+          StringRef spelling = cmpSpelling(cmp.getPredicate());
+          if (spelling.empty())
+            return std::nullopt;
+          return bin(op, spelling);
+        })
+        .Case([&](arith::SelectOp) {
+          return get(op.getOperand(0)) + " ? " + get(op.getOperand(1)) + " : " +
+                 get(op.getOperand(2));
+        })
+        .Default([](Operation *) { return std::nullopt; });
+  }
+
+  raw_ostream &os;
+  std::string indent;
+  llvm::DenseMap<Value, std::string> names;
+  unsigned counter = 0;
+};
+
+} // namespace
+
+FailureOr<SmallVector<std::string>> emitScalarBlock(Block &block,
+                                                    ArrayRef<std::string> argNames,
+                                                    raw_ostream &os, StringRef indent) {
+  ScalarEmitter emitter(os, indent);
+  for (auto [arg, name] : llvm::zip(block.getArguments(), argNames))
+    emitter.name(arg, name);
+  for (Operation &op : block.without_terminator())
+    if (failed(emitter.emit(op)))
+      return failure();
+  SmallVector<std::string> results;
+  for (Value operand : block.getTerminator()->getOperands())
+    results.push_back(emitter.get(operand));
+  return results;
+}
+
+} // namespace attnc::codegen

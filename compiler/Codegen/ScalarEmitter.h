@@ -1,0 +1,30 @@
+//===- ScalarEmitter.h - arith blocks → C++ statements ----------*- C++ -*-===//
+//
+// The variant hooks (tile.mask_fn, tile.kv_bounds) are blocks of scalar arith
+// on i64 and i1. Each op becomes one `const` C++ statement, so the emitted
+// hook reads like the IR it came from and compiles for host and device alike.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTNC_COMPILER_CODEGEN_SCALAREMITTER_H
+#define ATTNC_COMPILER_CODEGEN_SCALAREMITTER_H
+
+#include "mlir/IR/Block.h"
+#include "mlir/Support/LLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+
+namespace attnc::codegen {
+
+/// Emits the ops of `block` (all but its terminator) as statements, the block
+/// arguments named `argNames`, each line prefixed by `indent`. Returns the C++
+/// names of the terminator's operands, or failure after emitting an error on
+/// an op it cannot express.
+mlir::FailureOr<llvm::SmallVector<std::string>>
+emitScalarBlock(mlir::Block &block, llvm::ArrayRef<std::string> argNames,
+                llvm::raw_ostream &os, llvm::StringRef indent);
+
+} // namespace attnc::codegen
+
+#endif // ATTNC_COMPILER_CODEGEN_SCALAREMITTER_H

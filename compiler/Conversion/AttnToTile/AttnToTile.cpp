@@ -1,0 +1,124 @@
+//===- AttnToTile.cpp - attn.attention → tile.kernel ----------------------===//
+
+#include "compiler/Conversion/AttnToTile/Lowering.h"
+#include "compiler/Conversion/Passes.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringExtras.h"
+
+namespace attnc {
+#define GEN_PASS_DEF_ATTNTOTILE
+#include "compiler/Conversion/Passes.h.inc"
+} // namespace attnc
+
+using namespace mlir;
+
+namespace attnc {
+namespace {
+
+/// "sm_90a" → "sm90a": the suffix of kernel symbols.
+std::string symbolSuffix(const target::Target &target) {
+  std::string name(target.name);
+  name.erase(std::remove(name.begin(), name.end(), '_'), name.end());
+  return name;
+}
+
+/// One FlashAttention-2 step over kv tile j; see runtime/device/.../forward.cuh.
+void buildKvStep(OpBuilder &b, Location loc, bool masked) {
+  tile::WaitOp::create(b, loc, tile::KvOperand::k);
+  tile::LoadOp::create(b, loc, tile::KvOperand::v, tile::TileWhich::current);
+  tile::MmaQkOp::create(b, loc);
+  if (masked)
+    tile::ApplyMaskOp::create(b, loc);
+  tile::WaitOp::create(b, loc, tile::KvOperand::v);
+  tile::LoadOp::create(b, loc, tile::KvOperand::k, tile::TileWhich::next);
+  tile::OnlineSoftmaxOp::create(b, loc);
+  tile::MmaPvOp::create(b, loc);
+}
+
+void buildKvLoop(OpBuilder &b, Location loc, tile::KvSpan span) {
+  auto loop = tile::KvLoopOp::create(b, loc, span);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  buildKvStep(b, loc, /*masked=*/span != tile::KvSpan::full);
+}
+
+/// Which kv-loop spans can be non-empty for a mask kind (KvBounds.cpp).
+SmallVector<tile::KvSpan> liveSpans(attn::MaskKind kind) {
+  switch (kind) {
+  case attn::MaskKind::Dense:
+  case attn::MaskKind::Causal:
+    return {tile::KvSpan::partial_high, tile::KvSpan::full};
+  case attn::MaskKind::Generic:
+    return {tile::KvSpan::partial_high};
+  case attn::MaskKind::Empty:
+    return {};
+  }
+  llvm_unreachable("unknown mask kind");
+}
+
+FailureOr<tile::KernelOp> buildForwardKernel(OpBuilder &b, attn::AttentionOp attention,
+                                             const target::Target &target) {
+  Location loc = attention.getLoc();
+  Type element = attention.getElementType();
+  const int64_t headDim = attention.getHeadDim();
+  target::TileProblem problem{headDim, element.getIntOrFloatBitWidth() / 8};
+  target::TileConfig config = target::chooseForwardConfig(problem, target);
+  auto configAttr = tile::ConfigAttr::getChecked(
+      [&] { return attention.emitOpError(); }, b.getContext(), int64_t(target.sm),
+      config.blockM, config.blockN, config.numWarps, config.stages);
+  if (!configAttr)
+    return failure();
+
+  std::string name = (attention.getSymName() + "_forward_" + symbolSuffix(target)).str();
+  auto kernel =
+      tile::KernelOp::create(b, loc, name, configAttr, element, headDim, "forward");
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&kernel.getRegion().front());
+
+  attn::MaskClass mask = attn::classifyMask(attention);
+  auto maskFn = tile::MaskFnOp::create(b, loc);
+  if (failed(lowerMaskInto(attention, maskFn)))
+    return failure();
+  auto bounds = tile::KvBoundsOp::create(b, loc);
+  buildKvBounds(bounds, mask, config);
+
+  tile::LoadQOp::create(b, loc);
+  tile::LoadOp::create(b, loc, tile::KvOperand::k, tile::TileWhich::first);
+  for (tile::KvSpan span : liveSpans(mask.kind))
+    buildKvLoop(b, loc, span);
+  tile::EpilogueOp::create(b, loc, /*write_lse=*/true);
+  return kernel;
+}
+
+struct AttnToTilePass : impl::AttnToTileBase<AttnToTilePass> {
+  using AttnToTileBase::AttnToTileBase;
+
+  void runOnOperation() override {
+    SmallVector<target::Target> targets;
+    if (archs.empty())
+      targets.assign(target::allTargets().begin(), target::allTargets().end());
+    for (const std::string &arch : archs) {
+      std::optional<target::Target> target = target::lookupTarget(arch);
+      if (!target) {
+        getOperation().emitError() << "unknown target '" << arch
+                                   << "'; supported: " << target::targetNames();
+        return signalPassFailure();
+      }
+      targets.push_back(*target);
+    }
+
+    SmallVector<attn::AttentionOp> attentions(
+        getOperation().getOps<attn::AttentionOp>());
+    for (attn::AttentionOp attention : attentions) {
+      OpBuilder b(attention);
+      for (const target::Target &target : targets)
+        if (failed(buildForwardKernel(b, attention, target)))
+          return signalPassFailure();
+      attention.erase();
+    }
+  }
+};
+
+} // namespace
+} // namespace attnc

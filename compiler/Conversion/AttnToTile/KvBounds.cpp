@@ -1,0 +1,87 @@
+//===- KvBounds.cpp - Closed-form kv-tile ranges of a q tile --------------===//
+//
+// For q tile i (rows [i·M, min((i+1)·M, sq))) and kv tiles of N keys, the
+// recognised masks give, with d = skv − sq (bottom_right) or 0 (top_left):
+//
+//   dense:  full = [0, ⌊skv/N⌋),  end = ⌈skv/N⌉
+//   empty:  nothing
+//   causal: row r keeps keys k <= r + d, so the tile keeps keys below
+//           hi = min(skv, min((i+1)·M, sq) + d)       → end = max(0, ⌈hi/N⌉)
+//           and kv tile j is full when its last key (j+1)·N − 1 is at most
+//           the first row's diagonal i·M + d and below skv
+//           → full_end = clamp(min(⌊(i·M + d + 1)/N⌋, ⌊skv/N⌋), 0, end)
+//   other:  every tile in [0, ⌈skv/N⌉) is partial
+//
+// Divisions round toward −inf/+inf (arith.floordivsi / ceildivsi): i·M + d is
+// negative for the top rows when sq > skv.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Conversion/AttnToTile/Lowering.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
+using namespace mlir;
+
+namespace attnc {
+namespace {
+
+/// Small arith builder over i64 values, so the formulas read like the math.
+struct I64Builder {
+  OpBuilder &b;
+  Location loc;
+
+  Value c(int64_t v) { return arith::ConstantIntOp::create(b, loc, v, 64); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value min(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
+  Value max(Value x, Value y) { return arith::MaxSIOp::create(b, loc, x, y); }
+  Value floorDiv(Value x, Value y) { return arith::FloorDivSIOp::create(b, loc, x, y); }
+  Value ceilDiv(Value x, Value y) { return arith::CeilDivSIOp::create(b, loc, x, y); }
+};
+
+} // namespace
+
+void buildKvBounds(tile::KvBoundsOp bounds, attn::MaskClass mask,
+                   const target::TileConfig &config) {
+  OpBuilder builder = OpBuilder::atBlockEnd(bounds.getBody());
+  I64Builder m{builder, bounds.getLoc()};
+  Value qTile = bounds.getQueryTileArg();
+  Value sq = bounds.getQueryLenArg();
+  Value skv = bounds.getKeyLenArg();
+  Value zero = m.c(0);
+  Value blockM = m.c(config.blockM);
+  Value blockN = m.c(config.blockN);
+
+  Value fullEnd, end;
+  switch (mask.kind) {
+  case attn::MaskKind::Dense:
+    fullEnd = m.floorDiv(skv, blockN);
+    end = m.ceilDiv(skv, blockN);
+    break;
+  case attn::MaskKind::Empty:
+    fullEnd = end = zero;
+    break;
+  case attn::MaskKind::Causal: {
+    Value offset = mask.alignment == attn::Alignment::bottom_right ? m.sub(skv, sq) : zero;
+    Value firstRow = m.mul(qTile, blockM);
+    Value rowsEnd = m.min(m.add(firstRow, blockM), sq);
+    Value keysEnd = m.min(skv, m.add(rowsEnd, offset));
+    end = m.max(zero, m.ceilDiv(keysEnd, blockN));
+    Value firstDiagonal = m.add(firstRow, offset);
+    Value full = m.min(m.floorDiv(m.add(firstDiagonal, m.c(1)), blockN),
+                       m.floorDiv(skv, blockN));
+    fullEnd = m.min(end, m.max(zero, full));
+    break;
+  }
+  case attn::MaskKind::Generic:
+    fullEnd = zero;
+    end = m.ceilDiv(skv, blockN);
+    break;
+  }
+  tile::YieldOp::create(builder, bounds.getLoc(),
+                        ValueRange{zero, zero, fullEnd, end});
+}
+
+} // namespace attnc

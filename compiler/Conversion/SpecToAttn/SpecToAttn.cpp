@@ -1,0 +1,160 @@
+//===- SpecToAttn.cpp - Spec model → attn dialect -------------------------===//
+
+#include "compiler/Conversion/SpecToAttn/SpecToAttn.h"
+
+#include "compiler/Spec/Builtins.h"
+#include "dialects/Attn/IR/AttnOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Verifier.h"
+
+using namespace mlir;
+using attnc::spec::BinaryOp;
+using attnc::spec::Expr;
+using attnc::spec::ExprKind;
+
+namespace attnc {
+namespace {
+
+/// Lowers one type-checked expression tree into ops at the builder's point.
+/// Every node becomes pure arith (or attn.causal), so the mask region can be
+/// folded, analysed and emitted like any other IR.
+class ExprLowering {
+public:
+  ExprLowering(OpBuilder &b, Location loc, attn::AttentionOp attention)
+      : b(b), loc(loc), attention(attention) {}
+
+  Value lower(const Expr &e) {
+    switch (e.kind) {
+    case ExprKind::IntLiteral:
+      return constant(e.intValue, 64);
+    case ExprKind::BoolLiteral:
+      return constant(e.boolValue ? 1 : 0, 1);
+    case ExprKind::Variable:
+      return variable(e.var);
+    case ExprKind::Unary: {
+      Value x = lower(e.operand(0));
+      if (e.unaryOp == spec::UnaryOp::Not)
+        return arith::XOrIOp::create(b, loc, x, constant(1, 1));
+      return arith::SubIOp::create(b, loc, constant(0, 64), x);
+    }
+    case ExprKind::Binary:
+      return binary(e.binaryOp, lower(e.operand(0)), lower(e.operand(1)));
+    case ExprKind::Conditional:
+      return arith::SelectOp::create(b, loc, lower(e.operand(0)),
+                                     lower(e.operand(1)), lower(e.operand(2)));
+    case ExprKind::Call:
+      return call(e);
+    }
+    llvm_unreachable("unknown expression kind");
+  }
+
+private:
+  Value constant(int64_t value, unsigned width) {
+    return arith::ConstantIntOp::create(b, loc, value, width);
+  }
+
+  Value variable(spec::Var var) {
+    switch (var) {
+    case spec::Var::B: return attention.getBatchArg();
+    case spec::Var::H: return attention.getHeadArg();
+    case spec::Var::Q: return attention.getQueryArg();
+    case spec::Var::K: return attention.getKeyArg();
+    case spec::Var::Sq: return attention.getQueryLenArg();
+    case spec::Var::Skv: return attention.getKeyLenArg();
+    }
+    llvm_unreachable("unknown variable");
+  }
+
+  Value compare(arith::CmpIPredicate predicate, Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, predicate, x, y);
+  }
+
+  Value binary(BinaryOp op, Value x, Value y) {
+    using P = arith::CmpIPredicate;
+    switch (op) {
+    case BinaryOp::Mul: return arith::MulIOp::create(b, loc, x, y);
+    case BinaryOp::Div: return arith::DivSIOp::create(b, loc, x, y); // C: truncates
+    case BinaryOp::Rem: return arith::RemSIOp::create(b, loc, x, y);
+    case BinaryOp::Add: return arith::AddIOp::create(b, loc, x, y);
+    case BinaryOp::Sub: return arith::SubIOp::create(b, loc, x, y);
+    case BinaryOp::Lt: return compare(P::slt, x, y);
+    case BinaryOp::Le: return compare(P::sle, x, y);
+    case BinaryOp::Gt: return compare(P::sgt, x, y);
+    case BinaryOp::Ge: return compare(P::sge, x, y);
+    case BinaryOp::Eq: return compare(P::eq, x, y);
+    case BinaryOp::Ne: return compare(P::ne, x, y);
+    case BinaryOp::And: return arith::AndIOp::create(b, loc, x, y);
+    case BinaryOp::Or: return arith::OrIOp::create(b, loc, x, y);
+    }
+    llvm_unreachable("unknown binary operator");
+  }
+
+  Value causal(attn::Alignment alignment) {
+    auto op = attn::CausalOp::create(
+        b, loc, b.getI1Type(), attention.getQueryArg(), attention.getKeyArg(),
+        attention.getQueryLenArg(), attention.getKeyLenArg(),
+        attn::AlignmentAttr::get(b.getContext(), alignment));
+    return op.getKeep();
+  }
+
+  Value call(const Expr &e) {
+    llvm::StringRef name(e.callee->name.data(), e.callee->name.size());
+    if (name == "none")
+      return constant(1, 1);
+    if (name == "causal")
+      return causal(attn::Alignment::bottom_right);
+    if (name == "causal_top_left")
+      return causal(attn::Alignment::top_left);
+    SmallVector<Value> args;
+    for (const auto &operand : e.operands)
+      args.push_back(lower(*operand));
+    if (name == "min")
+      return arith::MinSIOp::create(b, loc, args[0], args[1]);
+    if (name == "max")
+      return arith::MaxSIOp::create(b, loc, args[0], args[1]);
+    if (name == "abs") {
+      Value negative = compare(arith::CmpIPredicate::slt, args[0], constant(0, 64));
+      Value negated = arith::SubIOp::create(b, loc, constant(0, 64), args[0]);
+      return arith::SelectOp::create(b, loc, negative, negated, args[0]);
+    }
+    llvm::report_fatal_error("built-in '" + name + "' has no lowering to the attn dialect");
+  }
+
+  OpBuilder &b;
+  Location loc;
+  attn::AttentionOp attention;
+};
+
+Type elementType(MLIRContext &context, spec::ElementType type) {
+  Builder b(&context);
+  return type == spec::ElementType::BF16 ? Type(b.getBF16Type()) : Type(b.getF16Type());
+}
+
+} // namespace
+
+OwningOpRef<ModuleOp> buildAttnModule(MLIRContext &context, const spec::Spec &spec,
+                                      llvm::StringRef fileName) {
+  context.loadDialect<attn::AttnDialect, arith::ArithDialect>();
+  Location loc = FileLineColLoc::get(&context, fileName, 1, 1);
+  Location maskLoc = NameLoc::get(StringAttr::get(&context, "/mask"), loc);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
+  OpBuilder b = OpBuilder::atBlockEnd(module->getBody());
+
+  SmallVector<StringRef> modes;
+  for (spec::Mode mode : spec.modes)
+    if (mode == spec::Mode::Forward)
+      modes.push_back("forward");
+  auto attention = attn::AttentionOp::create(b, loc, spec.name, spec.headDim,
+                                             elementType(context, spec.elementType), modes);
+  b.setInsertionPointToEnd(&attention.getMaskBlock());
+  ExprLowering lowering(b, maskLoc, attention);
+  Value keep = lowering.lower(*spec.mask);
+  attn::YieldOp::create(b, maskLoc, keep);
+
+  if (failed(verify(*module)))
+    return nullptr;
+  return module;
+}
+
+} // namespace attnc

@@ -1,0 +1,183 @@
+//===- Driver.cpp - The attnc pipeline, stage by stage --------------------===//
+
+#include "compiler/Driver/Driver.h"
+
+#include "compiler/Codegen/CudaEmitter.h"
+#include "compiler/Codegen/LibraryWriter.h"
+#include "compiler/Conversion/Passes.h"
+#include "compiler/Conversion/SpecToAttn/SpecToAttn.h"
+#include "compiler/Driver/WorkDir.h"
+#include "dialects/Attn/IR/AttnDialect.h"
+#include "dialects/Tile/IR/TileOps.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <future>
+
+using namespace mlir;
+
+namespace attnc {
+namespace {
+
+int fail(const llvm::Twine &message) {
+  llvm::WithColor::error(llvm::errs(), "attnc") << message << "\n";
+  return 1;
+}
+
+int fail(llvm::Error error) { return fail(llvm::toString(std::move(error))); }
+
+LogicalResult lowerToTile(ModuleOp module, const DriverOptions &options) {
+  PassManager pm(module.getContext());
+  pm.addPass(createCanonicalizerPass());
+  AttnToTileOptions lowering;
+  lowering.archs.assign(options.archs.begin(), options.archs.end());
+  pm.addPass(createAttnToTile(lowering));
+  pm.addPass(createCanonicalizerPass());
+  return pm.run(module);
+}
+
+target::Target targetOf(const codegen::KernelInfo &info) {
+  return *target::lookupTarget(info.arch);
+}
+
+/// Compiles every kernel to a cubin in `work`, in parallel (nvcc is slow and
+/// the kernels are independent), then reports and checks their resources.
+llvm::Expected<std::vector<codegen::CompiledKernel>>
+compileKernels(const std::vector<codegen::EmittedKernel> &kernels,
+               const codegen::Toolchain &toolchain, WorkDir &work, bool quiet) {
+  std::vector<codegen::CompiledKernel> compiled(kernels.size());
+  std::vector<std::future<llvm::Error>> jobs;
+  for (size_t i = 0; i < kernels.size(); ++i) {
+    compiled[i].info = kernels[i].info;
+    std::string cuFile = work.write(kernels[i].info.symbol + ".cu", kernels[i].source);
+    compiled[i].cubinPath = work.path(kernels[i].info.symbol + ".cubin");
+    jobs.push_back(std::async(std::launch::async, [&, i, cuFile] {
+      return codegen::runNvcc(toolchain, targetOf(compiled[i].info), codegen::NvccOutput::Cubin,
+                              cuFile, compiled[i].cubinPath, &compiled[i].usage);
+    }));
+  }
+  llvm::Error errors = llvm::Error::success();
+  for (auto &job : jobs)
+    errors = llvm::joinErrors(std::move(errors), job.get());
+  if (errors)
+    return std::move(errors);
+
+  for (const codegen::CompiledKernel &kernel : compiled) {
+    const codegen::KernelInfo &info = kernel.info;
+    const target::Target target = targetOf(info);
+    if (info.smemBytes > target.maxSmemPerBlock)
+      return llvm::createStringError(
+          info.symbol + ": the tile config needs " + std::to_string(info.smemBytes) +
+          " bytes of shared memory per block; " + std::string(target.name) + " allows " +
+          std::to_string(target.maxSmemPerBlock));
+    if (!quiet)
+      llvm::errs() << "attnc: " << info.symbol << ": " << info.blockM << "x" << info.blockN
+                   << " tiles, " << info.numWarps << " warps, " << info.smemBytes
+                   << " B shared memory, " << kernel.usage.registers << " registers, "
+                   << kernel.usage.spillStoreBytes << " B spilled\n";
+  }
+  return compiled;
+}
+
+int writeLibrary(const spec::Spec &spec, const std::vector<codegen::CompiledKernel> &kernels,
+                 const codegen::Toolchain &toolchain, WorkDir &work, std::string output) {
+  if (output.empty())
+    output = "lib" + spec.name + ".so";
+  std::string manifest = codegen::buildManifest(spec, kernels);
+  llvm::Expected<std::string> source = codegen::librarySource(manifest, kernels);
+  if (!source)
+    return fail(source.takeError());
+  std::string cFile = work.write("lib" + spec.name + ".c", *source);
+
+  // Link and write the header beside the output under temporary names, then
+  // rename both: the output is replaced whole or not at all.
+  llvm::SmallString<256> header(llvm::sys::path::parent_path(output));
+  llvm::sys::path::append(header, spec.name + ".h");
+  std::string soTemp = output + ".tmp", headerTemp = header.str().str() + ".tmp";
+  llvm::FileRemover removeSo(soTemp), removeHeader(headerTemp);
+  if (llvm::Error error = codegen::linkLibrary(toolchain, cFile, soTemp))
+    return fail(std::move(error));
+  if (llvm::Error error = writeFile(headerTemp, codegen::libraryHeader(spec, kernels)))
+    return fail(std::move(error));
+  if (std::error_code ec = llvm::sys::fs::rename(soTemp, output))
+    return fail("cannot write " + output + ": " + ec.message());
+  if (std::error_code ec = llvm::sys::fs::rename(headerTemp, header))
+    return fail("cannot write " + header + ": " + ec.message());
+  return 0;
+}
+
+} // namespace
+
+int runDriver(const DriverOptions &options) {
+  spec::SpecResult parsed = spec::parseSpecFile(options.specPath);
+  if (!parsed.spec) {
+    for (const spec::SpecError &error : parsed.errors)
+      llvm::errs() << error.format(options.specPath) << "\n";
+    return 1;
+  }
+  const spec::Spec &spec = *parsed.spec;
+
+  MLIRContext context;
+  context.loadDialect<attn::AttnDialect, tile::TileDialect, arith::ArithDialect>();
+  OwningOpRef<ModuleOp> module = buildAttnModule(context, spec, options.specPath);
+  if (!module)
+    return 1;
+  if (options.emit == EmitKind::Attn) {
+    module->print(llvm::outs());
+    llvm::outs() << "\n";
+    return 0;
+  }
+  if (failed(lowerToTile(*module, options)))
+    return 1;
+  if (options.emit == EmitKind::Tile) {
+    module->print(llvm::outs());
+    llvm::outs() << "\n";
+    return 0;
+  }
+
+  std::vector<codegen::EmittedKernel> kernels;
+  for (tile::KernelOp kernel : module->getOps<tile::KernelOp>()) {
+    FailureOr<codegen::EmittedKernel> emitted =
+        codegen::emitCudaKernel(kernel, llvm::sys::path::filename(options.specPath));
+    if (failed(emitted))
+      return 1;
+    kernels.push_back(std::move(*emitted));
+  }
+  if (options.emit == EmitKind::Cuda) {
+    for (const codegen::EmittedKernel &kernel : kernels)
+      llvm::outs() << kernel.source << "\n";
+    return 0;
+  }
+
+  llvm::Expected<WorkDir> work = WorkDir::create(options.keepTemps);
+  if (!work)
+    return fail(work.takeError());
+  codegen::Toolchain toolchain = codegen::Toolchain::fromEnvironment(options.nvcc);
+  if (options.emit == EmitKind::Ptx) {
+    for (const codegen::EmittedKernel &kernel : kernels) {
+      std::string cuFile = work->write(kernel.info.symbol + ".cu", kernel.source);
+      std::string ptxFile = work->path(kernel.info.symbol + ".ptx");
+      if (llvm::Error error = codegen::runNvcc(toolchain, targetOf(kernel.info),
+                                               codegen::NvccOutput::Ptx, cuFile, ptxFile,
+                                               nullptr))
+        return fail(std::move(error));
+      llvm::Expected<std::string> ptx = readFile(ptxFile);
+      if (!ptx)
+        return fail(ptx.takeError());
+      llvm::outs() << "// " << kernel.info.symbol << " (" << kernel.info.arch << ")\n" << *ptx;
+    }
+    return 0;
+  }
+
+  auto compiled = compileKernels(kernels, toolchain, *work, options.quiet);
+  if (!compiled)
+    return fail(compiled.takeError());
+  return writeLibrary(spec, *compiled, toolchain, *work, options.outputPath);
+}
+
+} // namespace attnc

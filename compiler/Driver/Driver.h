@@ -1,0 +1,37 @@
+//===- Driver.h - The attnc pipeline, stage by stage ------------*- C++ -*-===//
+//
+// spec.json → Spec → attn → (canonicalize, attn-to-tile, canonicalize) → tile
+// → CUDA → cubins → lib<name>.so. `--emit` stops after a stage and prints it.
+// A library is written to a temporary name beside the output and renamed into
+// place only when everything succeeded, so a failed run leaves no output.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTNC_COMPILER_DRIVER_DRIVER_H
+#define ATTNC_COMPILER_DRIVER_DRIVER_H
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace attnc {
+
+enum class EmitKind { Library, Attn, Tile, Cuda, Ptx };
+
+struct DriverOptions {
+  std::string specPath;
+  std::string outputPath;          ///< library path; default lib<name>.so
+  EmitKind emit = EmitKind::Library;
+  std::vector<std::string> archs;  ///< empty: every target
+  std::optional<std::string> nvcc; ///< overrides ATTNC_NVCC and the build default
+  std::string keepTemps;           ///< directory to keep intermediate files in
+  bool quiet = false;              ///< no per-kernel resource report
+};
+
+/// Runs the pipeline; returns the process exit code. Diagnostics go to stderr,
+/// emitted stages to stdout.
+int runDriver(const DriverOptions &options);
+
+} // namespace attnc
+
+#endif // ATTNC_COMPILER_DRIVER_DRIVER_H

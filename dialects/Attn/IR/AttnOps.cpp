@@ -1,0 +1,189 @@
+//===- AttnOps.cpp - attn dialect operations ------------------------------===//
+
+#include "dialects/Attn/IR/AttnOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallSet.h"
+
+using namespace mlir;
+using namespace mlir::attn;
+
+/// Names of the mask block arguments, in order; also their printed names.
+static constexpr llvm::StringLiteral kMaskArgNames[] = {"b", "h",  "q",
+                                                        "k", "sq", "skv"};
+static_assert(std::size(kMaskArgNames) == AttentionOp::kNumMaskArgs,
+              "one name per mask argument");
+
+/// Modes that attnc can compile today.
+static constexpr llvm::StringLiteral kSupportedModes[] = {"forward"};
+
+//===----------------------------------------------------------------------===//
+// AttentionOp
+//===----------------------------------------------------------------------===//
+
+void AttentionOp::build(OpBuilder &builder, OperationState &state,
+                        StringRef name, int64_t headDim, Type elementType,
+                        ArrayRef<StringRef> modes) {
+  state.addAttribute(getSymNameAttrName(state.name),
+                     builder.getStringAttr(name));
+  state.addAttribute(getHeadDimAttrName(state.name),
+                     builder.getI64IntegerAttr(headDim));
+  state.addAttribute(getElementTypeAttrName(state.name),
+                     TypeAttr::get(elementType));
+  state.addAttribute(getModesAttrName(state.name),
+                     builder.getStrArrayAttr(modes));
+  Region *mask = state.addRegion();
+  Block *block = new Block();
+  mask->push_back(block);
+  SmallVector<Type> argTypes(kNumMaskArgs, builder.getI64Type());
+  SmallVector<Location> argLocs(kNumMaskArgs, state.location);
+  block->addArguments(argTypes, argLocs);
+}
+
+LogicalResult AttentionOp::verify() {
+  int64_t headDim = getHeadDimAttr().getInt();
+  if (headDim != 64 && headDim != 128)
+    return emitOpError("head_dim must be 64 or 128, got ") << headDim;
+
+  Type elementType = getElementType();
+  if (!elementType.isF16() && !elementType.isBF16())
+    return emitOpError("element_type must be f16 or bf16, got ") << elementType;
+
+  ArrayAttr modes = getModes();
+  if (modes.empty())
+    return emitOpError("modes must list at least one mode");
+  llvm::SmallSet<StringRef, 4> seen;
+  for (StringAttr mode : modes.getAsRange<StringAttr>()) {
+    if (!llvm::is_contained(kSupportedModes, mode.getValue()))
+      return emitOpError("unsupported mode \"")
+             << mode.getValue() << "\" (supported: \"forward\")";
+    if (!seen.insert(mode.getValue()).second)
+      return emitOpError("mode \"") << mode.getValue() << "\" is listed twice";
+  }
+  return success();
+}
+
+LogicalResult AttentionOp::verifyRegions() {
+  Block &block = getMaskBlock();
+  if (block.getNumArguments() != kNumMaskArgs)
+    return emitOpError("mask block must have 6 i64 arguments "
+                       "(b, h, q, k, sq, skv), got ")
+           << block.getNumArguments();
+  for (auto [index, arg] : llvm::enumerate(block.getArguments()))
+    if (!arg.getType().isSignlessInteger(64))
+      return emitOpError("mask argument #")
+             << index << " (" << kMaskArgNames[index] << ") must be i64, got "
+             << arg.getType();
+  if (block.empty() || !isa<YieldOp>(block.back()))
+    return emitOpError("mask block must end in attn.yield");
+  return success();
+}
+
+void AttentionOp::getAsmBlockArgumentNames(Region &region,
+                                           OpAsmSetValueNameFn setNameFn) {
+  if (region.empty())
+    return;
+  for (auto [arg, name] :
+       llvm::zip(region.front().getArguments(), kMaskArgNames))
+    setNameFn(arg, name);
+}
+
+YieldOp AttentionOp::getMaskYieldOp() {
+  return cast<YieldOp>(getMaskBlock().getTerminator());
+}
+
+Value AttentionOp::getMaskYield() { return getMaskYieldOp().getValues()[0]; }
+
+bool AttentionOp::hasMode(StringRef mode) {
+  return llvm::any_of(getModes().getAsRange<StringAttr>(),
+                      [&](StringAttr m) { return m.getValue() == mode; });
+}
+
+//===----------------------------------------------------------------------===//
+// CausalOp
+//===----------------------------------------------------------------------===//
+
+// Custom form, so that the alignment is always printed (also when it is the
+// default, as in the contract's example) and may be left out when parsing:
+//   %keep = attn.causal %q, %k, %sq, %skv {alignment = #attn.alignment<...>}
+ParseResult CausalOp::parse(OpAsmParser &parser, OperationState &result) {
+  SmallVector<OpAsmParser::UnresolvedOperand, 4> operands;
+  if (parser.parseOperandList(operands, /*requiredOperandCount=*/4) ||
+      parser.parseOptionalAttrDict(result.attributes))
+    return failure();
+  Builder &builder = parser.getBuilder();
+  if (parser.resolveOperands(operands, builder.getI64Type(), result.operands))
+    return failure();
+  StringAttr alignmentName = getAlignmentAttrName(result.name);
+  if (!result.attributes.get(alignmentName))
+    result.addAttribute(
+        alignmentName,
+        AlignmentAttr::get(builder.getContext(), Alignment::bottom_right));
+  result.addTypes(builder.getI1Type());
+  return success();
+}
+
+void CausalOp::print(OpAsmPrinter &printer) {
+  printer << ' ' << getOperands();
+  NamedAttrList attrs;
+  attrs.append(getAlignmentAttrName(), getAlignmentAttr());
+  attrs.append((*this)->getDiscardableAttrs());
+  printer.printOptionalAttrDict(attrs.getAttrs());
+}
+
+/// The causal predicate on concrete indices.
+static bool isKept(Alignment alignment, int64_t q, int64_t k, int64_t sq,
+                   int64_t skv) {
+  if (alignment == Alignment::top_left)
+    return k <= q;
+  return k <= q + (skv - sq);
+}
+
+OpFoldResult CausalOp::fold(FoldAdaptor adaptor) {
+  Builder builder(getContext());
+
+  // All four indices known: evaluate.
+  auto q = dyn_cast_if_present<IntegerAttr>(adaptor.getQuery());
+  auto k = dyn_cast_if_present<IntegerAttr>(adaptor.getKey());
+  auto sq = dyn_cast_if_present<IntegerAttr>(adaptor.getQueryLen());
+  auto skv = dyn_cast_if_present<IntegerAttr>(adaptor.getKeyLen());
+  if (q && k && sq && skv)
+    return builder.getBoolAttr(isKept(getAlignment(), q.getInt(), k.getInt(),
+                                      sq.getInt(), skv.getInt()));
+
+  // skv - sq == 0: bottom_right and top_left are the same mask; prefer the
+  // simpler top_left (updated in place).
+  bool updated = false;
+  if (getAlignment() == Alignment::bottom_right &&
+      getQueryLen() == getKeyLen()) {
+    setAlignment(Alignment::top_left);
+    updated = true;
+  }
+
+  // top_left with k == q: k <= k always holds.
+  if (getAlignment() == Alignment::top_left && getQuery() == getKey())
+    return builder.getBoolAttr(true);
+
+  return updated ? OpFoldResult(getResult()) : OpFoldResult();
+}
+
+//===----------------------------------------------------------------------===//
+// YieldOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult YieldOp::verify() {
+  // The parent is an AttentionOp (HasParent); its mask yields one i1.
+  if (getValues().size() != 1)
+    return emitOpError("mask must yield exactly one i1, got ")
+           << getValues().size() << " values";
+  Type type = getValues()[0].getType();
+  if (!type.isSignlessInteger(1))
+    return emitOpError("mask must yield i1, got ") << type;
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "dialects/Attn/IR/AttnOps.cpp.inc"

@@ -1,0 +1,171 @@
+//===- AttnOps.td - attn dialect operations ----------------*- tablegen -*-===//
+
+#ifndef ATTNC_DIALECTS_ATTN_IR_ATTNOPS_TD
+#define ATTNC_DIALECTS_ATTN_IR_ATTNOPS_TD
+
+include "dialects/Attn/IR/AttnAttrs.td"
+include "mlir/IR/OpAsmInterface.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// attn.attention
+//===----------------------------------------------------------------------===//
+
+def Attn_AttentionOp : Attn_Op<"attention", [
+    Symbol, IsolatedFromAbove, SingleBlock,
+    DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmBlockArgumentNames"]>
+  ]> {
+  let summary = "an attention variant: its mask, head_dim, element type and modes";
+  let description = [{
+    Declares one attention variant, O = softmax(scale * Q K^T + mask) V, with
+    Q: [B, Hq, Sq, D], K and V: [B, Hkv, Skv, D], D = `head_dim`, all in
+    `element_type`. The op is a symbol; each of its `modes` becomes one kernel.
+
+    The single region is the **mask**: one block whose six `i64` arguments are
+    the batch index `b`, the query head `h`, the query index `q`, the key index
+    `k` and the two sequence lengths `sq` and `skv`. It ends in `attn.yield` of
+    one `i1`: true keeps the (q, k) score, false sets it to -inf. The region is
+    a pure function of its arguments (it is isolated from above) and may use
+    any `arith` op; structured masks such as `attn.causal` are attn ops so that
+    `--attn-to-tile` can derive tight kv-tile bounds from them.
+
+    Verified: `head_dim` is 64 or 128; `element_type` is f16 or bf16; `modes`
+    is a non-empty list of distinct supported modes (now only "forward"); the
+    mask block has the six i64 arguments and yields one i1.
+
+    Lowering: `--attn-to-tile` turns each (mode, arch) into one `tile.kernel`;
+    the mask region is cloned into its `tile.mask_fn`.
+
+    ```mlir
+    attn.attention @causal attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"]} {
+    ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+      %keep = attn.causal %q, %k, %sq, %skv {alignment = #attn.alignment<bottom_right>}
+      attn.yield %keep : i1
+    }
+    ```
+  }];
+
+  let arguments = (ins
+    SymbolNameAttr:$sym_name,
+    I64Attr:$head_dim,
+    TypeAttr:$element_type,
+    StrArrayAttr:$modes
+  );
+  let regions = (region SizedRegion<1>:$mask);
+
+  let assemblyFormat = "$sym_name attr-dict-with-keyword $mask";
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+
+  let builders = [
+    // Creates the op with an entry block holding the six i64 mask arguments
+    // and no terminator: append the mask ops and an attn.yield of one i1.
+    OpBuilder<(ins "::llvm::StringRef":$name, "int64_t":$headDim,
+                   "::mlir::Type":$elementType,
+                   "::llvm::ArrayRef<::llvm::StringRef>":$modes)>
+  ];
+
+  let extraClassDeclaration = [{
+    /// Number of mask block arguments: b, h, q, k, sq, skv.
+    static constexpr unsigned kNumMaskArgs = 6;
+
+    ::mlir::Block &getMaskBlock() { return getMask().front(); }
+    ::mlir::BlockArgument getBatchArg() { return getMaskBlock().getArgument(0); }
+    ::mlir::BlockArgument getHeadArg() { return getMaskBlock().getArgument(1); }
+    ::mlir::BlockArgument getQueryArg() { return getMaskBlock().getArgument(2); }
+    ::mlir::BlockArgument getKeyArg() { return getMaskBlock().getArgument(3); }
+    ::mlir::BlockArgument getQueryLenArg() { return getMaskBlock().getArgument(4); }
+    ::mlir::BlockArgument getKeyLenArg() { return getMaskBlock().getArgument(5); }
+
+    /// The terminator of the mask block, and the i1 it yields (keep or not).
+    YieldOp getMaskYieldOp();
+    ::mlir::Value getMaskYield();
+
+    /// True when `mode` (e.g. "forward") is listed in `modes`.
+    bool hasMode(::llvm::StringRef mode);
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// attn.causal
+//===----------------------------------------------------------------------===//
+
+def Attn_CausalOp : Attn_Op<"causal", [Pure]> {
+  let summary = "the causal mask predicate";
+  let description = [{
+    Yields true when key `k` may be attended to by query `q`, given the query
+    and key sequence lengths `sq` and `skv`:
+
+    * `bottom_right` (default): keep iff `k <= q + (skv - sq)`. The diagonal
+      ends at the last (query, key) pair; this is the FlashAttention >= 2.1
+      convention when sq != skv (with sq < skv, e.g. decoding against a KV
+      cache, every query sees the whole prefix). Rows with q < sq - skv see no
+      key at all.
+    * `top_left`: keep iff `k <= q`.
+
+    The two agree when sq == skv. Pure: no memory effects.
+
+    Lowering: cloned as arithmetic into `tile.mask_fn`
+    (`arith.subi`, `arith.addi`, `arith.cmpi sle`); `--attn-to-tile` also
+    recognises it to make every tile strictly below the diagonal a full
+    (mask-free) tile.
+
+    Folding: with constant operands the predicate is evaluated; a bottom_right
+    mask whose `sq` and `skv` are the same value is rewritten to top_left; a
+    top_left mask whose `q` and `k` are the same value folds to true (k <= k).
+
+    ```mlir
+    %keep = attn.causal %q, %k, %sq, %skv {alignment = #attn.alignment<bottom_right>}
+    ```
+  }];
+
+  let arguments = (ins
+    I64:$query,
+    I64:$key,
+    I64:$query_len,
+    I64:$key_len,
+    DefaultValuedAttr<Attn_AlignmentAttr,
+                      "::mlir::attn::Alignment::bottom_right">:$alignment
+  );
+  let results = (outs I1:$keep);
+
+  let builders = [
+    // The result is always i1.
+    OpBuilder<(ins "::mlir::Value":$query, "::mlir::Value":$key,
+                   "::mlir::Value":$queryLen, "::mlir::Value":$keyLen,
+                   CArg<"Alignment", "Alignment::bottom_right">:$alignment), [{
+      build($_builder, $_state, $_builder.getI1Type(), query, key, queryLen,
+            keyLen, alignment);
+    }]>
+  ];
+
+  let hasCustomAssemblyFormat = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// attn.yield
+//===----------------------------------------------------------------------===//
+
+def Attn_YieldOp : Attn_Op<"yield", [
+    Pure, Terminator, ReturnLike, HasParent<"AttentionOp">
+  ]> {
+  let summary = "terminates an attn region and yields its values";
+  let description = [{
+    Ends the mask region of `attn.attention`, yielding the keep predicate
+    (one `i1`). No side effects; lowered to `tile.yield` inside
+    `tile.mask_fn`.
+
+    ```mlir
+    attn.yield %keep : i1
+    ```
+  }];
+
+  let arguments = (ins Variadic<AnyType>:$values);
+  let assemblyFormat = "($values^ `:` type($values))? attr-dict";
+  let hasVerifier = 1;
+}
+
+#endif // ATTNC_DIALECTS_ATTN_IR_ATTNOPS_TD

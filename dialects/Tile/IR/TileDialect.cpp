@@ -1,0 +1,57 @@
+//===- TileDialect.cpp - tile dialect registration and attributes ---------===//
+
+#include "dialects/Tile/IR/TileDialect.h"
+#include "dialects/Tile/IR/TileOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::tile;
+
+#include "dialects/Tile/IR/TileDialect.cpp.inc"
+#include "dialects/Tile/IR/TileEnums.cpp.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "dialects/Tile/IR/TileAttrs.cpp.inc"
+
+void TileDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "dialects/Tile/IR/TileOps.cpp.inc"
+      >();
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "dialects/Tile/IR/TileAttrs.cpp.inc"
+      >();
+}
+
+//===----------------------------------------------------------------------===//
+// ConfigAttr
+//===----------------------------------------------------------------------===//
+
+/// Rows of one mma.sync m16n8k16 (per warp) and the n/k granule of a tile.
+static constexpr int64_t kMmaRows = 16;
+static constexpr int64_t kMmaGranule = 16;
+
+LogicalResult ConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 int64_t arch, int64_t blockM, int64_t blockN,
+                                 int64_t numWarps, int64_t stages) {
+  if (arch != 80 && arch != 90)
+    return emitError() << "arch must be 80 or 90, got " << arch;
+  if (numWarps < 1)
+    return emitError() << "num_warps must be >= 1, got " << numWarps;
+  // Each warp owns block_m / num_warps rows, a whole number of mma tiles.
+  int64_t rowGranule = kMmaRows * numWarps;
+  if (blockM <= 0 || blockM % rowGranule != 0)
+    return emitError() << "block_m must be a positive multiple of 16 * "
+                          "num_warps = "
+                       << rowGranule << ", got " << blockM;
+  if (blockN <= 0 || blockN % kMmaGranule != 0)
+    return emitError() << "block_n must be a positive multiple of 16, got "
+                       << blockN;
+  if (stages < 1)
+    return emitError() << "stages must be >= 1, got " << stages;
+  return success();
+}

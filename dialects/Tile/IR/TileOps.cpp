@@ -1,0 +1,389 @@
+//===- TileOps.cpp - tile dialect operations ------------------------------===//
+
+#include "dialects/Tile/IR/TileOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::tile;
+
+/// Block argument names of tile.mask_fn and tile.kv_bounds (also printed).
+static constexpr llvm::StringLiteral kMaskFnArgNames[] = {"b", "h",  "q",
+                                                          "k", "sq", "skv"};
+static constexpr llvm::StringLiteral kKvBoundsArgNames[] = {"q_tile", "sq",
+                                                            "skv"};
+static_assert(std::size(kMaskFnArgNames) == MaskFnOp::kNumArgs);
+static_assert(std::size(kKvBoundsArgNames) == KvBoundsOp::kNumArgs);
+
+/// Modes that a kernel can implement today.
+static constexpr llvm::StringLiteral kSupportedModes[] = {"forward"};
+
+/// Adds `state`'s single region with one block of `numArgs` i64 arguments.
+static void addEntryBlockWithI64Args(OpBuilder &builder, OperationState &state,
+                                     unsigned numArgs) {
+  Region *region = state.addRegion();
+  Block *block = new Block();
+  region->push_back(block);
+  SmallVector<Type> types(numArgs, builder.getI64Type());
+  SmallVector<Location> locs(numArgs, state.location);
+  block->addArguments(types, locs);
+}
+
+/// Checks that the single block of `op` has `names.size()` i64 arguments and
+/// ends in tile.yield (whose operands YieldOp::verify checks).
+static LogicalResult verifyHookBlock(Operation *op, Block &block,
+                                     ArrayRef<llvm::StringLiteral> names) {
+  if (block.getNumArguments() != names.size()) {
+    InFlightDiagnostic diag = op->emitOpError("block must have ")
+                              << names.size() << " i64 arguments (";
+    llvm::interleaveComma(names, diag);
+    return diag << "), got " << block.getNumArguments();
+  }
+  for (auto [index, arg] : llvm::enumerate(block.getArguments()))
+    if (!arg.getType().isSignlessInteger(64))
+      return op->emitOpError("argument #")
+             << index << " (" << names[index] << ") must be i64, got "
+             << arg.getType();
+  if (block.empty() || !isa<YieldOp>(block.back()))
+    return op->emitOpError("block must end in tile.yield");
+  return success();
+}
+
+static void setHookArgNames(Region &region, ArrayRef<llvm::StringLiteral> names,
+                            OpAsmSetValueNameFn setNameFn) {
+  if (region.empty())
+    return;
+  for (auto [arg, name] : llvm::zip(region.front().getArguments(), names))
+    setNameFn(arg, name);
+}
+
+//===----------------------------------------------------------------------===//
+// KernelOp
+//===----------------------------------------------------------------------===//
+
+void KernelOp::build(OpBuilder &builder, OperationState &state, StringRef name,
+                     ConfigAttr config, Type elementType, int64_t headDim,
+                     StringRef mode) {
+  state.addAttribute(getSymNameAttrName(state.name),
+                     builder.getStringAttr(name));
+  state.addAttribute(getConfigAttrName(state.name), config);
+  state.addAttribute(getElementTypeAttrName(state.name),
+                     TypeAttr::get(elementType));
+  state.addAttribute(getHeadDimAttrName(state.name),
+                     builder.getI64IntegerAttr(headDim));
+  state.addAttribute(getModeAttrName(state.name), builder.getStringAttr(mode));
+  state.addRegion()->push_back(new Block());
+}
+
+LogicalResult KernelOp::verify() {
+  int64_t headDim = getHeadDimAttr().getInt();
+  if (headDim != 64 && headDim != 128)
+    return emitOpError("head_dim must be 64 or 128, got ") << headDim;
+  Type elementType = getElementType();
+  if (!elementType.isF16() && !elementType.isBF16())
+    return emitOpError("element_type must be f16 or bf16, got ") << elementType;
+  if (!llvm::is_contained(kSupportedModes, getMode()))
+    return emitOpError("unsupported mode \"")
+           << getMode() << "\" (supported: \"forward\")";
+  return success();
+}
+
+/// The body is a fixed schedule: hooks, prologue, kv loops, epilogue.
+LogicalResult KernelOp::verifyRegions() {
+  unsigned numMaskFns = 0, numKvBounds = 0, numLoadQs = 0, numEpilogues = 0;
+  bool seenLoop = false;
+  std::optional<KvSpan> lastSpan;
+  Operation *lastOp = nullptr;
+  for (Operation &op : *getBody()) {
+    lastOp = &op;
+    if (!isa_and_present<TileDialect>(op.getDialect()))
+      return emitOpError("body may contain only tile ops, found '")
+             << op.getName() << "'";
+    // A prologue op after the first loop would run after the loop it feeds.
+    auto requireBeforeLoops = [&](StringRef what) -> LogicalResult {
+      if (seenLoop)
+        return emitOpError() << what << " must come before every tile.kv_loop";
+      return success();
+    };
+    LogicalResult result =
+        llvm::TypeSwitch<Operation *, LogicalResult>(&op)
+            .Case([&](MaskFnOp) -> LogicalResult {
+              if (++numMaskFns > 1)
+                return emitOpError("must contain exactly one tile.mask_fn, "
+                                   "found a second one");
+              return requireBeforeLoops("tile.mask_fn");
+            })
+            .Case([&](KvBoundsOp) -> LogicalResult {
+              if (++numKvBounds > 1)
+                return emitOpError("must contain exactly one tile.kv_bounds, "
+                                   "found a second one");
+              return requireBeforeLoops("tile.kv_bounds");
+            })
+            .Case([&](LoadQOp) -> LogicalResult {
+              if (++numLoadQs > 1)
+                return emitOpError("must contain exactly one tile.load_q, "
+                                   "found a second one");
+              return requireBeforeLoops("tile.load_q");
+            })
+            .Case([&](LoadOp) -> LogicalResult {
+              return requireBeforeLoops("the prologue tile.load");
+            })
+            .Case([&](KvLoopOp loop) -> LogicalResult {
+              seenLoop = true;
+              KvSpan span = loop.getSpan();
+              if (lastSpan && *lastSpan >= span)
+                return emitOpError("tile.kv_loop {span = ")
+                       << stringifyKvSpan(span)
+                       << "} out of order: at most one loop per span, in the "
+                          "order partial_high, full, partial_low";
+              lastSpan = span;
+              return success();
+            })
+            .Case([&](EpilogueOp) -> LogicalResult {
+              ++numEpilogues;
+              return success();
+            })
+            .Default([](Operation *) { return success(); });
+    if (failed(result))
+      return failure();
+  }
+
+  if (numMaskFns == 0)
+    return emitOpError("must contain exactly one tile.mask_fn, found none");
+  if (numKvBounds == 0)
+    return emitOpError("must contain exactly one tile.kv_bounds, found none");
+  if (numLoadQs == 0)
+    return emitOpError("must contain exactly one tile.load_q, found none");
+  if (numEpilogues != 1)
+    return emitOpError("must contain exactly one tile.epilogue, found ")
+           << numEpilogues;
+  if (!isa<EpilogueOp>(lastOp))
+    return emitOpError("tile.epilogue must be the last op of the kernel");
+  return success();
+}
+
+MaskFnOp KernelOp::getMaskFn() {
+  auto ops = getBody()->getOps<MaskFnOp>();
+  return ops.empty() ? MaskFnOp() : *ops.begin();
+}
+
+KvBoundsOp KernelOp::getKvBounds() {
+  auto ops = getBody()->getOps<KvBoundsOp>();
+  return ops.empty() ? KvBoundsOp() : *ops.begin();
+}
+
+EpilogueOp KernelOp::getEpilogue() {
+  auto ops = getBody()->getOps<EpilogueOp>();
+  return ops.empty() ? EpilogueOp() : *ops.begin();
+}
+
+SmallVector<KvLoopOp, 3> KernelOp::getKvLoops() {
+  return llvm::to_vector<3>(getBody()->getOps<KvLoopOp>());
+}
+
+KvLoopOp KernelOp::getKvLoop(KvSpan span) {
+  for (KvLoopOp loop : getBody()->getOps<KvLoopOp>())
+    if (loop.getSpan() == span)
+      return loop;
+  return KvLoopOp();
+}
+
+//===----------------------------------------------------------------------===//
+// MaskFnOp
+//===----------------------------------------------------------------------===//
+
+void MaskFnOp::build(OpBuilder &builder, OperationState &state) {
+  addEntryBlockWithI64Args(builder, state, kNumArgs);
+}
+
+LogicalResult MaskFnOp::verifyRegions() {
+  return verifyHookBlock(*this, *getBody(), kMaskFnArgNames);
+}
+
+void MaskFnOp::getAsmBlockArgumentNames(Region &region,
+                                        OpAsmSetValueNameFn setNameFn) {
+  setHookArgNames(region, kMaskFnArgNames, setNameFn);
+}
+
+YieldOp MaskFnOp::getYieldOp() { return cast<YieldOp>(getBody()->back()); }
+Value MaskFnOp::getKeep() { return getYieldOp().getValues()[0]; }
+
+//===----------------------------------------------------------------------===//
+// KvBoundsOp
+//===----------------------------------------------------------------------===//
+
+void KvBoundsOp::build(OpBuilder &builder, OperationState &state) {
+  addEntryBlockWithI64Args(builder, state, kNumArgs);
+}
+
+LogicalResult KvBoundsOp::verifyRegions() {
+  return verifyHookBlock(*this, *getBody(), kKvBoundsArgNames);
+}
+
+void KvBoundsOp::getAsmBlockArgumentNames(Region &region,
+                                          OpAsmSetValueNameFn setNameFn) {
+  setHookArgNames(region, kKvBoundsArgNames, setNameFn);
+}
+
+YieldOp KvBoundsOp::getYieldOp() { return cast<YieldOp>(getBody()->back()); }
+Value KvBoundsOp::getBegin() { return getYieldOp().getValues()[0]; }
+Value KvBoundsOp::getFullBegin() { return getYieldOp().getValues()[1]; }
+Value KvBoundsOp::getFullEnd() { return getYieldOp().getValues()[2]; }
+Value KvBoundsOp::getEnd() { return getYieldOp().getValues()[3]; }
+
+//===----------------------------------------------------------------------===//
+// KvLoopOp
+//===----------------------------------------------------------------------===//
+
+void KvLoopOp::build(OpBuilder &builder, OperationState &state, KvSpan span) {
+  state.addAttribute(getSpanAttrName(state.name),
+                     KvSpanAttr::get(builder.getContext(), span));
+  Region *region = state.addRegion();
+  ensureTerminator(*region, builder, state.location);
+}
+
+/// A non-empty body reads: [wait k] mma_qk [apply_mask] [wait v] online_softmax
+/// mma_pv, with loads anywhere in between.
+LogicalResult KvLoopOp::verifyRegions() {
+  Block &body = *getBody();
+  if (body.without_terminator().empty())
+    return success();
+
+  // Position of the first occurrence of each step; -1 when absent.
+  int mmaQk = -1, applyMask = -1, softmax = -1, mmaPv = -1;
+  int waitK = -1, waitV = -1;
+  auto record = [&](int &slot, int index, StringRef name) -> LogicalResult {
+    if (slot >= 0)
+      return emitOpError("body must contain ") << name << " at most once";
+    slot = index;
+    return success();
+  };
+  for (auto [index, op] : llvm::enumerate(body.without_terminator())) {
+    int i = static_cast<int>(index);
+    LogicalResult result =
+        llvm::TypeSwitch<Operation *, LogicalResult>(&op)
+            .Case([&](MmaQkOp) -> LogicalResult {
+              return record(mmaQk, i, "tile.mma_qk");
+            })
+            .Case([&](ApplyMaskOp) -> LogicalResult {
+              return record(applyMask, i, "tile.apply_mask");
+            })
+            .Case([&](OnlineSoftmaxOp) -> LogicalResult {
+              return record(softmax, i, "tile.online_softmax");
+            })
+            .Case([&](MmaPvOp) -> LogicalResult {
+              return record(mmaPv, i, "tile.mma_pv");
+            })
+            .Case([&](WaitOp wait) -> LogicalResult {
+              int &slot = wait.getOperand() == KvOperand::k ? waitK : waitV;
+              if (slot < 0)
+                slot = i;
+              return success();
+            })
+            .Default([](Operation *) { return success(); });
+    if (failed(result))
+      return failure();
+  }
+
+  if (mmaQk < 0 || softmax < 0 || mmaPv < 0 || !(mmaQk < softmax) ||
+      !(softmax < mmaPv))
+    return emitOpError("body must contain tile.mma_qk, tile.online_softmax "
+                       "and tile.mma_pv, in that order");
+
+  bool isFull = getSpan() == KvSpan::full;
+  if (isFull && applyMask >= 0)
+    return emitOpError("full tiles carry no mask code: tile.apply_mask is not "
+                       "allowed in a kv_loop with span = full");
+  if (!isFull && applyMask < 0)
+    return emitOpError("partial tiles must be masked: tile.apply_mask is "
+                       "required in a kv_loop with span = ")
+           << stringifyKvSpan(getSpan());
+  if (applyMask >= 0 && !(mmaQk < applyMask && applyMask < softmax))
+    return emitOpError("tile.apply_mask must come after tile.mma_qk and "
+                       "before tile.online_softmax");
+
+  if (waitK < 0 || waitK > mmaQk)
+    return emitOpError("tile.mma_qk reads K: a tile.wait {operand = k} must "
+                       "come before it");
+  if (waitV < 0 || waitV > mmaPv)
+    return emitOpError("tile.mma_pv reads V: a tile.wait {operand = v} must "
+                       "come before it");
+  return success();
+}
+
+namespace {
+/// A kv loop whose body holds only its terminator does nothing: erase it.
+struct EraseEmptyKvLoop : OpRewritePattern<KvLoopOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(KvLoopOp loop,
+                                PatternRewriter &rewriter) const override {
+    if (!loop.getBody()->without_terminator().empty())
+      return rewriter.notifyMatchFailure(loop, "body is not empty");
+    rewriter.eraseOp(loop);
+    return success();
+  }
+};
+} // namespace
+
+void KvLoopOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                           MLIRContext *context) {
+  patterns.add<EraseEmptyKvLoop>(context);
+}
+
+//===----------------------------------------------------------------------===//
+// YieldOp
+//===----------------------------------------------------------------------===//
+
+/// Checks that `values` are `count` values of integer type `width` bits.
+static LogicalResult verifyYielded(YieldOp yield, StringRef parentName,
+                                   unsigned count, unsigned width) {
+  auto values = yield.getValues();
+  bool ok =
+      values.size() == count && llvm::all_of(values.getTypes(), [&](Type type) {
+        return type.isSignlessInteger(width);
+      });
+  if (ok)
+    return success();
+  if (count == 0)
+    return yield.emitOpError("in ") << parentName << " must yield nothing, got "
+                                    << values.size() << " values";
+  std::string got;
+  llvm::raw_string_ostream os(got);
+  llvm::interleaveComma(values.getTypes(), os);
+  return yield.emitOpError("in ") << parentName << " must yield " << count
+                                  << " i" << width << ", got (" << got << ")";
+}
+
+LogicalResult YieldOp::verify() {
+  Operation *parent = (*this)->getParentOp();
+  if (isa<MaskFnOp>(parent))
+    return verifyYielded(*this, "tile.mask_fn", 1, 1);
+  if (isa<KvBoundsOp>(parent))
+    return verifyYielded(*this, "tile.kv_bounds", 4, 64);
+  return verifyYielded(*this, "tile.kv_loop", 0, 0);
+}
+
+//===----------------------------------------------------------------------===//
+// LoadOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult LoadOp::verify() {
+  bool inLoop = isa<KvLoopOp>((*this)->getParentOp());
+  if (getWhich() == TileWhich::first && inLoop)
+    return emitOpError("which = first is the prologue load: it must be at "
+                       "kernel level, not inside a tile.kv_loop");
+  if (getWhich() != TileWhich::first && !inLoop)
+    return emitOpError("which = ")
+           << stringifyTileWhich(getWhich())
+           << " must be inside a tile.kv_loop (only which = first is allowed "
+              "at kernel level)";
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "dialects/Tile/IR/TileOps.cpp.inc"

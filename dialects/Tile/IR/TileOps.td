@@ -1,0 +1,426 @@
+//===- TileOps.td - tile dialect operations ----------------*- tablegen -*-===//
+
+#ifndef ATTNC_DIALECTS_TILE_IR_TILEOPS_TD
+#define ATTNC_DIALECTS_TILE_IR_TILEOPS_TD
+
+include "dialects/Tile/IR/TileAttrs.td"
+include "mlir/IR/OpAsmInterface.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Structure: kernel, mask_fn, kv_bounds, kv_loop, yield
+//===----------------------------------------------------------------------===//
+
+def Tile_KernelOp : Tile_Op<"kernel", [
+    Symbol, IsolatedFromAbove, SingleBlock, NoTerminator, NoRegionArguments
+  ]> {
+  let summary = "one attention kernel for one mode and one architecture";
+  let description = [{
+    One CUDA kernel, `extern "C" __global__ void <sym_name>(attn_forward_params)`,
+    launched on the grid (ceil(Sq / block_m), Hq, B) with 32 * num_warps
+    threads. Each CTA computes one q tile; the body is its schedule, a fixed
+    sequence of tile ops, printed by the emitter in order:
+
+    1. `tile.mask_fn` and `tile.kv_bounds` (exactly one each), emitted as the
+       `mask_fn` / `kv_bounds` hook functions of the variant;
+    2. the prologue: `tile.load_q` and `tile.load {which = first}`;
+    3. up to three `tile.kv_loop`s, at most one per span, in the visiting
+       order partial_high, full, partial_low;
+    4. `tile.epilogue`, last.
+
+    Attributes: `config` (#tile.config), `element_type` (f16 or bf16, of Q,
+    K, V and O), `head_dim` (64 or 128) and `mode` ("forward"). The body
+    holds only tile ops; all of the above is verified.
+
+    ```mlir
+    tile.kernel @causal_forward_sm80 attributes {config = #tile.config<...>,
+        element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+      tile.mask_fn { ... }
+      tile.kv_bounds { ... }
+      tile.load_q
+      tile.load {operand = k, which = first}
+      tile.kv_loop {span = partial_high} { ... }
+      tile.kv_loop {span = full} { ... }
+      tile.kv_loop {span = partial_low} { ... }
+      tile.epilogue {write_lse = true}
+    }
+    ```
+  }];
+
+  let arguments = (ins
+    SymbolNameAttr:$sym_name,
+    Tile_ConfigAttr:$config,
+    TypeAttr:$element_type,
+    I64Attr:$head_dim,
+    StrAttr:$mode
+  );
+  let regions = (region SizedRegion<1>:$region);
+
+  let assemblyFormat = "$sym_name attr-dict-with-keyword $region";
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+
+  let skipDefaultBuilders = 1;
+  let builders = [
+    // Creates the op with an empty body block; fill it in schedule order.
+    OpBuilder<(ins "::llvm::StringRef":$name, "ConfigAttr":$config,
+                   "::mlir::Type":$elementType, "int64_t":$headDim,
+                   "::llvm::StringRef":$mode)>
+  ];
+
+  let extraClassDeclaration = [{
+    /// The single tile.mask_fn / tile.kv_bounds / tile.epilogue of the body
+    /// (null only on unverified IR).
+    MaskFnOp getMaskFn();
+    KvBoundsOp getKvBounds();
+    EpilogueOp getEpilogue();
+
+    /// The kv loops in visiting order, and the loop of one span (null if the
+    /// kernel has none).
+    ::llvm::SmallVector<KvLoopOp, 3> getKvLoops();
+    KvLoopOp getKvLoop(KvSpan span);
+  }];
+}
+
+def Tile_MaskFnOp : Tile_Op<"mask_fn", [
+    HasParent<"KernelOp">, IsolatedFromAbove, SingleBlock,
+    DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmBlockArgumentNames"]>
+  ]> {
+  let summary = "the mask predicate of the kernel";
+  let description = [{
+    The attention mask as a pure function of six `i64` block arguments: batch
+    `b`, query head `h`, query index `q`, key index `k`, and the sequence
+    lengths `sq`, `skv`. The block ends in `tile.yield` of one `i1`: true
+    keeps the (q, k) score. The body is `arith` (copied from the mask region
+    of `attn.attention`, with structured masks such as `attn.causal` expanded).
+
+    Lowering: `__host__ __device__ inline bool mask_fn(int64_t b, int64_t h,
+    int64_t q, int64_t k, int64_t sq, int64_t skv)` in the variant's
+    namespace, called by `tile.apply_mask` in partial tiles only. No effects
+    of its own; it is isolated from above so folded constants stay inside.
+
+    ```mlir
+    tile.mask_fn {
+    ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+      %off = arith.subi %skv, %sq : i64
+      %last = arith.addi %q, %off : i64
+      %keep = arith.cmpi sle, %k, %last : i64
+      tile.yield %keep : i1
+    }
+    ```
+  }];
+
+  let regions = (region SizedRegion<1>:$region);
+  let assemblyFormat = "attr-dict-with-keyword $region";
+  let hasRegionVerifier = 1;
+
+  let skipDefaultBuilders = 1;
+  let builders = [
+    // Creates the entry block with the six i64 arguments and no terminator:
+    // append the predicate and a tile.yield of one i1.
+    OpBuilder<(ins)>
+  ];
+
+  let extraClassDeclaration = [{
+    static constexpr unsigned kNumArgs = 6;
+
+    ::mlir::BlockArgument getBatchArg() { return getBody()->getArgument(0); }
+    ::mlir::BlockArgument getHeadArg() { return getBody()->getArgument(1); }
+    ::mlir::BlockArgument getQueryArg() { return getBody()->getArgument(2); }
+    ::mlir::BlockArgument getKeyArg() { return getBody()->getArgument(3); }
+    ::mlir::BlockArgument getQueryLenArg() { return getBody()->getArgument(4); }
+    ::mlir::BlockArgument getKeyLenArg() { return getBody()->getArgument(5); }
+
+    /// The terminator, and the i1 it yields.
+    YieldOp getYieldOp();
+    ::mlir::Value getKeep();
+  }];
+}
+
+def Tile_KvBoundsOp : Tile_Op<"kv_bounds", [
+    HasParent<"KernelOp">, IsolatedFromAbove, SingleBlock,
+    DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmBlockArgumentNames"]>
+  ]> {
+  let summary = "the kv tiles that one q tile visits";
+  let description = [{
+    For the q tile `q_tile` (query rows [q_tile * block_m, (q_tile + 1) *
+    block_m)) and the sequence lengths `sq`, `skv` (three `i64` block
+    arguments), yields four kv-tile indices (tiles of block_n keys) with the
+    invariant
+
+        begin <= full_begin <= full_end <= end
+
+    * tiles in [full_begin, full_end) are **full**: every (q, k) pair of the
+      tile is kept by the mask and every key is < skv; they run with no mask
+      code (`span = full`);
+    * tiles in [begin, full_begin) and [full_end, end) are **partial**: the
+      mask predicate and the k < skv bound are evaluated per element
+      (`span = partial_low` and `span = partial_high`);
+    * tiles outside [begin, end) are **empty** (every pair masked) and never
+      visited. A q tile with begin == end writes O = 0 and LSE = -inf.
+
+    The bounds must be conservative: a tile called full must be full, a tile
+    called empty must be empty. The body is `arith`, ending in `tile.yield`
+    of the four values in that order.
+
+    Lowering: `__host__ __device__ inline attn::device::KvTiles
+    kv_bounds(int64_t q_tile, int64_t sq, int64_t skv)` in the variant's
+    namespace, called once per CTA. No effects of its own.
+
+    ```mlir
+    tile.kv_bounds {
+    ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+      ...
+      tile.yield %begin, %full_begin, %full_end, %end : i64, i64, i64, i64
+    }
+    ```
+  }];
+
+  let regions = (region SizedRegion<1>:$region);
+  let assemblyFormat = "attr-dict-with-keyword $region";
+  let hasRegionVerifier = 1;
+
+  let skipDefaultBuilders = 1;
+  let builders = [
+    // Creates the entry block with the three i64 arguments and no
+    // terminator: append the arithmetic and a tile.yield of four i64.
+    OpBuilder<(ins)>
+  ];
+
+  let extraClassDeclaration = [{
+    static constexpr unsigned kNumArgs = 3;
+
+    ::mlir::BlockArgument getQueryTileArg() { return getBody()->getArgument(0); }
+    ::mlir::BlockArgument getQueryLenArg() { return getBody()->getArgument(1); }
+    ::mlir::BlockArgument getKeyLenArg() { return getBody()->getArgument(2); }
+
+    /// The terminator, and the four kv-tile indices it yields.
+    YieldOp getYieldOp();
+    ::mlir::Value getBegin();
+    ::mlir::Value getFullBegin();
+    ::mlir::Value getFullEnd();
+    ::mlir::Value getEnd();
+  }];
+}
+
+def Tile_KvLoopOp : Tile_Op<"kv_loop", [
+    HasParent<"KernelOp">, SingleBlockImplicitTerminator<"YieldOp">,
+    NoRegionArguments
+  ]> {
+  let summary = "a loop over the kv tiles of one span, highest tile first";
+  let description = [{
+    Runs its body once per kv tile j of its span, from the highest tile down
+    (`for (j = hi - 1; j >= lo; --j)`), with [lo, hi) taken from
+    `tile.kv_bounds`:
+
+    * `partial_high`: [full_end, end)   (e.g. the diagonal tiles of a causal mask)
+    * `full`:         [full_begin, full_end)
+    * `partial_low`:  [begin, full_begin)
+
+    A non-empty body holds `tile.mma_qk`, `tile.online_softmax` and
+    `tile.mma_pv` exactly once each and in that order, each preceded by the
+    `tile.wait` of the operand it reads (K for mma_qk, V for mma_pv). Partial
+    loops apply the mask between mma_qk and online_softmax; a full loop must
+    not: full tiles carry no mask code. An empty body is allowed; it does
+    nothing and canonicalization erases the loop.
+
+    Lowering: the `for` loop above around the body's device calls. No effects
+    of its own beyond those of its body.
+
+    ```mlir
+    tile.kv_loop {span = full} {
+      tile.wait {operand = k}
+      tile.load {operand = v, which = current}
+      tile.mma_qk
+      tile.wait {operand = v}
+      tile.load {operand = k, which = next}
+      tile.online_softmax
+      tile.mma_pv
+    }
+    ```
+  }];
+
+  let arguments = (ins Tile_KvSpanAttr:$span);
+  let regions = (region SizedRegion<1>:$region);
+
+  let assemblyFormat =
+      "` ` `{` `span` `=` `` $span `}` attr-dict-with-keyword $region";
+  let hasRegionVerifier = 1;
+  let hasCanonicalizer = 1;
+
+  let skipDefaultBuilders = 1;
+  let builders = [
+    // Creates the loop with a body holding only its tile.yield; insert the
+    // steps before the terminator.
+    OpBuilder<(ins "KvSpan":$span)>
+  ];
+}
+
+def Tile_YieldOp : Tile_Op<"yield", [
+    Pure, Terminator, ReturnLike,
+    ParentOneOf<["MaskFnOp", "KvBoundsOp", "KvLoopOp"]>
+  ]> {
+  let summary = "terminates a tile region and yields its values";
+  let description = [{
+    Ends the body of `tile.mask_fn` (yields one `i1`: keep), `tile.kv_bounds`
+    (yields four `i64`: begin, full_begin, full_end, end) or `tile.kv_loop`
+    (yields nothing; implicit, not printed). Lowered to the `return` of the
+    hook function. No effects.
+
+    ```mlir
+    tile.yield %keep : i1
+    ```
+  }];
+
+  let arguments = (ins Variadic<AnyType>:$values);
+  let assemblyFormat = "attr-dict ($values^ `:` type($values))?";
+  let hasVerifier = 1;
+  let builders = [OpBuilder<(ins), [{ /* yields nothing */ }]>];
+}
+
+//===----------------------------------------------------------------------===//
+// Steps: calls of the device tile object. No SSA operands; they read and
+// write shared memory, registers and global memory, which the declared
+// memory effects model so that canonicalize and CSE never erase, merge or
+// reorder them.
+//===----------------------------------------------------------------------===//
+
+class Tile_StepOp<string mnemonic, list<Trait> traits = []>
+    : Tile_Op<mnemonic, !listconcat(traits,
+                                    [MemoryEffects<[MemRead, MemWrite]>])>;
+
+def Tile_LoadQOp : Tile_StepOp<"load_q", [HasParent<"KernelOp">]> {
+  let summary = "load the q tile";
+  let description = [{
+    Copies the CTA's q tile, [block_m, head_dim] of `element_type`, from
+    global to shared memory with cp.async 16-byte copies (rows at or past sq
+    zero-filled), then into mma A-fragments in registers (ldmatrix).
+    Kernel level, before every kv loop.
+
+    Lowering: `t.load_q()`. Effects: reads global Q, writes shared memory and
+    registers.
+  }];
+  let assemblyFormat = "attr-dict";
+}
+
+def Tile_LoadOp : Tile_StepOp<"load", [ParentOneOf<["KernelOp", "KvLoopOp"]>]> {
+  let summary = "start the asynchronous load of a K or V tile";
+  let description = [{
+    Issues cp.async 16-byte copies of one [block_n, head_dim] tile of
+    `operand` (K or V) from global memory into its shared-memory stage
+    buffer, zero-filling rows at or past skv, and commits them as one
+    cp.async group. `tile.wait` of the same operand completes it.
+
+    * `which = first`: the first visited tile, end - 1; the prologue load,
+      at kernel level only.
+    * `which = current`: the tile of this iteration; inside a kv loop only.
+    * `which = next`: the tile of the next iteration (j - 1, which may be in
+      the next loop; nothing is loaded past `begin`); inside a kv loop only.
+
+    Lowering: `t.load_k(tile)` / `t.load_v(tile)`. Effects: reads global K or
+    V, writes shared memory.
+
+    ```mlir
+    tile.load {operand = k, which = first}
+    ```
+  }];
+  let arguments = (ins Tile_KvOperandAttr:$operand, Tile_TileWhichAttr:$which);
+  let assemblyFormat =
+      "` ` `{` `operand` `=` `` $operand `,` `which` `=` `` $which `}` attr-dict";
+  let hasVerifier = 1;
+}
+
+def Tile_WaitOp : Tile_StepOp<"wait", [HasParent<"KvLoopOp">]> {
+  let summary = "wait for the pending load of a K or V tile";
+  let description = [{
+    Waits until the cp.async group of the current `operand` tile has landed
+    (cp.async.wait_group) and makes it visible to the whole CTA
+    (__syncthreads), so that the following mma may read it.
+
+    Lowering: `t.wait_k()` / `t.wait_v()`. Effects: reads and writes shared
+    memory (a barrier).
+
+    ```mlir
+    tile.wait {operand = k}
+    ```
+  }];
+  let arguments = (ins Tile_KvOperandAttr:$operand);
+  let assemblyFormat = "` ` `{` `operand` `=` `` $operand `}` attr-dict";
+}
+
+def Tile_MmaQkOp : Tile_StepOp<"mma_qk", [HasParent<"KvLoopOp">]> {
+  let summary = "scores S = Q K^T of the current kv tile";
+  let description = [{
+    S = Q · K_jᵀ, [block_m, block_n] f32 accumulators in registers, from Q in
+    registers and the current K tile in shared memory. On sm_80: ldmatrix +
+    mma.sync.aligned.m16n8k16.row.col.f32.{f16,bf16} (PTX ISA "Warp-level
+    matrix multiply-accumulate"); each warp owns block_m / num_warps rows.
+
+    Lowering: `t.mma_qk()`. Effects: reads shared memory, writes registers.
+  }];
+  let assemblyFormat = "attr-dict";
+}
+
+def Tile_ApplyMaskOp : Tile_StepOp<"apply_mask", [HasParent<"KvLoopOp">]> {
+  let summary = "mask the scores of a partial tile";
+  let description = [{
+    Sets S[q, k] = -inf wherever `mask_fn(b, h, q, k, sq, skv)` is false or
+    k >= skv (the ragged last tile). Only in partial kv loops; full tiles
+    carry no mask code.
+
+    Lowering: `t.apply_mask(mask_fn, ...)` calling the variant's `mask_fn`
+    hook per element. Effects: reads and writes the S registers.
+  }];
+  let assemblyFormat = "attr-dict";
+}
+
+def Tile_OnlineSoftmaxOp : Tile_StepOp<"online_softmax", [HasParent<"KvLoopOp">]> {
+  let summary = "online-softmax update with the scores of the current tile";
+  let description = [{
+    Per query row: m' = max(m, max_k S), P = exp2(S * scale * log2(e) -
+    m' * scale * log2(e)), l = l * exp2((m - m') * scale * log2(e)) +
+    sum_k P, O = O * exp2((m - m') * scale * log2(e)); m = m'. A row whose
+    scores are all -inf so far keeps m = -inf and uses 0 as its max in the
+    exponent, so that no NaN (-inf - -inf) arises.
+
+    Lowering: `t.online_softmax()`. Effects: reads S, writes P, m, l and O
+    registers.
+  }];
+  let assemblyFormat = "attr-dict";
+}
+
+def Tile_MmaPvOp : Tile_StepOp<"mma_pv", [HasParent<"KvLoopOp">]> {
+  let summary = "accumulate O += P V with the current V tile";
+  let description = [{
+    O += P · V_j, [block_m, head_dim] f32 accumulators, with P converted to
+    `element_type` in registers and V_j from shared memory (ldmatrix.trans +
+    mma.sync m16n8k16 on sm_80).
+
+    Lowering: `t.mma_pv()`. Effects: reads shared memory and registers,
+    writes the O registers.
+  }];
+  let assemblyFormat = "attr-dict";
+}
+
+def Tile_EpilogueOp : Tile_StepOp<"epilogue", [HasParent<"KernelOp">]> {
+  let summary = "normalize and store O (and the log-sum-exp)";
+  let description = [{
+    O = O / l, converted to `element_type` and stored to global memory (rows
+    at or past sq skipped). With `write_lse`, also stores the f32 log-sum-exp
+    LSE = m * scale + log(l) per row. A row with no kept key (l = 0) stores
+    O = 0 and LSE = -inf. Last op of the kernel.
+
+    Lowering: `t.epilogue()`. Effects: reads registers, writes global O and
+    LSE.
+
+    ```mlir
+    tile.epilogue {write_lse = true}
+    ```
+  }];
+  let arguments = (ins DefaultValuedAttr<BoolAttr, "true">:$write_lse);
+  let assemblyFormat = "` ` `{` `write_lse` `=` $write_lse `}` attr-dict";
+}
+
+#endif // ATTNC_DIALECTS_TILE_IR_TILEOPS_TD

@@ -1,0 +1,126 @@
+// RUN: attn-opt %s -split-input-file -verify-diagnostics
+
+// expected-error @+1 {{'attn.attention' op head_dim must be 64 or 128, got 96}}
+attn.attention @bad_head_dim attributes {element_type = bf16, head_dim = 96 : i64, modes = ["forward"]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  %true = arith.constant true
+  attn.yield %true : i1
+}
+
+// -----
+
+// expected-error @+1 {{'attn.attention' op element_type must be f16 or bf16, got 'f32'}}
+attn.attention @bad_element_type attributes {element_type = f32, head_dim = 128 : i64, modes = ["forward"]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  %true = arith.constant true
+  attn.yield %true : i1
+}
+
+// -----
+
+// expected-error @+1 {{'attn.attention' op modes must list at least one mode}}
+attn.attention @no_modes attributes {element_type = bf16, head_dim = 128 : i64, modes = []} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  %true = arith.constant true
+  attn.yield %true : i1
+}
+
+// -----
+
+// expected-error @+1 {{'attn.attention' op unsupported mode "backward" (supported: "forward")}}
+attn.attention @unknown_mode attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward", "backward"]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  %true = arith.constant true
+  attn.yield %true : i1
+}
+
+// -----
+
+// expected-error @+1 {{'attn.attention' op mode "forward" is listed twice}}
+attn.attention @duplicate_mode attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward", "forward"]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  %true = arith.constant true
+  attn.yield %true : i1
+}
+
+// -----
+
+// expected-error @+1 {{'attn.attention' op attribute 'modes' failed to satisfy constraint: string array attribute}}
+attn.attention @modes_not_strings attributes {element_type = bf16, head_dim = 128 : i64, modes = [1]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  %true = arith.constant true
+  attn.yield %true : i1
+}
+
+// -----
+
+// expected-error @+1 {{'attn.attention' op requires attribute 'head_dim'}}
+attn.attention @missing_head_dim attributes {element_type = bf16, modes = ["forward"]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  %true = arith.constant true
+  attn.yield %true : i1
+}
+
+// -----
+
+// expected-error @+1 {{'attn.attention' op mask block must have 6 i64 arguments (b, h, q, k, sq, skv), got 4}}
+attn.attention @too_few_args attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64):
+  %true = arith.constant true
+  attn.yield %true : i1
+}
+
+// -----
+
+// expected-error @+1 {{'attn.attention' op mask argument #3 (k) must be i64, got 'i32'}}
+attn.attention @i32_arg attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i32, %sq: i64, %skv: i64):
+  %true = arith.constant true
+  attn.yield %true : i1
+}
+
+// -----
+
+attn.attention @yield_two attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  %true = arith.constant true
+  // expected-error @+1 {{'attn.yield' op mask must yield exactly one i1, got 2 values}}
+  attn.yield %true, %true : i1, i1
+}
+
+// -----
+
+attn.attention @yield_i64 attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  // expected-error @+1 {{'attn.yield' op mask must yield i1, got 'i64'}}
+  attn.yield %q : i64
+}
+
+// -----
+
+func.func @yield_outside() {
+  %true = arith.constant true
+  // expected-error @+1 {{'attn.yield' op expects parent op 'attn.attention'}}
+  attn.yield %true : i1
+}
+
+// -----
+
+attn.attention @bad_alignment attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  // expected-error @+2 {{expected one of [bottom_right, top_left] for where the diagonal of a causal mask sits when sq != skv, got: diagonal}}
+  // expected-error @+1 {{failed to parse Attn_AlignmentAttr parameter 'value'}}
+  %keep = attn.causal %q, %k, %sq, %skv {alignment = #attn.alignment<diagonal>}
+  attn.yield %keep : i1
+}
+
+// -----
+
+attn.attention @causal_i32 attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  // expected-note @+1 {{prior use here}}
+  %c0 = arith.constant 0 : i32
+  // expected-error @+1 {{use of value '%c0' expects different type than prior uses: 'i64' vs 'i32'}}
+  %keep = attn.causal %c0, %k, %sq, %skv
+  attn.yield %keep : i1
+}

@@ -1,0 +1,98 @@
+// RUN: attn-opt %s -canonicalize | FileCheck %s
+// RUN: attn-opt %s -canonicalize -cse | FileCheck %s
+
+// arith folds inside the hooks, and the folded constants stay inside them
+// (mask_fn and kv_bounds are isolated from above; the kernel body holds only
+// tile ops):
+//   mask:   k <= k + 0  ->  k <= k  ->  true
+//   bounds: end + 0 -> end, 1 * full_end -> full_end, 0 + begin -> begin.
+// An empty kv loop does nothing and is erased; the step ops, which read and
+// write memory, are neither erased nor merged (two identical loads stay).
+// CHECK-LABEL: tile.kernel @folds
+// CHECK-NEXT: tile.mask_fn {
+// CHECK-NEXT: ^bb0(%{{.+}}: i64, %{{.+}}: i64, %{{.+}}: i64, %{{.+}}: i64, %{{.+}}: i64, %{{.+}}: i64):
+// CHECK-NEXT: %[[TRUE:.+]] = arith.constant true
+// CHECK-NEXT: tile.yield %[[TRUE]] : i1
+// CHECK-NEXT: }
+// CHECK-NEXT: tile.kv_bounds {
+// CHECK-NEXT: ^bb0(%[[QT:.+]]: i64, %[[SQ:.+]]: i64, %[[SKV:.+]]: i64):
+// CHECK-NEXT: %[[C0:.+]] = arith.constant 0 : i64
+// CHECK-NEXT: %[[C64:.+]] = arith.constant 64 : i64
+// CHECK-NEXT: %[[FULL:.+]] = arith.divsi %[[SKV]], %[[C64]] : i64
+// CHECK-NEXT: tile.yield %[[C0]], %[[C0]], %[[FULL]], %[[FULL]] : i64, i64, i64, i64
+// CHECK-NEXT: }
+// CHECK-NEXT: tile.load_q
+// CHECK-NEXT: tile.load {operand = k, which = first}
+// CHECK-NEXT: tile.kv_loop {span = full} {
+// CHECK-NEXT: tile.wait {operand = k}
+// CHECK-NEXT: tile.load {operand = v, which = current}
+// CHECK-NEXT: tile.load {operand = v, which = current}
+// CHECK-NEXT: tile.mma_qk
+// CHECK-NEXT: tile.wait {operand = v}
+// CHECK-NEXT: tile.online_softmax
+// CHECK-NEXT: tile.mma_pv
+// CHECK-NEXT: }
+// CHECK-NOT: tile.kv_loop
+// CHECK-NEXT: tile.epilogue {write_lse = true}
+// CHECK-NEXT: }
+tile.kernel @folds attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %c0 = arith.constant 0 : i64
+    %last = arith.addi %k, %c0 : i64
+    %keep = arith.cmpi sle, %k, %last : i64
+    tile.yield %keep : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    %c0 = arith.constant 0 : i64
+    %c1 = arith.constant 1 : i64
+    %c64 = arith.constant 64 : i64
+    %begin = arith.addi %c0, %c0 : i64
+    %full = arith.divsi %skv, %c64 : i64
+    %full_end = arith.muli %c1, %full : i64
+    %end = arith.addi %full, %c0 : i64
+    tile.yield %begin, %begin, %full_end, %end : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.kv_loop {span = full} {
+    tile.wait {operand = k}
+    tile.load {operand = v, which = current}
+    tile.load {operand = v, which = current}
+    tile.mma_qk
+    tile.wait {operand = v}
+    tile.online_softmax
+    tile.mma_pv
+  }
+  tile.kv_loop {span = partial_low} {
+  }
+  tile.epilogue {write_lse = true}
+}
+
+// Every loop empty: all are erased, the prologue and epilogue stay.
+// CHECK-LABEL: tile.kernel @empty_loops
+// CHECK: tile.load_q
+// CHECK-NEXT: tile.load {operand = k, which = first}
+// CHECK-NEXT: tile.epilogue {write_lse = false}
+// CHECK-NEXT: }
+tile.kernel @empty_loops attributes {config = #tile.config<arch = 90, block_m = 128, block_n = 128, num_warps = 8, stages = 2>, element_type = f16, head_dim = 64 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.kv_loop {span = partial_high} {
+  }
+  tile.kv_loop {span = full} {
+  }
+  tile.kv_loop {span = partial_low} {
+  }
+  tile.epilogue {write_lse = false}
+}

@@ -1,0 +1,221 @@
+// RUN: attn-opt %s | attn-opt | FileCheck %s
+// RUN: attn-opt %s -mlir-print-op-generic | attn-opt | FileCheck %s
+
+// The contract example: a bottom-right causal kernel for sm_80.
+// CHECK-LABEL: tile.kernel @causal_forward_sm80
+// CHECK-SAME: attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"}
+//
+// Mask: keep iff k <= q + (skv - sq).
+// CHECK-NEXT: tile.mask_fn {
+// CHECK-NEXT: ^bb0(%[[B:.+]]: i64, %[[H:.+]]: i64, %[[Q:.+]]: i64, %[[K:.+]]: i64, %[[SQ:.+]]: i64, %[[SKV:.+]]: i64):
+// CHECK-NEXT: %[[OFF:.+]] = arith.subi %[[SKV]], %[[SQ]] : i64
+// CHECK-NEXT: %[[LAST:.+]] = arith.addi %[[Q]], %[[OFF]] : i64
+// CHECK-NEXT: %[[KEEP:.+]] = arith.cmpi sle, %[[K]], %[[LAST]] : i64
+// CHECK-NEXT: tile.yield %[[KEEP]] : i1
+// CHECK-NEXT: }
+//
+// Bounds: end = ceil(min(q_last + off + 1, skv) / 64) from the last row of the
+// q tile, full_end = floor(min(q_first + off + 1, skv) / 64) from its first row.
+// CHECK-NEXT: tile.kv_bounds {
+// CHECK-NEXT: ^bb0(%[[QT:.+]]: i64, %[[BSQ:.+]]: i64, %[[BSKV:.+]]: i64):
+// CHECK-DAG: %[[C0:.+]] = arith.constant 0 : i64
+// CHECK-DAG: %[[C1:.+]] = arith.constant 1 : i64
+// CHECK-DAG: %[[BM:.+]] = arith.constant 128 : i64
+// CHECK-DAG: %[[BN:.+]] = arith.constant 64 : i64
+// CHECK-DAG: %[[BN1:.+]] = arith.constant 63 : i64
+// CHECK: %[[QFIRST:.+]] = arith.muli %[[QT]], %[[BM]] : i64
+// CHECK-NEXT: %[[QNEXT:.+]] = arith.addi %[[QFIRST]], %[[BM]] : i64
+// CHECK-NEXT: %[[QEND:.+]] = arith.minsi %[[QNEXT]], %[[BSQ]] : i64
+// CHECK-NEXT: %[[QLAST:.+]] = arith.subi %[[QEND]], %[[C1]] : i64
+// CHECK-NEXT: %[[BOFF:.+]] = arith.subi %[[BSKV]], %[[BSQ]] : i64
+// CHECK-NEXT: %[[HI:.+]] = arith.addi %[[QLAST]], %[[BOFF]] : i64
+// CHECK-NEXT: %[[HI1:.+]] = arith.addi %[[HI]], %[[C1]] : i64
+// CHECK-NEXT: %[[HIC:.+]] = arith.minsi %[[HI1]], %[[BSKV]] : i64
+// CHECK-NEXT: %[[HIP:.+]] = arith.maxsi %[[HIC]], %[[C0]] : i64
+// CHECK-NEXT: %[[NUM:.+]] = arith.addi %[[HIP]], %[[BN1]] : i64
+// CHECK-NEXT: %[[END:.+]] = arith.divsi %[[NUM]], %[[BN]] : i64
+// CHECK-NEXT: %[[FHI:.+]] = arith.addi %[[QFIRST]], %[[BOFF]] : i64
+// CHECK-NEXT: %[[FHI1:.+]] = arith.addi %[[FHI]], %[[C1]] : i64
+// CHECK-NEXT: %[[FHIC:.+]] = arith.minsi %[[FHI1]], %[[BSKV]] : i64
+// CHECK-NEXT: %[[FHIP:.+]] = arith.maxsi %[[FHIC]], %[[C0]] : i64
+// CHECK-NEXT: %[[FEND:.+]] = arith.divsi %[[FHIP]], %[[BN]] : i64
+// CHECK-NEXT: tile.yield %[[C0]], %[[C0]], %[[FEND]], %[[END]] : i64, i64, i64, i64
+// CHECK-NEXT: }
+//
+// Prologue, then the kv tiles from end - 1 down: partial (diagonal) tiles,
+// full tiles, partial tiles.
+// CHECK-NEXT: tile.load_q
+// CHECK-NEXT: tile.load {operand = k, which = first}
+// CHECK-NEXT: tile.kv_loop {span = partial_high} {
+// CHECK-NEXT: tile.wait {operand = k}
+// CHECK-NEXT: tile.load {operand = v, which = current}
+// CHECK-NEXT: tile.mma_qk
+// CHECK-NEXT: tile.apply_mask
+// CHECK-NEXT: tile.wait {operand = v}
+// CHECK-NEXT: tile.load {operand = k, which = next}
+// CHECK-NEXT: tile.online_softmax
+// CHECK-NEXT: tile.mma_pv
+// CHECK-NEXT: }
+// CHECK-NEXT: tile.kv_loop {span = full} {
+// CHECK-NEXT: tile.wait {operand = k}
+// CHECK-NEXT: tile.load {operand = v, which = current}
+// CHECK-NEXT: tile.mma_qk
+// CHECK-NEXT: tile.wait {operand = v}
+// CHECK-NEXT: tile.load {operand = k, which = next}
+// CHECK-NEXT: tile.online_softmax
+// CHECK-NEXT: tile.mma_pv
+// CHECK-NEXT: }
+// CHECK-NEXT: tile.kv_loop {span = partial_low} {
+// CHECK-NEXT: tile.wait {operand = k}
+// CHECK-NEXT: tile.load {operand = v, which = current}
+// CHECK-NEXT: tile.mma_qk
+// CHECK-NEXT: tile.apply_mask
+// CHECK: tile.mma_pv
+// CHECK-NEXT: }
+// CHECK-NEXT: tile.epilogue {write_lse = true}
+// CHECK-NEXT: }
+tile.kernel @causal_forward_sm80 attributes {
+    config = #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>,
+    element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %off = arith.subi %skv, %sq : i64
+    %last = arith.addi %q, %off : i64
+    %keep = arith.cmpi sle, %k, %last : i64
+    tile.yield %keep : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    %c0 = arith.constant 0 : i64
+    %c1 = arith.constant 1 : i64
+    %block_m = arith.constant 128 : i64
+    %block_n = arith.constant 64 : i64
+    %block_n_minus_1 = arith.constant 63 : i64
+    // Rows of this q tile: [q_first, q_end).
+    %q_first = arith.muli %q_tile, %block_m : i64
+    %q_next = arith.addi %q_first, %block_m : i64
+    %q_end = arith.minsi %q_next, %sq : i64
+    %q_last = arith.subi %q_end, %c1 : i64
+    %off = arith.subi %skv, %sq : i64
+    // Keys seen by the last row: [0, min(q_last + off + 1, skv)).
+    %hi = arith.addi %q_last, %off : i64
+    %hi_excl = arith.addi %hi, %c1 : i64
+    %hi_clamped = arith.minsi %hi_excl, %skv : i64
+    %hi_pos = arith.maxsi %hi_clamped, %c0 : i64
+    %num = arith.addi %hi_pos, %block_n_minus_1 : i64
+    %end = arith.divsi %num, %block_n : i64
+    // Keys seen by every row (the first row sees the fewest).
+    %full_hi = arith.addi %q_first, %off : i64
+    %full_excl = arith.addi %full_hi, %c1 : i64
+    %full_clamped = arith.minsi %full_excl, %skv : i64
+    %full_pos = arith.maxsi %full_clamped, %c0 : i64
+    %full_end = arith.divsi %full_pos, %block_n : i64
+    tile.yield %c0, %c0, %full_end, %end : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.kv_loop {span = partial_high} {
+    tile.wait {operand = k}
+    tile.load {operand = v, which = current}
+    tile.mma_qk
+    tile.apply_mask
+    tile.wait {operand = v}
+    tile.load {operand = k, which = next}
+    tile.online_softmax
+    tile.mma_pv
+  }
+  tile.kv_loop {span = full} {
+    tile.wait {operand = k}
+    tile.load {operand = v, which = current}
+    tile.mma_qk
+    tile.wait {operand = v}
+    tile.load {operand = k, which = next}
+    tile.online_softmax
+    tile.mma_pv
+  }
+  tile.kv_loop {span = partial_low} {
+    tile.wait {operand = k}
+    tile.load {operand = v, which = current}
+    tile.mma_qk
+    tile.apply_mask
+    tile.wait {operand = v}
+    tile.load {operand = k, which = next}
+    tile.online_softmax
+    tile.mma_pv
+  }
+  tile.epilogue {write_lse = true}
+}
+
+// A dense (unmasked) kernel for sm_90: every tile below skv / 64 is full, the
+// ragged last tile (if any) is partial; no LSE output.
+// CHECK-LABEL: tile.kernel @dense_forward_sm90
+// CHECK-SAME: config = #tile.config<arch = 90, block_m = 64, block_n = 128, num_warps = 4, stages = 3>
+// CHECK-SAME: element_type = f16, head_dim = 64 : i64, mode = "forward"
+// Mask: always true.
+// CHECK-NEXT: tile.mask_fn {
+// CHECK-NEXT: ^bb0(%{{.+}}: i64, %{{.+}}: i64, %{{.+}}: i64, %{{.+}}: i64, %{{.+}}: i64, %{{.+}}: i64):
+// CHECK-NEXT: %[[TRUE:.+]] = arith.constant true
+// CHECK-NEXT: tile.yield %[[TRUE]] : i1
+// CHECK-NEXT: }
+// Bounds: [0, 0, floor(skv / 128), ceil(skv / 128)).
+// CHECK-NEXT: tile.kv_bounds {
+// CHECK-NEXT: ^bb0(%[[QT:.+]]: i64, %[[SQ:.+]]: i64, %[[SKV:.+]]: i64):
+// CHECK-NEXT: %[[C0:.+]] = arith.constant 0 : i64
+// CHECK-NEXT: %[[BN:.+]] = arith.constant 128 : i64
+// CHECK-NEXT: %[[BN1:.+]] = arith.constant 127 : i64
+// CHECK-NEXT: %[[FULL:.+]] = arith.divsi %[[SKV]], %[[BN]] : i64
+// CHECK-NEXT: %[[NUM:.+]] = arith.addi %[[SKV]], %[[BN1]] : i64
+// CHECK-NEXT: %[[END:.+]] = arith.divsi %[[NUM]], %[[BN]] : i64
+// CHECK-NEXT: tile.yield %[[C0]], %[[C0]], %[[FULL]], %[[END]] : i64, i64, i64, i64
+// CHECK-NEXT: }
+// CHECK-NEXT: tile.load_q
+// CHECK-NEXT: tile.load {operand = k, which = first}
+// CHECK-NEXT: tile.kv_loop {span = partial_high} {
+// CHECK: tile.apply_mask
+// CHECK: tile.mma_pv
+// CHECK-NEXT: }
+// CHECK-NEXT: tile.kv_loop {span = full} {
+// CHECK-NOT: tile.apply_mask
+// CHECK: tile.mma_pv
+// CHECK-NEXT: }
+// CHECK-NEXT: tile.epilogue {write_lse = false}
+// CHECK-NEXT: }
+tile.kernel @dense_forward_sm90 attributes {config = #tile.config<arch = 90, block_m = 64, block_n = 128, num_warps = 4, stages = 3>, element_type = f16, head_dim = 64 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    %c0 = arith.constant 0 : i64
+    %block_n = arith.constant 128 : i64
+    %block_n_minus_1 = arith.constant 127 : i64
+    %full_end = arith.divsi %skv, %block_n : i64
+    %num = arith.addi %skv, %block_n_minus_1 : i64
+    %end = arith.divsi %num, %block_n : i64
+    tile.yield %c0, %c0, %full_end, %end : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.kv_loop {span = partial_high} {
+    tile.wait {operand = k}
+    tile.load {operand = v, which = current}
+    tile.mma_qk
+    tile.apply_mask
+    tile.wait {operand = v}
+    tile.load {operand = k, which = next}
+    tile.online_softmax
+    tile.mma_pv
+  }
+  tile.kv_loop {span = full} {
+    tile.wait {operand = k}
+    tile.load {operand = v, which = current}
+    tile.mma_qk
+    tile.wait {operand = v}
+    tile.load {operand = k, which = next}
+    tile.online_softmax
+    tile.mma_pv
+  }
+  tile.epilogue {write_lse = false}
+}

@@ -1,0 +1,59 @@
+//===- attnc.cpp - The attention kernel compiler --------------------------===//
+//
+//   attnc SPEC.json -o libNAME.so           compile a spec to a shared library
+//   attnc --emit=attn|tile|cuda|ptx SPEC    print one stage to stdout
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Driver/Driver.h"
+#include "compiler/Target/Target.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+
+namespace cl = llvm::cl;
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::OptionCategory category("attnc options");
+  cl::opt<std::string> spec(cl::Positional, cl::desc("<spec.json>"), cl::Required,
+                            cl::cat(category));
+  cl::opt<std::string> output("o", cl::desc("Output library (default: lib<name>.so)"),
+                              cl::value_desc("file"), cl::cat(category));
+  cl::opt<attnc::EmitKind> emit(
+      "emit", cl::desc("Stop after a stage and print it"), cl::init(attnc::EmitKind::Library),
+      cl::values(clEnumValN(attnc::EmitKind::Library, "lib", "the shared library (default)"),
+                 clEnumValN(attnc::EmitKind::Attn, "attn", "the attn dialect"),
+                 clEnumValN(attnc::EmitKind::Tile, "tile", "the tile dialect"),
+                 clEnumValN(attnc::EmitKind::Cuda, "cuda", "the emitted CUDA C++"),
+                 clEnumValN(attnc::EmitKind::Ptx, "ptx", "the PTX nvcc makes of it")),
+      cl::cat(category));
+  cl::list<std::string> archs(
+      "arch", cl::desc("Targets to build (default: all of " + attnc::target::targetNames() + ")"),
+      cl::CommaSeparated, cl::value_desc("sm_80,sm_90a"), cl::cat(category));
+  cl::opt<std::string> nvcc("nvcc", cl::desc("nvcc to use (default: $ATTNC_NVCC or the build's)"),
+                            cl::value_desc("path"), cl::cat(category));
+  cl::opt<std::string> keepTemps("keep-temps", cl::desc("Keep intermediate files in a directory"),
+                                 cl::value_desc("dir"), cl::cat(category));
+  cl::opt<bool> quiet("q", cl::desc("Do not print the per-kernel resource report"),
+                      cl::cat(category));
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(argc, argv, "attnc: ahead-of-time attention kernel compiler\n");
+
+  attnc::DriverOptions options;
+  options.specPath = spec;
+  options.outputPath = output;
+  options.emit = emit;
+  options.archs.assign(archs.begin(), archs.end());
+  if (nvcc.getNumOccurrences())
+    options.nvcc = nvcc;
+  options.keepTemps = keepTemps;
+  options.quiet = quiet;
+  for (const std::string &arch : options.archs)
+    if (!attnc::target::lookupTarget(arch)) {
+      llvm::errs() << "attnc: error: unknown target '" << arch
+                   << "'; supported: " << attnc::target::targetNames() << "\n";
+      return 1;
+    }
+  return attnc::runDriver(options);
+}
