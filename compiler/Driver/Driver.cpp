@@ -31,6 +31,25 @@ int fail(const llvm::Twine &message) {
 
 int fail(llvm::Error error) { return fail(llvm::toString(std::move(error))); }
 
+/// Prints an --emit stage to `path`, or to stdout when no -o was given.
+int emitStage(const std::string &path, const std::string &text) {
+  if (path.empty()) {
+    llvm::outs() << text;
+    return 0;
+  }
+  if (llvm::Error error = writeFile(path, text))
+    return fail(std::move(error));
+  return 0;
+}
+
+std::string printed(ModuleOp module) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module.print(os);
+  os << "\n";
+  return text;
+}
+
 LogicalResult lowerToTile(ModuleOp module, const DriverOptions &options) {
   PassManager pm(module.getContext());
   pm.addPass(createCanonicalizerPass());
@@ -127,18 +146,12 @@ int runDriver(const DriverOptions &options) {
   OwningOpRef<ModuleOp> module = buildAttnModule(context, spec, options.specPath);
   if (!module)
     return 1;
-  if (options.emit == EmitKind::Attn) {
-    module->print(llvm::outs());
-    llvm::outs() << "\n";
-    return 0;
-  }
+  if (options.emit == EmitKind::Attn)
+    return emitStage(options.outputPath, printed(*module));
   if (failed(lowerToTile(*module, options)))
     return 1;
-  if (options.emit == EmitKind::Tile) {
-    module->print(llvm::outs());
-    llvm::outs() << "\n";
-    return 0;
-  }
+  if (options.emit == EmitKind::Tile)
+    return emitStage(options.outputPath, printed(*module));
 
   std::vector<codegen::EmittedKernel> kernels;
   for (tile::KernelOp kernel : module->getOps<tile::KernelOp>()) {
@@ -149,9 +162,10 @@ int runDriver(const DriverOptions &options) {
     kernels.push_back(std::move(*emitted));
   }
   if (options.emit == EmitKind::Cuda) {
+    std::string text;
     for (const codegen::EmittedKernel &kernel : kernels)
-      llvm::outs() << kernel.source << "\n";
-    return 0;
+      text += kernel.source + "\n";
+    return emitStage(options.outputPath, text);
   }
 
   llvm::Expected<WorkDir> work = WorkDir::create(options.keepTemps);
@@ -159,6 +173,7 @@ int runDriver(const DriverOptions &options) {
     return fail(work.takeError());
   codegen::Toolchain toolchain = codegen::Toolchain::fromEnvironment(options.nvcc);
   if (options.emit == EmitKind::Ptx) {
+    std::string text;
     for (const codegen::EmittedKernel &kernel : kernels) {
       std::string cuFile = work->write(kernel.info.symbol + ".cu", kernel.source);
       std::string ptxFile = work->path(kernel.info.symbol + ".ptx");
@@ -169,9 +184,9 @@ int runDriver(const DriverOptions &options) {
       llvm::Expected<std::string> ptx = readFile(ptxFile);
       if (!ptx)
         return fail(ptx.takeError());
-      llvm::outs() << "// " << kernel.info.symbol << " (" << kernel.info.arch << ")\n" << *ptx;
+      text += "// " + kernel.info.symbol + " (" + kernel.info.arch + ")\n" + *ptx;
     }
-    return 0;
+    return emitStage(options.outputPath, text);
   }
 
   auto compiled = compileKernels(kernels, toolchain, *work, options.quiet);

@@ -20,7 +20,7 @@ enum class EmitKind { Library, Attn, Tile, Cuda, Ptx };
 
 struct DriverOptions {
   std::string specPath;
-  std::string outputPath;          ///< library path; default lib<name>.so
+  std::string outputPath;          ///< library (default lib<name>.so) or --emit file (default stdout)
   EmitKind emit = EmitKind::Library;
   std::vector<std::string> archs;  ///< empty: every target
   std::optional<std::string> nvcc; ///< overrides ATTNC_NVCC and the build default

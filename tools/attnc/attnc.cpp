@@ -18,7 +18,7 @@ int main(int argc, char **argv) {
   cl::OptionCategory category("attnc options");
   cl::opt<std::string> spec(cl::Positional, cl::desc("<spec.json>"), cl::Required,
                             cl::cat(category));
-  cl::opt<std::string> output("o", cl::desc("Output library (default: lib<name>.so)"),
+  cl::opt<std::string> output("o", cl::desc("Output library (default: lib<name>.so), or the --emit output (default: stdout)"),
                               cl::value_desc("file"), cl::cat(category));
   cl::opt<attnc::EmitKind> emit(
       "emit", cl::desc("Stop after a stage and print it"), cl::init(attnc::EmitKind::Library),

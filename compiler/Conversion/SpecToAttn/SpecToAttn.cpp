@@ -38,11 +38,19 @@ public:
         return arith::XOrIOp::create(b, loc, x, constant(1, 1));
       return arith::SubIOp::create(b, loc, constant(0, 64), x);
     }
-    case ExprKind::Binary:
-      return binary(e.binaryOp, lower(e.operand(0)), lower(e.operand(1)));
-    case ExprKind::Conditional:
-      return arith::SelectOp::create(b, loc, lower(e.operand(0)),
-                                     lower(e.operand(1)), lower(e.operand(2)));
+    // Operands are lowered one statement at a time: the order of arguments
+    // in a call is unspecified in C++, and the IR must not depend on it.
+    case ExprKind::Binary: {
+      Value lhs = lower(e.operand(0));
+      Value rhs = lower(e.operand(1));
+      return binary(e.binaryOp, lhs, rhs);
+    }
+    case ExprKind::Conditional: {
+      Value condition = lower(e.operand(0));
+      Value whenTrue = lower(e.operand(1));
+      Value whenFalse = lower(e.operand(2));
+      return arith::SelectOp::create(b, loc, condition, whenTrue, whenFalse);
+    }
     case ExprKind::Call:
       return call(e);
     }

@@ -1,0 +1,48 @@
+//===- ExprParser.h - Parsing mask expressions ------------------*- C++ -*-===//
+//
+// Grammar, lowest precedence first (as in C; binary operators are left
+// associative, ?: is right associative):
+//
+//   expr     := or ('?' expr ':' expr)?
+//   or       := and ('||' and)*
+//   and      := equality ('&&' equality)*
+//   equality := relation (('==' | '!=') relation)*
+//   relation := additive (('<' | '<=' | '>' | '>=') additive)*
+//   additive := term (('+' | '-') term)*
+//   term     := unary (('*' | '/' | '%') unary)*
+//   unary    := ('!' | '-') unary | primary
+//   primary  := INTEGER | 'true' | 'false' | IDENT | IDENT '(' (expr (',' expr)*)? ')'
+//             | '(' expr ')'
+//
+// Identifiers are the variables b h q k sq skv and the built-ins of
+// Builtins.h; nullary built-ins may omit "()".
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTNC_COMPILER_SPEC_EXPRPARSER_H
+#define ATTNC_COMPILER_SPEC_EXPRPARSER_H
+
+#include "compiler/Spec/Expr.h"
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+namespace attnc::spec {
+
+/// Exactly one of `expr` and `errors` is non-empty. A syntax error stops the
+/// parse (it is the only error); type errors are all reported.
+struct ExprParseResult {
+  std::unique_ptr<Expr> expr;
+  std::vector<ExprError> errors;
+};
+
+/// Parses and type-checks an expression of either type.
+ExprParseResult parseExpr(std::string_view source);
+
+/// Parses and type-checks a mask: the expression must be bool.
+ExprParseResult parseMask(std::string_view source);
+
+} // namespace attnc::spec
+
+#endif // ATTNC_COMPILER_SPEC_EXPRPARSER_H

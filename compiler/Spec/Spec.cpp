@@ -1,0 +1,316 @@
+//===- Spec.cpp - Reading and validating attention specs ------------------===//
+//
+// Two passes over the text: nlohmann::json parses it (and reports syntax
+// errors), then JsonLocator scans it for positions. Validation walks the
+// parsed document key by key so that independent mistakes are all reported
+// in one run.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Spec/Spec.h"
+
+#include "compiler/Spec/ExprParser.h"
+#include "compiler/Spec/JsonLocator.h"
+#include "compiler/Spec/Suggest.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <set>
+
+namespace attnc::spec {
+
+namespace {
+
+// Keys keep their written order so that the manifest shows the spec as given.
+using Json = nlohmann::ordered_json;
+
+constexpr size_t kMaxNameLength = 64;
+
+/// How a JSON value is named in "expected X, got Y".
+std::string describe(const Json &value) {
+  switch (value.type()) {
+  case Json::value_t::null: return "null";
+  case Json::value_t::boolean: return value.get<bool>() ? "true" : "false";
+  case Json::value_t::number_integer:
+  case Json::value_t::number_unsigned:
+  case Json::value_t::number_float: return "the number " + value.dump();
+  case Json::value_t::string: return "a string";
+  case Json::value_t::array: return "an array";
+  case Json::value_t::object: return "an object";
+  default: return "a value";
+  }
+}
+
+bool isIdentifier(std::string_view name) {
+  auto isStart = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
+  auto isRest = [&](char c) { return isStart(c) || (c >= '0' && c <= '9'); };
+  return !name.empty() && isStart(name[0]) && std::all_of(name.begin() + 1, name.end(), isRest);
+}
+
+/// nlohmann's messages start with "[json.exception...] parse error at line
+/// L, column C: " in its own (byte) coordinates; ours replace them.
+std::string syntaxMessage(const std::string &what) {
+  size_t column = what.find("column ");
+  size_t colon = column == std::string::npos ? std::string::npos : what.find(": ", column);
+  return colon == std::string::npos ? what : what.substr(colon + 2);
+}
+
+class SpecReader {
+public:
+  SpecReader(std::string_view text, const Json &doc) : locator(text), doc(doc) {}
+
+  SpecResult read() {
+    SpecResult result;
+    if (!doc.is_object()) {
+      errorAt("", "a spec must be a JSON object, got " + describe(doc));
+      result.errors = std::move(errors);
+      return result;
+    }
+    for (const JsonLocator::DuplicateKey &duplicate : locator.duplicateKeys())
+      errors.push_back({duplicate.pointer, duplicate.location.line, duplicate.location.column,
+                        "duplicate key " + quote(duplicate.key)});
+
+    std::set<std::string_view> suggested;
+    for (const auto &[key, value] : doc.items()) {
+      std::string pointer = appendPointer("", key);
+      if (const Field *field = findField(key)) {
+        (this->*field->read)(value, pointer);
+        continue;
+      }
+      std::vector<std::string_view> absent;
+      for (const Field &field : fields())
+        if (!doc.contains(field.key))
+          absent.push_back(field.key);
+      std::string message = "unknown key " + quote(key);
+      if (std::optional<std::string_view> match = closestMatch(key, absent, 2)) {
+        message += "; did you mean '" + std::string(*match) + "'?";
+        suggested.insert(*match);
+      }
+      keyErrorAt(pointer, message);
+    }
+    // A misspelt required key is reported once, as the unknown key above.
+    for (const Field &field : fields())
+      if (field.required && !doc.contains(field.key) && !suggested.count(field.key))
+        errorAt("", "missing required key '" + std::string(field.key) + "'");
+
+    if (!doc.contains("mask")) {
+      spec.maskSource = "none";
+      spec.mask = parseMask(spec.maskSource).expr;
+    }
+    if (!doc.contains("modes"))
+      spec.modes = {Mode::Forward};
+
+    if (!errors.empty()) {
+      std::stable_sort(errors.begin(), errors.end(), [](const SpecError &a, const SpecError &b) {
+        return std::make_pair(a.line, a.column) < std::make_pair(b.line, b.column);
+      });
+      result.errors = std::move(errors);
+      return result;
+    }
+    spec.json = doc.dump();
+    result.spec = std::move(spec);
+    return result;
+  }
+
+private:
+  using FieldReader = void (SpecReader::*)(const Json &value, const std::string &pointer);
+  struct Field {
+    std::string_view key;
+    bool required;
+    FieldReader read;
+  };
+
+  /// Every key a spec may have: a new key is one entry here plus its reader.
+  static const std::vector<Field> &fields() {
+    static const std::vector<Field> table = {
+        {"name", true, &SpecReader::readName},
+        {"head_dim", true, &SpecReader::readHeadDim},
+        {"dtype", true, &SpecReader::readDtype},
+        {"mask", false, &SpecReader::readMask},
+        {"modes", false, &SpecReader::readModes},
+        {"description", false, &SpecReader::readIgnoredString},
+        {"$schema", false, &SpecReader::readIgnoredString},
+    };
+    return table;
+  }
+
+  static const Field *findField(std::string_view key) {
+    for (const Field &field : fields())
+      if (field.key == key)
+        return &field;
+    return nullptr;
+  }
+
+  void errorAt(const std::string &pointer, std::string message, int expressionColumn = 0) {
+    SourceLocation location = locator.value(pointer).value_or(SourceLocation{1, 1});
+    errors.push_back({pointer, location.line, location.column, std::move(message), expressionColumn});
+  }
+
+  void keyErrorAt(const std::string &pointer, std::string message) {
+    SourceLocation location = locator.key(pointer).value_or(SourceLocation{1, 1});
+    errors.push_back({pointer, location.line, location.column, std::move(message)});
+  }
+
+  bool expectString(const Json &value, const std::string &pointer) {
+    if (value.is_string())
+      return true;
+    errorAt(pointer, "expected a string, got " + describe(value));
+    return false;
+  }
+
+  void readIgnoredString(const Json &value, const std::string &pointer) {
+    expectString(value, pointer);
+  }
+
+  void readName(const Json &value, const std::string &pointer) {
+    if (!expectString(value, pointer))
+      return;
+    const std::string &name = value.get_ref<const std::string &>();
+    if (name.empty())
+      errorAt(pointer, "name must not be empty");
+    else if (!isIdentifier(name))
+      errorAt(pointer, "invalid name " + quote(name) +
+                           ": a name must be a C identifier ([A-Za-z_][A-Za-z0-9_]*)");
+    else if (name.size() > kMaxNameLength)
+      errorAt(pointer, "name is " + std::to_string(name.size()) + " characters long; at most " +
+                           std::to_string(kMaxNameLength) + " are allowed");
+    else
+      spec.name = name;
+  }
+
+  void readHeadDim(const Json &value, const std::string &pointer) {
+    if (!value.is_number_integer()) {
+      errorAt(pointer, "expected an integer, got " + describe(value));
+      return;
+    }
+    bool fits = !value.is_number_unsigned() ||
+                value.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+    int64_t headDim = fits ? value.get<int64_t>() : 0;
+    if (headDim != 64 && headDim != 128) {
+      errorAt(pointer, "unsupported head_dim " + value.dump() + ": supported are 64, 128");
+      return;
+    }
+    spec.headDim = headDim;
+  }
+
+  void readDtype(const Json &value, const std::string &pointer) {
+    if (!expectString(value, pointer))
+      return;
+    const std::string &dtype = value.get_ref<const std::string &>();
+    if (dtype == "f16")
+      spec.elementType = ElementType::F16;
+    else if (dtype == "bf16")
+      spec.elementType = ElementType::BF16;
+    else
+      errorAt(pointer, "unsupported dtype " + quote(dtype) + ": supported are 'f16', 'bf16'");
+  }
+
+  void readMask(const Json &value, const std::string &pointer) {
+    if (!expectString(value, pointer))
+      return;
+    const std::string &source = value.get_ref<const std::string &>();
+    ExprParseResult parsed = parseMask(source);
+    for (const ExprError &error : parsed.errors)
+      errorAt(pointer, error.message, error.column());
+    spec.maskSource = source;
+    spec.mask = std::move(parsed.expr);
+  }
+
+  void readModes(const Json &value, const std::string &pointer) {
+    if (!value.is_array()) {
+      errorAt(pointer, "expected an array of strings, got " + describe(value));
+      return;
+    }
+    if (value.empty()) {
+      errorAt(pointer, "modes must not be empty");
+      return;
+    }
+    std::set<std::string> seen;
+    for (size_t i = 0; i < value.size(); ++i) {
+      std::string elementPointer = appendPointer(pointer, std::to_string(i));
+      if (!expectString(value[i], elementPointer))
+        continue;
+      const std::string &mode = value[i].get_ref<const std::string &>();
+      if (mode != "forward") {
+        errorAt(elementPointer, "unknown mode " + quote(mode) + ": supported are 'forward'");
+        continue;
+      }
+      if (!seen.insert(mode).second) {
+        errorAt(elementPointer, "duplicate mode " + quote(mode));
+        continue;
+      }
+      spec.modes.push_back(Mode::Forward);
+    }
+  }
+
+  JsonLocator locator;
+  const Json &doc;
+  std::vector<SpecError> errors;
+  Spec spec;
+};
+
+} // namespace
+
+SpecResult parseSpec(std::string_view text) {
+  SpecResult result;
+  // The public API promises no exceptions; nlohmann throws them for syntax
+  // errors and std::bad_alloc may come from anywhere.
+  try {
+    Json doc;
+    try {
+      doc = Json::parse(text.begin(), text.end());
+    } catch (const Json::parse_error &error) {
+      // `byte` is 1-based and points at the character that broke the syntax
+      // (one past the end for a truncated document).
+      size_t offset = error.byte > 0 ? error.byte - 1 : 0;
+      SourceLocation location = JsonLocator(text).locate(offset);
+      result.errors.push_back(
+          {"", location.line, location.column, "invalid JSON: " + syntaxMessage(error.what())});
+      return result;
+    }
+    return SpecReader(text, doc).read();
+  } catch (const std::exception &error) {
+    result.errors.push_back({"", 0, 0, std::string("internal error: ") + error.what()});
+    return result;
+  }
+}
+
+SpecResult parseSpecFile(const std::string &path) {
+  auto fail = [&](int error) {
+    SpecResult result;
+    result.errors.push_back({"", 0, 0, "cannot read " + quote(path) + ": " + std::strerror(error)});
+    return result;
+  };
+  std::FILE *file = std::fopen(path.c_str(), "rb");
+  if (!file)
+    return fail(errno);
+  std::string text;
+  char buffer[1 << 16];
+  size_t count;
+  while ((count = std::fread(buffer, 1, sizeof(buffer), file)) > 0)
+    text.append(buffer, count);
+  int readError = std::ferror(file) ? errno : 0;
+  std::fclose(file);
+  // A directory opens but does not read (EISDIR).
+  if (readError)
+    return fail(readError);
+  return parseSpec(text);
+}
+
+std::string_view elementTypeName(ElementType type) {
+  return type == ElementType::F16 ? "f16" : "bf16";
+}
+
+std::string_view modeName(Mode mode) {
+  switch (mode) {
+  case Mode::Forward: return "forward";
+  }
+  return "?";
+}
+
+} // namespace attnc::spec

@@ -1,0 +1,63 @@
+//===- Spec.h - The validated model of an attention spec --------*- C++ -*-===//
+//
+// The front door of attnc: a JSON spec (format in docs/spec.md) becomes a
+// Spec, or a list of every problem found, each located by JSON pointer and
+// line:column. Nothing here throws.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTNC_COMPILER_SPEC_SPEC_H
+#define ATTNC_COMPILER_SPEC_SPEC_H
+
+#include "compiler/Spec/Expr.h"
+#include "compiler/Spec/SpecError.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace attnc::spec {
+
+enum class ElementType { F16, BF16 };
+
+enum class Mode { Forward };
+
+struct Spec {
+  /// A C identifier of at most 64 characters; names the library's symbols
+  /// and files.
+  std::string name;
+  int64_t headDim = 0; ///< 64 or 128
+  ElementType elementType = ElementType::F16;
+  /// Non-empty, without repeats, in the order written.
+  std::vector<Mode> modes;
+  /// The mask expression as written ("none" when the spec has no mask).
+  std::string maskSource;
+  /// `maskSource` parsed and type-checked; bool-typed, never null.
+  std::unique_ptr<Expr> mask;
+  /// The spec document as given, compact, keys in their written order; it
+  /// goes into the library manifest.
+  std::string json;
+};
+
+/// Exactly one of `spec` and `errors` is non-empty. Errors are sorted by
+/// position in the file.
+struct SpecResult {
+  std::optional<Spec> spec;
+  std::vector<SpecError> errors;
+};
+
+SpecResult parseSpec(std::string_view text);
+
+/// parseSpec() on the contents of `path`. A file that cannot be read gives
+/// one error with pointer "" and line 0.
+SpecResult parseSpecFile(const std::string &path);
+
+std::string_view elementTypeName(ElementType type); // "f16", "bf16"
+std::string_view modeName(Mode mode);               // "forward"
+
+} // namespace attnc::spec
+
+#endif // ATTNC_COMPILER_SPEC_SPEC_H

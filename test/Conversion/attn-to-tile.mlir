@@ -1,0 +1,99 @@
+// RUN: attn-opt %s --attn-to-tile=archs=sm_80 --split-input-file | FileCheck %s
+// RUN: attn-opt %s --attn-to-tile=archs=sm_90a --split-input-file | FileCheck %s --check-prefix=SM90
+
+// Causal, bottom-right: keep iff k <= q + (skv - sq). Tiles are 128 x 32 for
+// d = 128 (the heuristic's spill-free shape). kv tiles of q tile i:
+//   end      = max(0, ceil(min(skv, min((i+1)*128, sq) + skv - sq) / 32))
+//   full_end = min(end, max(0, min(floor((i*128 + skv - sq + 1) / 32), floor(skv / 32))))
+// CHECK-LABEL: tile.kernel @causal_forward_sm80
+// CHECK-SAME: config = #tile.config<arch = 80, block_m = 128, block_n = 32, num_warps = 4, stages = 2>
+// CHECK: tile.mask_fn {
+// CHECK-NEXT: ^bb0(%[[B:.+]]: i64, %[[H:.+]]: i64, %[[Q:.+]]: i64, %[[K:.+]]: i64, %[[SQ:.+]]: i64, %[[SKV:.+]]: i64):
+// CHECK-NEXT: %[[OFF:.+]] = arith.subi %[[SKV]], %[[SQ]] : i64
+// CHECK-NEXT: %[[DIAG:.+]] = arith.addi %[[Q]], %[[OFF]] : i64
+// CHECK-NEXT: %[[KEEP:.+]] = arith.cmpi sle, %[[K]], %[[DIAG]] : i64
+// CHECK-NEXT: tile.yield %[[KEEP]] : i1
+// CHECK: tile.kv_bounds {
+// CHECK-NEXT: ^bb0(%[[T:.+]]: i64, %[[BSQ:.+]]: i64, %[[BSKV:.+]]: i64):
+// CHECK-DAG: %[[C0:.+]] = arith.constant 0 : i64
+// CHECK-DAG: %[[C128:.+]] = arith.constant 128 : i64
+// CHECK-DAG: %[[C32:.+]] = arith.constant 32 : i64
+// CHECK: %[[D:.+]] = arith.subi %[[BSKV]], %[[BSQ]] : i64
+// CHECK: %[[ROW0:.+]] = arith.muli %[[T]], %[[C128]] : i64
+// CHECK: %[[KEYS:.+]] = arith.ceildivsi %{{.+}}, %[[C32]] : i64
+// CHECK: %[[END:.+]] = arith.maxsi %[[C0]], %[[KEYS]] : i64
+// CHECK: %[[FULL_END:.+]] = arith.minsi %[[END]], %{{.+}} : i64
+// CHECK: tile.yield %[[C0]], %[[C0]], %[[FULL_END]], %[[END]] : i64, i64, i64, i64
+// CHECK: tile.load_q
+// CHECK: tile.load {operand = k, which = first}
+// CHECK: tile.kv_loop {span = partial_high} {
+// CHECK: tile.mma_qk
+// CHECK-NEXT: tile.apply_mask
+// CHECK: tile.kv_loop {span = full} {
+// CHECK-NOT: tile.apply_mask
+// CHECK: tile.epilogue {write_lse = true}
+// CHECK-NOT: attn.attention
+// SM90-LABEL: tile.kernel @causal_forward_sm90a
+// SM90-SAME: #tile.config<arch = 90, block_m = 128, block_n = 32
+attn.attention @causal attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  %keep = attn.causal %q, %k, %sq, %skv {alignment = #attn.alignment<bottom_right>}
+  attn.yield %keep : i1
+}
+
+// -----
+
+// Dense, d = 64: 128 x 64 tiles. full = [0, floor(skv/64)), end = ceil(skv/64);
+// the tail tile past a multiple of 64 is partial (bounds only).
+// CHECK-LABEL: tile.kernel @dense_forward_sm80
+// CHECK-SAME: block_m = 128, block_n = 64
+// CHECK: tile.kv_bounds {
+// CHECK-NEXT: ^bb0(%{{.+}}: i64, %{{.+}}: i64, %[[SKV:.+]]: i64):
+// CHECK-DAG: %[[C0:.+]] = arith.constant 0 : i64
+// CHECK-DAG: %[[C64:.+]] = arith.constant 64 : i64
+// CHECK: %[[FULL:.+]] = arith.floordivsi %[[SKV]], %[[C64]] : i64
+// CHECK: %[[END:.+]] = arith.ceildivsi %[[SKV]], %[[C64]] : i64
+// CHECK: tile.yield %[[C0]], %[[C0]], %[[FULL]], %[[END]]
+// CHECK: tile.kv_loop {span = partial_high}
+// CHECK: tile.kv_loop {span = full}
+attn.attention @dense attributes {element_type = f16, head_dim = 64 : i64, modes = ["forward"]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  %true = arith.constant true
+  attn.yield %true : i1
+}
+
+// -----
+
+// A mask the analysis does not recognise (keys within 8 of the query): every
+// visited tile is partial, so only the partial_high loop exists and it covers
+// [0, ceil(skv / 32)).
+// CHECK-LABEL: tile.kernel @band_forward_sm80
+// CHECK: tile.mask_fn {
+// CHECK: arith.subi
+// CHECK: arith.cmpi sle
+// CHECK: tile.kv_bounds {
+// CHECK: %[[END:.+]] = arith.ceildivsi
+// CHECK: tile.yield %[[C0:.+]], %[[C0]], %[[C0]], %[[END]]
+// CHECK: tile.kv_loop {span = partial_high}
+// CHECK-NOT: tile.kv_loop
+// CHECK: tile.epilogue
+attn.attention @band attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  %d = arith.subi %q, %k : i64
+  %c8 = arith.constant 8 : i64
+  %keep = arith.cmpi sle, %d, %c8 : i64
+  attn.yield %keep : i1
+}
+
+// -----
+
+// A mask that keeps nothing visits no tile: O = 0 and LSE = -inf everywhere.
+// CHECK-LABEL: tile.kernel @nothing_forward_sm80
+// CHECK: tile.yield %[[Z:.+]], %[[Z]], %[[Z]], %[[Z]] : i64, i64, i64, i64
+// CHECK-NOT: tile.kv_loop
+// CHECK: tile.epilogue
+attn.attention @nothing attributes {element_type = bf16, head_dim = 64 : i64, modes = ["forward"]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  %false = arith.constant false
+  attn.yield %false : i1
+}

@@ -1,0 +1,42 @@
+// A CPU model of the forward kernel's tile schedule, driven by a variant's
+// hooks, and the naive reference it is checked against.
+#pragma once
+
+#include "attn/device/hooks.h"
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+namespace attn::host {
+
+struct Problem {
+  int64_t batch, heads_q, heads_kv, sq, skv, head_dim;
+  float scale;
+  std::vector<float> q, k, v; // [B, H, S, D] row-major
+};
+
+struct Result {
+  std::vector<double> o;   // [B, Hq, Sq, D]
+  std::vector<double> lse; // [B, Hq, Sq]
+};
+
+using MaskFn = std::function<bool(int64_t b, int64_t h, int64_t q, int64_t k)>;
+using BoundsFn = std::function<attn::device::KvTiles(int64_t q_tile)>;
+
+/// What the kernel computes: per q tile of `block_m` rows, the kv tiles of
+/// `block_n` keys that `bounds` names, the mask (and k < skv) on partial tiles
+/// only, online softmax with the running max. Also records schedule errors:
+/// a kept pair in an unvisited tile, a dropped pair in a full tile.
+struct Schedule {
+  int64_t dropped_kept_pairs = 0;
+  int64_t masked_pairs_in_full_tiles = 0;
+  int64_t out_of_range_tiles = 0;
+};
+Result tiledForward(const Problem &p, int64_t block_m, int64_t block_n, const MaskFn &mask,
+                    const BoundsFn &bounds, const MaskFn &truth, Schedule &schedule);
+
+/// Dense softmax over the pairs `truth` keeps, in double.
+Result naiveForward(const Problem &p, const MaskFn &truth);
+
+} // namespace attn::host

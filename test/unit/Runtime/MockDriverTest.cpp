@@ -1,0 +1,298 @@
+// The driver half of attn_forward (context, pointer checks, image choice, lazy module load,
+// launch) against the fake libcuda.so.1 in mock/. ctest runs this binary with LD_LIBRARY_PATH
+// pointing at the fake, so the runtime's dlopen("libcuda.so.1") finds it.
+#include <dlfcn.h>
+
+#include <cmath>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "RuntimeTestSupport.h"
+#include "mock/MockDriver.h"
+
+namespace attn::test {
+namespace {
+
+constexpr uintptr_t kGiB = uintptr_t(1) << 30;
+CUcontext const kContext = reinterpret_cast<CUcontext>(0xC0);
+
+class MockDriver : public ::testing::Test {
+protected:
+  void SetUp() override {
+    void *driver = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+    ASSERT_NE(driver, nullptr) << dlerror();
+    auto stateFn = reinterpret_cast<MockDriverStateFn>(dlsym(driver, "attn_mock_driver_state"));
+    ASSERT_NE(stateFn, nullptr) << "libcuda.so.1 is not the mock: run through ctest";
+    state = stateFn();
+    *state = MockDriverState{};
+    state->context = kContext;
+    // ForwardArgs puts its tensors in [1, 6) GiB: make that device memory of device 0.
+    addAllocation(1 * kGiB, 6 * kGiB, CU_MEMORYTYPE_DEVICE, 0);
+    std::string error;
+    lib = openFixture("GoodBf16Causal", &error);
+    ASSERT_NE(lib, nullptr) << error;
+  }
+
+  void addAllocation(uintptr_t begin, uintptr_t end, CUmemorytype type, int ordinal,
+                     bool managed = false) {
+    MockAllocation &a = state->allocations[state->allocationCount++];
+    a = MockAllocation{begin, end, type, ordinal, managed};
+  }
+
+  attn_status launch(const ForwardArgs &args, void *stream = nullptr) {
+    return attn_forward(lib.get(), &args.q, &args.k, &args.v, &args.o,
+                        args.withLse ? &args.lse : nullptr, args.scale, stream);
+  }
+
+  std::string message() const { return attn_last_error(); }
+
+  MockDriverState *state = nullptr;
+  LibraryPtr lib;
+};
+
+TEST_F(MockDriver, HopperLaunchesTheSm90aKernelWithTheRightGridAndParameters) {
+  ForwardArgs args;
+  void *stream = reinterpret_cast<void *>(0x5700);
+  ASSERT_EQ(launch(args, stream), ATTN_OK) << message();
+  EXPECT_EQ(state->loads, 1);
+  EXPECT_STREQ(state->functionName, "causal_forward_sm90a");
+  EXPECT_EQ(static_cast<const unsigned char *>(state->loadedImage)[4], 0x90) << "sm_90a bytes";
+  EXPECT_EQ(state->dynamicSmemAttribute, 65536) << "above 48 KiB needs the opt-in";
+  EXPECT_EQ(state->launches, 1);
+  // grid (ceil(Sq / block_m), Hq, B) = (ceil(100 / 128), 8, 2); block (threads)
+  EXPECT_EQ(state->grid[0], 1u);
+  EXPECT_EQ(state->grid[1], 8u);
+  EXPECT_EQ(state->grid[2], 2u);
+  EXPECT_EQ(state->block[0], 128u);
+  EXPECT_EQ(state->block[1], 1u);
+  EXPECT_EQ(state->block[2], 1u);
+  EXPECT_EQ(state->sharedBytes, 65536u);
+  EXPECT_EQ(state->stream, reinterpret_cast<CUstream>(stream));
+
+  const attn_forward_params &p = state->params;
+  EXPECT_EQ(p.q, args.q.data);
+  EXPECT_EQ(p.k, args.k.data);
+  EXPECT_EQ(p.v, args.v.data);
+  EXPECT_EQ(p.o, args.o.data);
+  EXPECT_EQ(p.lse, args.lse.data);
+  EXPECT_EQ(p.q_batch_stride, 8 * 100 * 128);
+  EXPECT_EQ(p.q_head_stride, 100 * 128);
+  EXPECT_EQ(p.q_row_stride, 128);
+  EXPECT_EQ(p.k_batch_stride, 2 * 300 * 128);
+  EXPECT_EQ(p.k_head_stride, 300 * 128);
+  EXPECT_EQ(p.k_row_stride, 128);
+  EXPECT_EQ(p.v_head_stride, 300 * 128);
+  EXPECT_EQ(p.o_batch_stride, 8 * 100 * 128);
+  EXPECT_EQ(p.lse_batch_stride, 8 * 100);
+  EXPECT_EQ(p.lse_head_stride, 100);
+  EXPECT_EQ(p.batch, 2);
+  EXPECT_EQ(p.heads_q, 8);
+  EXPECT_EQ(p.heads_kv, 2);
+  EXPECT_EQ(p.head_group, 4);
+  EXPECT_EQ(p.seqlen_q, 100);
+  EXPECT_EQ(p.seqlen_k, 300);
+  EXPECT_FLOAT_EQ(p.scale, 1.0f / std::sqrt(128.0f)) << "scale 0 means 1/sqrt(D)";
+  EXPECT_FLOAT_EQ(p.scale_log2, p.scale * 1.44269504f);
+}
+
+TEST_F(MockDriver, PassesAnExplicitScaleAndANullLse) {
+  ForwardArgs args;
+  args.scale = 0.5f;
+  args.withLse = false;
+  ASSERT_EQ(launch(args), ATTN_OK) << message();
+  EXPECT_EQ(state->params.scale, 0.5f);
+  EXPECT_FLOAT_EQ(state->params.scale_log2, 0.5f * 1.44269504f);
+  EXPECT_EQ(state->params.lse, nullptr);
+  EXPECT_EQ(state->params.lse_batch_stride, 0);
+  EXPECT_EQ(state->params.lse_head_stride, 0);
+}
+
+TEST_F(MockDriver, AmpereUsesSm80WithoutTheSmemOptIn) {
+  state->ccMajor = 8;
+  state->ccMinor = 6;
+  ForwardArgs args;
+  ASSERT_EQ(launch(args), ATTN_OK) << message();
+  EXPECT_STREQ(state->functionName, "causal_forward_sm80");
+  EXPECT_EQ(state->dynamicSmemAttribute, -1) << "48 KiB needs no opt-in";
+  EXPECT_EQ(state->sharedBytes, 49152u);
+}
+
+TEST_F(MockDriver, GridCoversEveryQueryRow) {
+  ForwardArgs args;
+  for (attn_tensor *t : {&args.q, &args.o, &args.lse}) {
+    t->shape[2] = 257;
+    int64_t stride = 1;
+    for (int i = t->rank - 1; i >= 0; --i) {
+      t->strides[i] = stride;
+      stride *= t->shape[i];
+    }
+  }
+  ASSERT_EQ(launch(args), ATTN_OK) << message();
+  EXPECT_EQ(state->grid[0], 3u); // ceil(257 / 128)
+}
+
+TEST_F(MockDriver, StridesOfSizeOneDimensionsReachTheKernelAsZero) {
+  ForwardArgs args;
+  for (attn_tensor *t : {&args.q, &args.k, &args.v, &args.o, &args.lse})
+    t->shape[0] = 1;
+  args.q.strides[0] = 3; // never validated: must not reach the kernel
+  for (attn_tensor *t : {&args.q, &args.o, &args.lse}) {
+    t->shape[2] = 1;
+    if (t->rank == 4)
+      t->strides[1] = 128; // [1, 8, 1, 128] contiguous
+  }
+  ASSERT_EQ(launch(args), ATTN_OK) << message();
+  const attn_forward_params &p = state->params;
+  EXPECT_EQ(p.q_batch_stride, 0);
+  EXPECT_EQ(p.q_row_stride, 0);
+  EXPECT_EQ(p.q_head_stride, 128);
+  EXPECT_EQ(p.k_batch_stride, 0);
+  EXPECT_EQ(p.k_row_stride, 128);
+  EXPECT_EQ(p.lse_batch_stride, 0);
+  EXPECT_EQ(p.lse_head_stride, 100); // as given: heads has size 8
+}
+
+TEST_F(MockDriver, NoCurrentContextIsADeviceError) {
+  state->context = nullptr;
+  ForwardArgs args;
+  EXPECT_EQ(launch(args), ATTN_ERROR_DEVICE);
+  EXPECT_NE(message().find("no current CUDA context"), std::string::npos) << message();
+  EXPECT_EQ(state->launches, 0);
+}
+
+TEST_F(MockDriver, HostMemoryIsADeviceError) {
+  addAllocation(8 * kGiB, 9 * kGiB, CU_MEMORYTYPE_HOST, 0);
+  ForwardArgs args;
+  args.k.data = reinterpret_cast<void *>(8 * kGiB);
+  EXPECT_EQ(launch(args), ATTN_ERROR_DEVICE);
+  EXPECT_EQ(message(), "k: host memory; the kernel needs the tensor on the GPU");
+  EXPECT_EQ(state->launches, 0);
+}
+
+TEST_F(MockDriver, UnknownMemoryIsADeviceError) {
+  ForwardArgs args;
+  args.v.data = reinterpret_cast<void *>(20 * kGiB);
+  EXPECT_EQ(launch(args), ATTN_ERROR_DEVICE);
+  EXPECT_EQ(message().rfind("v: not memory the CUDA driver knows", 0), 0u) << message();
+}
+
+TEST_F(MockDriver, MemoryOfAnotherDeviceIsADeviceError) {
+  addAllocation(8 * kGiB, 9 * kGiB, CU_MEMORYTYPE_DEVICE, 1);
+  ForwardArgs args;
+  args.o.data = reinterpret_cast<void *>(8 * kGiB);
+  EXPECT_EQ(launch(args), ATTN_ERROR_DEVICE);
+  EXPECT_EQ(message().rfind("o: on device 1 but the current context is on device 0", 0), 0u)
+      << message();
+}
+
+TEST_F(MockDriver, ManagedMemoryOfAnotherDeviceIsAccepted) {
+  addAllocation(8 * kGiB, 9 * kGiB, CU_MEMORYTYPE_DEVICE, 1, /*managed=*/true);
+  ForwardArgs args;
+  args.o.data = reinterpret_cast<void *>(8 * kGiB);
+  EXPECT_EQ(launch(args), ATTN_OK) << message();
+}
+
+TEST_F(MockDriver, OtherArchitecturesHaveNoKernel) {
+  state->ccMajor = 7;
+  state->ccMinor = 5;
+  ForwardArgs args;
+  EXPECT_EQ(launch(args), ATTN_ERROR_NO_KERNEL);
+  EXPECT_NE(message().find("compute capability 7.5"), std::string::npos) << message();
+  EXPECT_NE(message().find("sm_80, sm_90a"), std::string::npos) << message();
+  EXPECT_EQ(state->loads, 0);
+}
+
+TEST_F(MockDriver, TooLittleSharedMemoryIsNoKernel) {
+  state->optinSmemBytes = 60 * 1024;
+  ForwardArgs args;
+  EXPECT_EQ(launch(args), ATTN_ERROR_NO_KERNEL);
+  EXPECT_NE(message().find("needs 65536 bytes of shared memory"), std::string::npos) << message();
+  EXPECT_EQ(state->loads, 0);
+}
+
+TEST_F(MockDriver, AnImageTheDeviceCannotRunIsNoKernel) {
+  // An sm_80-only library on Hopper: chosen as the fallback, refused by the driver if it is a
+  // bare cubin.
+  LibraryPtr dense = openFixture("GoodF16None");
+  ASSERT_NE(dense, nullptr);
+  state->loadResult = CUDA_ERROR_NO_BINARY_FOR_GPU;
+  ForwardArgs args;
+  for (attn_tensor *t : {&args.q, &args.k, &args.v, &args.o}) {
+    t->dtype = ATTN_DTYPE_F16;
+    t->shape[3] = 64;
+  }
+  EXPECT_EQ(attn_forward(dense.get(), &args.q, &args.k, &args.v, &args.o, &args.lse, 0.0f, nullptr),
+            ATTN_ERROR_NO_KERNEL);
+  EXPECT_NE(message().find("sm_80 image does not load"), std::string::npos) << message();
+  EXPECT_NE(message().find("CUDA_ERROR_NO_BINARY_FOR_GPU"), std::string::npos) << message();
+}
+
+TEST_F(MockDriver, ALaunchFailureIsACudaErrorNamingTheCall) {
+  state->launchResult = CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES;
+  ForwardArgs args;
+  EXPECT_EQ(launch(args), ATTN_ERROR_CUDA);
+  EXPECT_NE(message().find("cuLaunchKernel failed: CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES"),
+            std::string::npos)
+      << message();
+}
+
+TEST_F(MockDriver, LoadsTheModuleOncePerContext) {
+  ForwardArgs args;
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(launch(args), ATTN_OK) << message();
+  EXPECT_EQ(state->loads, 1);
+  EXPECT_EQ(state->launches, 3);
+
+  state->context = reinterpret_cast<CUcontext>(0xC1); // another context
+  state->contextId = 2;
+  ASSERT_EQ(launch(args), ATTN_OK) << message();
+  EXPECT_EQ(state->loads, 2);
+
+  state->contextId = 3; // the same handle, reused by a newer context
+  ASSERT_EQ(launch(args), ATTN_OK) << message();
+  EXPECT_EQ(state->loads, 3);
+
+  state->context = kContext; // back to the first: still cached
+  state->contextId = 1;
+  ASSERT_EQ(launch(args), ATTN_OK) << message();
+  EXPECT_EQ(state->loads, 3);
+}
+
+TEST_F(MockDriver, CloseUnloadsWhatWasLoaded) {
+  ForwardArgs args;
+  ASSERT_EQ(launch(args), ATTN_OK) << message();
+  EXPECT_EQ(state->unloads, 0);
+  lib.reset();
+  EXPECT_EQ(state->unloads, 1);
+}
+
+TEST_F(MockDriver, ConcurrentFirstLaunchesLoadOnce) {
+  std::vector<std::thread> threads;
+  std::vector<attn_status> statuses(8, ATTN_ERROR_CUDA);
+  for (int i = 0; i < 8; ++i)
+    threads.emplace_back([this, i, &statuses] {
+      ForwardArgs args;
+      for (int round = 0; round < 50 && (statuses[i] = launch(args)) == ATTN_OK; ++round) {
+      }
+    });
+  for (std::thread &t : threads)
+    t.join();
+  for (attn_status status : statuses)
+    EXPECT_EQ(status, ATTN_OK);
+  EXPECT_EQ(state->loads, 1);
+  EXPECT_EQ(state->launches, 8 * 50);
+}
+
+TEST_F(MockDriver, ValidationStillComesFirst) {
+  ForwardArgs args;
+  args.q.shape[3] = 64;
+  EXPECT_EQ(launch(args), ATTN_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(state->loads, 0);
+  EXPECT_EQ(state->launches, 0);
+}
+
+} // namespace
+} // namespace attn::test
