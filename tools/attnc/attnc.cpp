@@ -28,8 +28,11 @@ int main(int argc, char **argv) {
                  clEnumValN(attnc::EmitKind::Cuda, "cuda", "the emitted CUDA C++"),
                  clEnumValN(attnc::EmitKind::Ptx, "ptx", "the PTX nvcc makes of it")),
       cl::cat(category));
+  // cl::desc keeps a reference: the text must outlive the option.
+  static const std::string archHelp =
+      "Targets to build (default: all of " + attnc::target::targetNames() + ")";
   cl::list<std::string> archs(
-      "arch", cl::desc("Targets to build (default: all of " + attnc::target::targetNames() + ")"),
+      "arch", cl::desc(archHelp),
       cl::CommaSeparated, cl::value_desc("sm_80,sm_90a"), cl::cat(category));
   cl::opt<std::string> nvcc("nvcc", cl::desc("nvcc to use (default: $ATTNC_NVCC or the build's)"),
                             cl::value_desc("path"), cl::cat(category));

@@ -46,9 +46,26 @@ void attn_library_close(attn_library *lib);
 /* The library's manifest (JSON), owned by the library. */
 const char *attn_library_manifest(const attn_library *lib);
 
+/* The manifest fields a caller needs to build tensors, already parsed (C programs then need no
+ * JSON parser). Strings are owned by the library and live until attn_library_close. */
+typedef struct attn_library_info {
+  const char *name;
+  attn_dtype dtype; /* of q, k, v and o */
+  int32_t head_dim;
+  const char *mask; /* the manifest's "mask": "none", "causal", ...; "" if it has none */
+} attn_library_info;
+
+attn_status attn_library_get_info(const attn_library *lib, attn_library_info *info);
+
 /* O = softmax(scale · Q·Kᵀ, masked) · V and LSE (natural log) per row, on `stream`
  * (a CUstream; NULL is the default stream) in the current CUDA context.
- * `scale` <= 0 or NaN selects the default 1/sqrt(D). `lse` may be NULL. */
+ * `scale` <= 0 or NaN selects the default 1/sqrt(D). `lse` may be NULL.
+ * Every size must be >= 1 and fit in int32; the last dimension (D; S for lse) must have stride 1;
+ * q/k/v/o base pointers and their strides (in bytes) must be multiples of 16; o and lse must not
+ * overlap the inputs or themselves. The stride of a dimension of size 1 is ignored. Arguments are
+ * validated before the driver is opened (ATTN_ERROR_INVALID_ARGUMENT on a machine with no GPU
+ * too); device checks and the launch follow. Asynchronous: errors of the kernel itself surface at
+ * the stream's next synchronization. */
 attn_status attn_forward(attn_library *lib, const attn_tensor *q, const attn_tensor *k,
                          const attn_tensor *v, const attn_tensor *o, const attn_tensor *lse,
                          float scale, void *stream);

@@ -1,6 +1,7 @@
 // attn_library_open / close / manifest / get_info on the fixture libraries. No CUDA call is
 // involved: these run on a machine with no GPU.
 #include <dlfcn.h>
+#include <unistd.h>
 
 #include <string>
 #include <thread>
@@ -54,6 +55,19 @@ TEST(LibraryOpen, OpeningTwiceGivesIndependentHandles) {
   EXPECT_NE(a.get(), b.get());
   a.reset(); // closing one leaves the other usable
   EXPECT_NE(std::string(attn_library_manifest(b.get())).find("causal"), std::string::npos);
+}
+
+TEST(LibraryOpen, ABareFileNameMeansTheWorkingDirectory) {
+  // dlopen alone would search the library path for "libGoodBf16Causal.so" and not find it.
+  char previous[4096];
+  ASSERT_NE(getcwd(previous, sizeof previous), nullptr);
+  ASSERT_EQ(chdir(ATTN_FIXTURE_DIR), 0);
+  attn_library *lib = nullptr;
+  attn_status status = attn_library_open("libGoodBf16Causal.so", &lib);
+  std::string message = attn_last_error();
+  attn_library_close(lib);
+  ASSERT_EQ(chdir(previous), 0);
+  EXPECT_EQ(status, ATTN_OK) << message;
 }
 
 TEST(LibraryOpen, DoesNotOpenTheDriver) {

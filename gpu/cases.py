@@ -1,0 +1,117 @@
+"""The shapes and layouts the GPU suite runs, and the tensors for each.
+
+A deterministic list (same seed, same cases) of ~150 cases: every pair of the small sequence
+lengths (Sq < Skv, Sq > Skv, equal), a few large ones, a layout x head-grouping sweep and a scale
+sweep. Large sizes run with B = 1 so that the whole suite stays within a few minutes.
+"""
+import dataclasses
+import random
+
+import torch
+
+SIZES = [1, 17, 64, 127, 128, 129, 255, 1000, 1023, 2048, 4095, 8192]
+SMALL = [s for s in SIZES if s <= 1023]
+LARGE_PAIRS = [(2048, 2048), (4095, 4095), (8192, 8192), (1, 8192), (17, 4095), (4095, 1000),
+               (8192, 1023), (2048, 129), (128, 8192), (1000, 2048), (8192, 64), (4095, 2048)]
+HEADS = [(1, 1), (4, 4), (8, 2), (6, 1)]  # (Hq, Hkv): MHA, MHA, GQA, MQA
+LAYOUTS = ["bhsd", "bshd", "strided"]
+# None: the library's default 1/sqrt(D); <= 0 also selects it. Others are runtime scales.
+SCALES = [None, None, None, None, 0.05, 0.3, 1.0]
+
+
+@dataclasses.dataclass
+class Case:
+    b: int
+    hq: int
+    hkv: int
+    sq: int
+    skv: int
+    layout: str
+    scale: float = None
+
+    @property
+    def name(self):
+        scale = "" if self.scale is None else f" scale={self.scale:g}"
+        return (f"B{self.b} H{self.hq}/{self.hkv} sq={self.sq} skv={self.skv} "
+                f"{self.layout}{scale}")
+
+
+def make_cases(seed=0, limit=None):
+    rng = random.Random(seed)
+    cases = []
+    for i, sq in enumerate(SMALL):
+        for j, skv in enumerate(SMALL):
+            hq, hkv = HEADS[(i + j) % len(HEADS)]
+            cases.append(Case(rng.choice([1, 2, 3]), hq, hkv, sq, skv,
+                              LAYOUTS[(i * len(SMALL) + j) % len(LAYOUTS)], rng.choice(SCALES)))
+    for n, (sq, skv) in enumerate(LARGE_PAIRS):
+        hq, hkv = HEADS[n % len(HEADS)]
+        cases.append(Case(2 if n == 0 else 1, hq, hkv, sq, skv, LAYOUTS[n % len(LAYOUTS)]))
+    for sq, skv in [(127, 129), (255, 64)]:
+        for layout in LAYOUTS:
+            for hq, hkv in HEADS:
+                cases.append(Case(2, hq, hkv, sq, skv, layout))
+    for sq, skv, scale in [(64, 64, 0.01), (1000, 1023, 0.125), (129, 17, 1.0), (255, 255, 2.0),
+                           (17, 129, -1.0), (128, 1000, 0.0)]:
+        cases.append(Case(1, 4, 2, sq, skv, "bhsd", scale))
+    while len(cases) < 150:  # random fill, at most one large side
+        sq, skv = rng.choice(SIZES), rng.choice(SMALL)
+        if rng.random() < 0.5:
+            sq, skv = skv, sq
+        hq, hkv = rng.choice(HEADS)
+        cases.append(Case(rng.choice([1, 2]), hq, hkv, sq, skv, rng.choice(LAYOUTS),
+                          rng.choice(SCALES)))
+    return cases[:limit] if limit else cases
+
+
+@dataclasses.dataclass
+class Tensors:
+    """What forward() is called with, and logical [B, H, S, D] views of it for checking."""
+    q: torch.Tensor
+    k: torch.Tensor
+    v: torch.Tensor
+    out: torch.Tensor
+    lse: torch.Tensor
+    layout: str            # the layout argument to pass to forward()
+    padding: list          # NaN-filled regions around out/lse that must stay NaN
+
+    def logical(self, t):
+        return t if self.layout == "bhsd" else t.transpose(1, 2)
+
+
+def make_tensors(case, dtype, d, generator):
+    """Fresh randn inputs and NaN-poisoned outputs for `case` (the kernel must write every
+    element of out and lse, and nothing around them)."""
+    dev = "cuda"
+    b, hq, hkv, sq, skv = case.b, case.hq, case.hkv, case.sq, case.skv
+    nan = float("nan")
+
+    def randn(*shape):
+        return torch.randn(*shape, device=dev, dtype=dtype, generator=generator)
+
+    padding = []
+    if case.layout == "bhsd":
+        q, k, v = randn(b, hq, sq, d), randn(b, hkv, skv, d), randn(b, hkv, skv, d)
+        out = torch.full((b, hq, sq, d), nan, device=dev, dtype=dtype)
+        lse = torch.full((b, hq, sq), nan, device=dev, dtype=torch.float32)
+        return Tensors(q, k, v, out, lse, "bhsd", padding)
+    if case.layout == "bshd":
+        q, k, v = randn(b, sq, hq, d), randn(b, skv, hkv, d), randn(b, skv, hkv, d)
+        out = torch.full((b, sq, hq, d), nan, device=dev, dtype=dtype)
+        lse = torch.full((b, hq, sq), nan, device=dev, dtype=torch.float32)
+        return Tensors(q, k, v, out, lse, "bshd", padding)
+    # "strided": views into larger buffers, passed as layout "bshd".
+    if sq == skv:
+        # One packed [B, S, Hq + 2 Hkv, D] buffer, sliced along the head dim (a fused qkv proj).
+        qkv = randn(b, sq, hq + 2 * hkv, d)
+        q, k, v = qkv[:, :, :hq], qkv[:, :, hq:hq + hkv], qkv[:, :, hq + hkv:]
+    else:
+        # q rows padded by 8 elements (16 bytes), k and v interleaved in one [B, S, 2, Hkv, D].
+        q = randn(b, sq, hq, d + 8)[..., :d]
+        kv = randn(b, skv, 2, hkv, d)
+        k, v = kv[:, :, 0], kv[:, :, 1]
+    out_buf = torch.full((b, sq, hq, d + 16), nan, device=dev, dtype=dtype)
+    lse_buf = torch.full((b, hq + 1, sq + 4), nan, device=dev, dtype=torch.float32)
+    out, lse = out_buf[..., :d], lse_buf[:, :hq, :sq]
+    padding = [out_buf[..., d:], lse_buf[:, hq:], lse_buf[:, :, sq:]]
+    return Tensors(q, k, v, out, lse, "bshd", padding)

@@ -1,0 +1,199 @@
+#include "Launch.h"
+
+#include "ArchSelect.h"
+#include "Driver.h"
+#include "Error.h"
+
+namespace attn::runtime {
+
+namespace {
+
+constexpr const char *kForwardMode = "forward";
+// Dynamic shared memory above this needs an explicit opt-in per function.
+constexpr int kDefaultDynamicSmemBytes = 48 * 1024;
+
+// The current context and its device, or ATTN_ERROR_DEVICE.
+attn_status currentContext(const DriverApi &api, CUcontext &context, CUdevice &device) {
+  if (attn_status status = checkCuda(api, api.ctxGetCurrent(&context), "cuCtxGetCurrent");
+      status != ATTN_OK)
+    return status;
+  if (context == nullptr)
+    return fail(ATTN_ERROR_DEVICE, "no current CUDA context; make one current, e.g. by touching "
+                                   "the device from your framework (in PyTorch, any CUDA "
+                                   "operation on this thread; in C, cudaFree(0), or "
+                                   "cuDevicePrimaryCtxRetain and cuCtxSetCurrent)");
+  return checkCuda(api, api.ctxGetDevice(&device), "cuCtxGetDevice");
+}
+
+// The tensor must be device memory (not host memory, pinned or not) of the context's device.
+attn_status checkDevicePointer(const DriverApi &api, const char *name, const void *data,
+                               CUdevice device) {
+  auto pointer = reinterpret_cast<CUdeviceptr>(data);
+  unsigned int memoryType = 0;
+  CUresult result = api.pointerGetAttribute(&memoryType, CU_POINTER_ATTRIBUTE_MEMORY_TYPE, pointer);
+  if (result != CUDA_SUCCESS)
+    return fail(ATTN_ERROR_DEVICE, concat(name, ": not memory the CUDA driver knows (",
+                                          describeResult(api, result),
+                                          "); is it a CPU tensor?"));
+  if (memoryType == CU_MEMORYTYPE_HOST)
+    return fail(ATTN_ERROR_DEVICE,
+                concat(name, ": host memory; the kernel needs the tensor on the GPU"));
+  int ordinal = -1;
+  result = api.pointerGetAttribute(&ordinal, CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL, pointer);
+  if (result != CUDA_SUCCESS)
+    return fail(ATTN_ERROR_DEVICE, concat(name, ": cannot tell which device holds it (",
+                                          describeResult(api, result), ")"));
+  if (ordinal == static_cast<int>(device))
+    return ATTN_OK;
+  // Managed memory migrates on demand, so it is usable from any device.
+  unsigned int managed = 0;
+  if (api.pointerGetAttribute(&managed, CU_POINTER_ATTRIBUTE_IS_MANAGED, pointer) ==
+          CUDA_SUCCESS &&
+      managed != 0)
+    return ATTN_OK;
+  return fail(ATTN_ERROR_DEVICE,
+              concat(name, ": on device ", ordinal, " but the current context is on device ",
+                     static_cast<int>(device), "; make the tensors' device current"));
+}
+
+attn_status checkDevicePointers(const DriverApi &api, const attn_forward_params &params,
+                                CUdevice device) {
+  const std::pair<const char *, const void *> tensors[] = {
+      {"q", params.q}, {"k", params.k}, {"v", params.v}, {"o", params.o}, {"lse", params.lse}};
+  for (auto [name, data] : tensors) {
+    if (data == nullptr) // only lse may be null, and validation checked that
+      continue;
+    if (attn_status status = checkDevicePointer(api, name, data, device); status != ATTN_OK)
+      return status;
+  }
+  return ATTN_OK;
+}
+
+attn_status deviceAttribute(const DriverApi &api, CUdevice device, CUdevice_attribute attribute,
+                            const char *what, int &value) {
+  return checkCuda(api, api.deviceGetAttribute(&value, attribute, device), what);
+}
+
+// Loads the image of `kernel` into the current context and opts the function into its shared
+// memory. A cubin of another major version fails to load with NO_BINARY_FOR_GPU: that is a
+// missing kernel for this device, not a driver fault.
+attn_status loadKernel(const DriverApi &api, const attn_library &lib, const ManifestKernel &kernel,
+                       int major, int minor, LoadedKernel &out) {
+  const attn_kernel_image *image = findImage(*lib.descriptor, kernel.arch);
+  CUmodule module = nullptr;
+  CUresult result = api.moduleLoadData(&module, image->data);
+  if (result == CUDA_ERROR_NO_BINARY_FOR_GPU || result == CUDA_ERROR_INVALID_PTX ||
+      result == CUDA_ERROR_UNSUPPORTED_PTX_VERSION || result == CUDA_ERROR_INVALID_IMAGE)
+    return fail(ATTN_ERROR_NO_KERNEL,
+                concat(lib.path, ": the ", kernel.arch, " image does not load on this device of "
+                                 "compute capability ", major, ".", minor, " (",
+                       describeResult(api, result), "); a cubin runs only on its own major "
+                                                    "version: build the library for this arch"));
+  if (attn_status status = checkCuda(api, result, "cuModuleLoadData"); status != ATTN_OK)
+    return status;
+
+  CUfunction function = nullptr;
+  result = api.moduleGetFunction(&function, module, kernel.symbol.c_str());
+  if (result == CUDA_SUCCESS && kernel.smemBytes > kDefaultDynamicSmemBytes)
+    result = api.funcSetAttribute(function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                                  kernel.smemBytes);
+  if (result != CUDA_SUCCESS) {
+    api.moduleUnload(module);
+    return fail(ATTN_ERROR_CUDA, concat("loading ", kernel.symbol, " from the ", kernel.arch,
+                                        " image of ", lib.path, " failed: ",
+                                        describeResult(api, result)));
+  }
+  out.kernel = &kernel;
+  out.module = module;
+  out.function = function;
+  return ATTN_OK;
+}
+
+// The kernel of this library in the current context: found in the cache, or chosen for the
+// device and loaded. Serialized per library: two threads must not both load the module. `out` is
+// a copy, as the cache may grow (and move) once the lock is released.
+attn_status readyKernel(const DriverApi &api, attn_library &lib, CUcontext context,
+                        CUdevice device, LoadedKernel &out) {
+  unsigned long long contextId = 0;
+  if (api.ctxGetId != nullptr)
+    if (attn_status status = checkCuda(api, api.ctxGetId(context, &contextId), "cuCtxGetId");
+        status != ATTN_OK)
+      return status;
+
+  std::lock_guard<std::mutex> lock(lib.mutex);
+  for (const LoadedKernel &loaded : lib.loaded) {
+    if (loaded.context == context && loaded.contextId == contextId) {
+      out = loaded;
+      return ATTN_OK;
+    }
+  }
+  int major = 0, minor = 0, optinSmem = 0;
+  if (attn_status status =
+          deviceAttribute(api, device, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR,
+                          "cuDeviceGetAttribute(COMPUTE_CAPABILITY_MAJOR)", major);
+      status != ATTN_OK)
+    return status;
+  if (attn_status status =
+          deviceAttribute(api, device, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR,
+                          "cuDeviceGetAttribute(COMPUTE_CAPABILITY_MINOR)", minor);
+      status != ATTN_OK)
+    return status;
+  if (attn_status status =
+          deviceAttribute(api, device, CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN,
+                          "cuDeviceGetAttribute(MAX_SHARED_MEMORY_PER_BLOCK_OPTIN)", optinSmem);
+      status != ATTN_OK)
+    return status;
+
+  const ManifestKernel *kernel = selectKernel(lib.manifest.kernels, kForwardMode, major, minor);
+  if (kernel == nullptr)
+    return fail(ATTN_ERROR_NO_KERNEL,
+                concat(lib.path, ": no forward kernel for this device of compute capability ",
+                       major, ".", minor, "; the library has ",
+                       listArchs(lib.manifest.kernels, kForwardMode)));
+  if (kernel->smemBytes > optinSmem)
+    return fail(ATTN_ERROR_NO_KERNEL,
+                concat(lib.path, ": the ", kernel->arch, " kernel needs ", kernel->smemBytes,
+                       " bytes of shared memory per block; this device allows ", optinSmem));
+
+  LoadedKernel loaded;
+  loaded.context = context;
+  loaded.contextId = contextId;
+  if (attn_status status = loadKernel(api, lib, *kernel, major, minor, loaded); status != ATTN_OK)
+    return status;
+  lib.loaded.push_back(loaded);
+  out = loaded;
+  return ATTN_OK;
+}
+
+} // namespace
+
+attn_status launchForward(attn_library &lib, const attn_forward_params &params, void *stream) {
+  const DriverApi *api = nullptr;
+  if (attn_status status = loadDriver(&api); status != ATTN_OK)
+    return status;
+  CUcontext context = nullptr;
+  CUdevice device = 0;
+  if (attn_status status = currentContext(*api, context, device); status != ATTN_OK)
+    return status;
+  if (attn_status status = checkDevicePointers(*api, params, device); status != ATTN_OK)
+    return status;
+  LoadedKernel ready;
+  if (attn_status status = readyKernel(*api, lib, context, device, ready); status != ATTN_OK)
+    return status;
+
+  const ManifestKernel &kernel = *ready.kernel;
+  const unsigned gridX = static_cast<unsigned>(
+      (static_cast<int64_t>(params.seqlen_q) + kernel.blockM - 1) / kernel.blockM);
+  // The kernel takes the struct by value; the driver copies it out of `args` at launch.
+  attn_forward_params copy = params;
+  void *args[] = {&copy};
+  return checkCuda(*api,
+                   api->launchKernel(ready.function, gridX, static_cast<unsigned>(params.heads_q),
+                                     static_cast<unsigned>(params.batch),
+                                     static_cast<unsigned>(kernel.threads), 1, 1,
+                                     static_cast<unsigned>(kernel.smemBytes),
+                                     static_cast<CUstream>(stream), args, nullptr),
+                   "cuLaunchKernel");
+}
+
+} // namespace attn::runtime

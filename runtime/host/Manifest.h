@@ -1,0 +1,44 @@
+// The manifest of an attnc library (docs/architecture.md, "Library and manifest"), parsed and
+// checked once at open so that launches read plain fields.
+#ifndef ATTN_RUNTIME_MANIFEST_H
+#define ATTN_RUNTIME_MANIFEST_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "attn/attn.h"
+
+namespace attn::runtime {
+
+// One compiled kernel: which mode and arch it serves, the symbol in its image and how to launch it.
+struct ManifestKernel {
+  std::string mode;   // "forward"
+  std::string arch;   // "sm_80", "sm_90a": names the descriptor image that holds it
+  std::string symbol; // the __global__ function in that image
+  int32_t threads = 0;
+  int32_t smemBytes = 0; // dynamic shared memory per block
+  int32_t blockM = 0;    // query rows per block: grid.x = ceil(Sq / blockM)
+  int32_t blockN = 0;    // informational (keys per inner tile)
+};
+
+struct Manifest {
+  uint32_t abiVersion = 0;
+  std::string name;
+  attn_dtype dtype = ATTN_DTYPE_BF16; // of q, k, v and o
+  int32_t headDim = 0;
+  std::string mask; // the mask as the manifest names it ("none", "causal", ...); "" if absent
+  std::vector<ManifestKernel> kernels;
+};
+
+// Parses `text` into `out`. Every field the runtime reads is checked for presence, type and range;
+// on failure returns false and sets `error` to a message naming the field by its path
+// ("kernels[1].threads: expected an integer, found a string"). Never throws.
+bool parseManifest(const char *text, Manifest &out, std::string &error);
+
+// "bf16", "f16", "f32": the spelling manifests use.
+const char *dtypeName(attn_dtype dtype);
+
+} // namespace attn::runtime
+
+#endif // ATTN_RUNTIME_MANIFEST_H
