@@ -21,7 +21,9 @@ std::optional<int64_t> evalCausal(const Args &, const Env &env) {
   return env.k <= limit;
 }
 
-std::optional<int64_t> evalCausalTopLeft(const Args &, const Env &env) { return env.k <= env.q; }
+std::optional<int64_t> evalCausalTopLeft(const Args &, const Env &env) {
+  return env.k <= env.q;
+}
 
 std::optional<int64_t> evalMin(const Args &args, const Env &) {
   return args[0] < args[1] ? args[0] : args[1];

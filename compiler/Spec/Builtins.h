@@ -24,7 +24,8 @@ struct Builtin {
   ExprType result;
   /// Reference semantics, as used by evaluate(): arguments in order (bools as
   /// 0/1), nullopt where the result is undefined.
-  std::optional<int64_t> (*evaluate)(const std::vector<int64_t> &args, const Env &env);
+  std::optional<int64_t> (*evaluate)(const std::vector<int64_t> &args,
+                                     const Env &env);
   /// The definition as one line of the expression language, for docs and
   /// error messages.
   std::string_view definition;

@@ -8,18 +8,25 @@ namespace attnc::spec {
 
 std::string_view varName(Var var) {
   switch (var) {
-  case Var::B: return "b";
-  case Var::H: return "h";
-  case Var::Q: return "q";
-  case Var::K: return "k";
-  case Var::Sq: return "sq";
-  case Var::Skv: return "skv";
+  case Var::B:
+    return "b";
+  case Var::H:
+    return "h";
+  case Var::Q:
+    return "q";
+  case Var::K:
+    return "k";
+  case Var::Sq:
+    return "sq";
+  case Var::Skv:
+    return "skv";
   }
   return "?";
 }
 
 const std::vector<Var> &allVars() {
-  static const std::vector<Var> vars = {Var::B, Var::H, Var::Q, Var::K, Var::Sq, Var::Skv};
+  static const std::vector<Var> vars = {Var::B, Var::H,  Var::Q,
+                                        Var::K, Var::Sq, Var::Skv};
   return vars;
 }
 
@@ -30,37 +37,60 @@ std::optional<Var> lookupVar(std::string_view name) {
   return std::nullopt;
 }
 
-std::string_view unaryOpSpelling(UnaryOp op) { return op == UnaryOp::Not ? "!" : "-"; }
+std::string_view unaryOpSpelling(UnaryOp op) {
+  return op == UnaryOp::Not ? "!" : "-";
+}
 
 std::string_view binaryOpSpelling(BinaryOp op) {
   switch (op) {
-  case BinaryOp::Mul: return "*";
-  case BinaryOp::Div: return "/";
-  case BinaryOp::Rem: return "%";
-  case BinaryOp::Add: return "+";
-  case BinaryOp::Sub: return "-";
-  case BinaryOp::Lt: return "<";
-  case BinaryOp::Le: return "<=";
-  case BinaryOp::Gt: return ">";
-  case BinaryOp::Ge: return ">=";
-  case BinaryOp::Eq: return "==";
-  case BinaryOp::Ne: return "!=";
-  case BinaryOp::And: return "&&";
-  case BinaryOp::Or: return "||";
+  case BinaryOp::Mul:
+    return "*";
+  case BinaryOp::Div:
+    return "/";
+  case BinaryOp::Rem:
+    return "%";
+  case BinaryOp::Add:
+    return "+";
+  case BinaryOp::Sub:
+    return "-";
+  case BinaryOp::Lt:
+    return "<";
+  case BinaryOp::Le:
+    return "<=";
+  case BinaryOp::Gt:
+    return ">";
+  case BinaryOp::Ge:
+    return ">=";
+  case BinaryOp::Eq:
+    return "==";
+  case BinaryOp::Ne:
+    return "!=";
+  case BinaryOp::And:
+    return "&&";
+  case BinaryOp::Or:
+    return "||";
   }
   return "?";
 }
 
-std::string_view exprTypeName(ExprType type) { return type == ExprType::Int ? "int" : "bool"; }
+std::string_view exprTypeName(ExprType type) {
+  return type == ExprType::Int ? "int" : "bool";
+}
 
 int64_t Env::get(Var var) const {
   switch (var) {
-  case Var::B: return b;
-  case Var::H: return h;
-  case Var::Q: return q;
-  case Var::K: return k;
-  case Var::Sq: return sq;
-  case Var::Skv: return skv;
+  case Var::B:
+    return b;
+  case Var::H:
+    return h;
+  case Var::Q:
+    return q;
+  case Var::K:
+    return k;
+  case Var::Sq:
+    return sq;
+  case Var::Skv:
+    return skv;
   }
   return 0;
 }
@@ -90,13 +120,16 @@ std::string printExpr(const Expr &expr) {
   case ExprKind::Variable:
     return std::string(varName(expr.var));
   case ExprKind::Unary:
-    return "(" + std::string(unaryOpSpelling(expr.unaryOp)) + printExpr(expr.operand(0)) + ")";
+    return "(" + std::string(unaryOpSpelling(expr.unaryOp)) +
+           printExpr(expr.operand(0)) + ")";
   case ExprKind::Binary:
-    return "(" + printExpr(expr.operand(0)) + " " + std::string(binaryOpSpelling(expr.binaryOp)) +
-           " " + printExpr(expr.operand(1)) + ")";
+    return "(" + printExpr(expr.operand(0)) + " " +
+           std::string(binaryOpSpelling(expr.binaryOp)) + " " +
+           printExpr(expr.operand(1)) + ")";
   case ExprKind::Conditional:
-    return "(" + printExpr(expr.operand(0)) + " ? " + printExpr(expr.operand(1)) + " : " +
-           printExpr(expr.operand(2)) + ")";
+    return "(" + printExpr(expr.operand(0)) + " ? " +
+           printExpr(expr.operand(1)) + " : " + printExpr(expr.operand(2)) +
+           ")";
   case ExprKind::Call: {
     std::string out(expr.callee->name);
     if (expr.operands.empty())

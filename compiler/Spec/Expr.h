@@ -26,7 +26,15 @@ namespace attnc::spec {
 
 struct Builtin;
 
-enum class ExprKind { IntLiteral, BoolLiteral, Variable, Unary, Binary, Conditional, Call };
+enum class ExprKind {
+  IntLiteral,
+  BoolLiteral,
+  Variable,
+  Unary,
+  Binary,
+  Conditional,
+  Call
+};
 
 enum class ExprType { Int, Bool };
 
@@ -42,7 +50,21 @@ enum class Var {
 
 enum class UnaryOp { Not, Neg };
 
-enum class BinaryOp { Mul, Div, Rem, Add, Sub, Lt, Le, Gt, Ge, Eq, Ne, And, Or };
+enum class BinaryOp {
+  Mul,
+  Div,
+  Rem,
+  Add,
+  Sub,
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  Eq,
+  Ne,
+  And,
+  Or
+};
 
 struct Expr {
   ExprKind kind;
@@ -69,12 +91,12 @@ struct Expr {
   size_t end() const { return offset + length; }
 };
 
-std::string_view varName(Var var);                  // "q", "skv", ...
+std::string_view varName(Var var); // "q", "skv", ...
 std::optional<Var> lookupVar(std::string_view name);
 const std::vector<Var> &allVars();
-std::string_view unaryOpSpelling(UnaryOp op);       // "!", "-"
-std::string_view binaryOpSpelling(BinaryOp op);     // "&&", "<=", ...
-std::string_view exprTypeName(ExprType type);       // "int", "bool"
+std::string_view unaryOpSpelling(UnaryOp op);   // "!", "-"
+std::string_view binaryOpSpelling(BinaryOp op); // "&&", "<=", ...
+std::string_view exprTypeName(ExprType type);   // "int", "bool"
 
 /// A deep copy (Spec is move-only because it owns its mask).
 std::unique_ptr<Expr> cloneExpr(const Expr &expr);

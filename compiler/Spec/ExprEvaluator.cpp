@@ -20,11 +20,14 @@ std::optional<int64_t> evaluateBinary(BinaryOp op, int64_t lhs, int64_t rhs) {
   int64_t result = 0;
   switch (op) {
   case BinaryOp::Mul:
-    return __builtin_mul_overflow(lhs, rhs, &result) ? std::nullopt : std::optional(result);
+    return __builtin_mul_overflow(lhs, rhs, &result) ? std::nullopt
+                                                     : std::optional(result);
   case BinaryOp::Add:
-    return __builtin_add_overflow(lhs, rhs, &result) ? std::nullopt : std::optional(result);
+    return __builtin_add_overflow(lhs, rhs, &result) ? std::nullopt
+                                                     : std::optional(result);
   case BinaryOp::Sub:
-    return __builtin_sub_overflow(lhs, rhs, &result) ? std::nullopt : std::optional(result);
+    return __builtin_sub_overflow(lhs, rhs, &result) ? std::nullopt
+                                                     : std::optional(result);
   case BinaryOp::Div:
   case BinaryOp::Rem:
     // C semantics: the quotient truncates toward zero and the remainder has
@@ -32,12 +35,18 @@ std::optional<int64_t> evaluateBinary(BinaryOp op, int64_t lhs, int64_t rhs) {
     if (rhs == 0 || (lhs == std::numeric_limits<int64_t>::min() && rhs == -1))
       return std::nullopt;
     return op == BinaryOp::Div ? lhs / rhs : lhs % rhs;
-  case BinaryOp::Lt: return lhs < rhs;
-  case BinaryOp::Le: return lhs <= rhs;
-  case BinaryOp::Gt: return lhs > rhs;
-  case BinaryOp::Ge: return lhs >= rhs;
-  case BinaryOp::Eq: return lhs == rhs;
-  case BinaryOp::Ne: return lhs != rhs;
+  case BinaryOp::Lt:
+    return lhs < rhs;
+  case BinaryOp::Le:
+    return lhs <= rhs;
+  case BinaryOp::Gt:
+    return lhs > rhs;
+  case BinaryOp::Ge:
+    return lhs >= rhs;
+  case BinaryOp::Eq:
+    return lhs == rhs;
+  case BinaryOp::Ne:
+    return lhs != rhs;
   case BinaryOp::And:
   case BinaryOp::Or:
     break; // short-circuit, handled by the caller

@@ -11,7 +11,9 @@ namespace attnc::spec {
 namespace {
 
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
-bool isIdentStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+bool isIdentStart(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
 bool isIdentChar(char c) { return isIdentStart(c) || isDigit(c); }
 bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
@@ -22,23 +24,29 @@ struct Punctuator {
 
 // Two-character spellings first, so that "<=" is not read as "<" then "=".
 constexpr Punctuator kPunctuators[] = {
-    {"||", TokenKind::PipePipe}, {"&&", TokenKind::AmpAmp},
+    {"||", TokenKind::PipePipe},   {"&&", TokenKind::AmpAmp},
     {"==", TokenKind::EqualEqual}, {"!=", TokenKind::BangEqual},
-    {"<=", TokenKind::LessEqual}, {">=", TokenKind::GreaterEqual},
-    {"(", TokenKind::LParen}, {")", TokenKind::RParen}, {",", TokenKind::Comma},
-    {"?", TokenKind::Question}, {":", TokenKind::Colon},
-    {"<", TokenKind::Less}, {">", TokenKind::Greater},
-    {"+", TokenKind::Plus}, {"-", TokenKind::Minus}, {"*", TokenKind::Star},
-    {"/", TokenKind::Slash}, {"%", TokenKind::Percent}, {"!", TokenKind::Bang},
+    {"<=", TokenKind::LessEqual},  {">=", TokenKind::GreaterEqual},
+    {"(", TokenKind::LParen},      {")", TokenKind::RParen},
+    {",", TokenKind::Comma},       {"?", TokenKind::Question},
+    {":", TokenKind::Colon},       {"<", TokenKind::Less},
+    {">", TokenKind::Greater},     {"+", TokenKind::Plus},
+    {"-", TokenKind::Minus},       {"*", TokenKind::Star},
+    {"/", TokenKind::Slash},       {"%", TokenKind::Percent},
+    {"!", TokenKind::Bang},
 };
 
 /// A hint for characters that are near-misses of C operators.
 std::string_view hintFor(char c) {
   switch (c) {
-  case '&': return "; did you mean '&&'?";
-  case '|': return "; did you mean '||'?";
-  case '=': return "; did you mean '=='?";
-  default: return "";
+  case '&':
+    return "; did you mean '&&'?";
+  case '|':
+    return "; did you mean '||'?";
+  case '=':
+    return "; did you mean '=='?";
+  default:
+    return "";
   }
 }
 
@@ -69,12 +77,14 @@ LexResult tokenize(std::string_view source) {
         if (!isDigit(digit))
           return fail(start, "invalid integer literal " + quote(text));
         if (value > (std::numeric_limits<int64_t>::max() - (digit - '0')) / 10)
-          return fail(start, "integer literal " + quote(text) + " does not fit in 64 bits");
+          return fail(start, "integer literal " + quote(text) +
+                                 " does not fit in 64 bits");
         value = value * 10 + (digit - '0');
       }
       // C would read 010 as octal 8; rejecting it avoids a silent surprise.
       if (text.size() > 1 && text[0] == '0')
-        return fail(start, "integer literal " + quote(text) + " has a leading zero");
+        return fail(start,
+                    "integer literal " + quote(text) + " has a leading zero");
       result.tokens.push_back({TokenKind::Integer, start, text, value});
       continue;
     }
@@ -82,14 +92,18 @@ LexResult tokenize(std::string_view source) {
     if (isIdentStart(c)) {
       while (pos < source.size() && isIdentChar(source[pos]))
         ++pos;
-      result.tokens.push_back({TokenKind::Identifier, start, source.substr(start, pos - start)});
+      result.tokens.push_back(
+          {TokenKind::Identifier, start, source.substr(start, pos - start)});
       continue;
     }
 
     bool matched = false;
     for (const Punctuator &punctuator : kPunctuators) {
-      if (source.substr(pos, punctuator.spelling.size()) == punctuator.spelling) {
-        result.tokens.push_back({punctuator.kind, start, source.substr(start, punctuator.spelling.size())});
+      if (source.substr(pos, punctuator.spelling.size()) ==
+          punctuator.spelling) {
+        result.tokens.push_back(
+            {punctuator.kind, start,
+             source.substr(start, punctuator.spelling.size())});
         pos += punctuator.spelling.size();
         matched = true;
         break;
@@ -99,9 +113,11 @@ LexResult tokenize(std::string_view source) {
       // Quote a whole UTF-8 character, not its first byte.
       size_t length = 1;
       while (start + length < source.size() &&
-             (static_cast<unsigned char>(source[start + length]) & 0xC0) == 0x80)
+             (static_cast<unsigned char>(source[start + length]) & 0xC0) ==
+                 0x80)
         ++length;
-      return fail(start, "unexpected character " + quote(source.substr(start, length)) +
+      return fail(start, "unexpected character " +
+                             quote(source.substr(start, length)) +
                              std::string(hintFor(c)));
     }
   }

@@ -12,11 +12,27 @@
 namespace attnc::spec {
 
 enum class TokenKind {
-  Integer, Identifier,
-  LParen, RParen, Comma, Question, Colon,
-  PipePipe, AmpAmp, EqualEqual, BangEqual,
-  Less, LessEqual, Greater, GreaterEqual,
-  Plus, Minus, Star, Slash, Percent, Bang,
+  Integer,
+  Identifier,
+  LParen,
+  RParen,
+  Comma,
+  Question,
+  Colon,
+  PipePipe,
+  AmpAmp,
+  EqualEqual,
+  BangEqual,
+  Less,
+  LessEqual,
+  Greater,
+  GreaterEqual,
+  Plus,
+  Minus,
+  Star,
+  Slash,
+  Percent,
+  Bang,
   End,
 };
 

@@ -1,7 +1,7 @@
 //===- ExprParser.cpp - Parsing mask expressions --------------------------===//
 //
 // Recursive descent for the prefix and ternary forms, precedence climbing for
-// the binary operators: adding an operator is one row in binaryInfo().
+// the binary operators: adding one is a row in kBinaryOperators.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,27 +26,34 @@ constexpr size_t kMaxSourceLength = 4096;
 constexpr int kMaxNesting = 100;
 
 struct BinaryInfo {
+  TokenKind token;
   BinaryOp op;
-  int precedence; // higher binds tighter
+  int precedence; // higher binds tighter, as in C
 };
 
-std::optional<BinaryInfo> binaryInfo(TokenKind kind) {
-  switch (kind) {
-  case TokenKind::PipePipe: return BinaryInfo{BinaryOp::Or, 1};
-  case TokenKind::AmpAmp: return BinaryInfo{BinaryOp::And, 2};
-  case TokenKind::EqualEqual: return BinaryInfo{BinaryOp::Eq, 3};
-  case TokenKind::BangEqual: return BinaryInfo{BinaryOp::Ne, 3};
-  case TokenKind::Less: return BinaryInfo{BinaryOp::Lt, 4};
-  case TokenKind::LessEqual: return BinaryInfo{BinaryOp::Le, 4};
-  case TokenKind::Greater: return BinaryInfo{BinaryOp::Gt, 4};
-  case TokenKind::GreaterEqual: return BinaryInfo{BinaryOp::Ge, 4};
-  case TokenKind::Plus: return BinaryInfo{BinaryOp::Add, 5};
-  case TokenKind::Minus: return BinaryInfo{BinaryOp::Sub, 5};
-  case TokenKind::Star: return BinaryInfo{BinaryOp::Mul, 6};
-  case TokenKind::Slash: return BinaryInfo{BinaryOp::Div, 6};
-  case TokenKind::Percent: return BinaryInfo{BinaryOp::Rem, 6};
-  default: return std::nullopt;
-  }
+// clang-format off
+constexpr BinaryInfo kBinaryOperators[] = {
+    {TokenKind::PipePipe, BinaryOp::Or, 1},
+    {TokenKind::AmpAmp, BinaryOp::And, 2},
+    {TokenKind::EqualEqual, BinaryOp::Eq, 3},
+    {TokenKind::BangEqual, BinaryOp::Ne, 3},
+    {TokenKind::Less, BinaryOp::Lt, 4},
+    {TokenKind::LessEqual, BinaryOp::Le, 4},
+    {TokenKind::Greater, BinaryOp::Gt, 4},
+    {TokenKind::GreaterEqual, BinaryOp::Ge, 4},
+    {TokenKind::Plus, BinaryOp::Add, 5},
+    {TokenKind::Minus, BinaryOp::Sub, 5},
+    {TokenKind::Star, BinaryOp::Mul, 6},
+    {TokenKind::Slash, BinaryOp::Div, 6},
+    {TokenKind::Percent, BinaryOp::Rem, 6},
+};
+// clang-format on
+
+const BinaryInfo *binaryInfo(TokenKind kind) {
+  for (const BinaryInfo &info : kBinaryOperators)
+    if (info.token == kind)
+      return &info;
+  return nullptr;
 }
 
 std::unique_ptr<Expr> makeNode(ExprKind kind, size_t begin, size_t end) {
@@ -70,13 +77,16 @@ std::string joinNames(const std::vector<std::string_view> &names) {
 }
 
 /// "; did you mean 'x'?" for a near miss of one of `candidates`, else "".
-std::string suggestion(std::string_view word, const std::vector<std::string_view> &candidates) {
+std::string suggestion(std::string_view word,
+                       const std::vector<std::string_view> &candidates) {
   // A different case is the likeliest slip (Q for q); short words are near
   // everything, so they get no edit-distance guess.
   for (std::string_view candidate : candidates)
     if (candidate.size() == word.size() &&
         std::equal(word.begin(), word.end(), candidate.begin(),
-                   [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
+                   [](unsigned char a, unsigned char b) {
+                     return std::tolower(a) == std::tolower(b);
+                   }))
       return "; did you mean '" + std::string(candidate) + "'?";
   size_t maxDistance = word.size() <= 2 ? 0 : word.size() <= 5 ? 1 : 2;
   if (auto match = closestMatch(word, candidates, maxDistance))
@@ -97,7 +107,8 @@ public:
     if (peek().kind == TokenKind::RParen)
       return fail(peek().offset, "unmatched ')'");
     if (peek().kind != TokenKind::End)
-      return fail(peek().offset, "unexpected " + describeToken(peek()) + " after a complete expression");
+      return fail(peek().offset, "unexpected " + describeToken(peek()) +
+                                     " after a complete expression");
     return expr;
   }
 
@@ -120,7 +131,7 @@ private:
 
   /// Counts recursion through parentheses, calls, ?: and prefix operators.
   struct NestingScope {
-    explicit NestingScope(int &depth) : depth(++depth) {}
+    explicit NestingScope(int &counter) : depth(counter) { ++depth; }
     ~NestingScope() { --depth; }
     int &depth;
   };
@@ -138,12 +149,15 @@ private:
     if (!thenExpr)
       return nullptr;
     if (peek().kind != TokenKind::Colon)
-      return fail(peek().offset, "expected ':' in conditional expression, got " + describeToken(peek()));
+      return fail(peek().offset,
+                  "expected ':' in conditional expression, got " +
+                      describeToken(peek()));
     advance();
     std::unique_ptr<Expr> elseExpr = parseConditional();
     if (!elseExpr)
       return nullptr;
-    auto node = makeNode(ExprKind::Conditional, condition->offset, elseExpr->end());
+    auto node =
+        makeNode(ExprKind::Conditional, condition->offset, elseExpr->end());
     node->operands.push_back(std::move(condition));
     node->operands.push_back(std::move(thenExpr));
     node->operands.push_back(std::move(elseExpr));
@@ -153,7 +167,7 @@ private:
   std::unique_ptr<Expr> parseBinary(int minPrecedence) {
     std::unique_ptr<Expr> lhs = parseUnary();
     while (lhs) {
-      std::optional<BinaryInfo> info = binaryInfo(peek().kind);
+      const BinaryInfo *info = binaryInfo(peek().kind);
       if (!info || info->precedence < minPrecedence)
         break;
       advance();
@@ -191,7 +205,8 @@ private:
     switch (token.kind) {
     case TokenKind::Integer: {
       advance();
-      auto node = makeNode(ExprKind::IntLiteral, token.offset, token.offset + token.text.size());
+      auto node = makeNode(ExprKind::IntLiteral, token.offset,
+                           token.offset + token.text.size());
       node->intValue = token.value;
       return node;
     }
@@ -203,9 +218,10 @@ private:
       if (!inner)
         return nullptr;
       if (peek().kind != TokenKind::RParen)
-        return fail(peek().offset, "expected ')' to match '(' at expression column " +
-                                       std::to_string(open.offset + 1) + ", got " +
-                                       describeToken(peek()));
+        return fail(peek().offset,
+                    "expected ')' to match '(' at expression column " +
+                        std::to_string(open.offset + 1) + ", got " +
+                        describeToken(peek()));
       const Token &close = advance();
       // The span takes in the parentheses, so that messages quote "(k < 3)".
       inner->offset = open.offset;
@@ -237,15 +253,18 @@ private:
       if (isCall)
         return parseCall(name, *builtin);
       if (!builtin->params.empty())
-        return fail(name.offset, quote(name.text) + " takes " + arityText(builtin->params.size()) +
-                                     "; call it as " + std::string(name.text) + "(...)");
+        return fail(name.offset, quote(name.text) + " takes " +
+                                     arityText(builtin->params.size()) +
+                                     "; call it as " + std::string(name.text) +
+                                     "(...)");
       auto node = makeNode(ExprKind::Call, name.offset, nameEnd);
       node->callee = builtin;
       return node;
     }
     if (std::optional<Var> var = lookupVar(name.text)) {
       if (isCall)
-        return fail(name.offset, quote(name.text) + " is a variable, not a function");
+        return fail(name.offset,
+                    quote(name.text) + " is a variable, not a function");
       auto node = makeNode(ExprKind::Variable, name.offset, nameEnd);
       node->var = *var;
       return node;
@@ -256,9 +275,11 @@ private:
       functions.push_back(builtin.name);
     if (isCall) {
       std::string hint = suggestion(name.text, functions);
-      return fail(name.offset, "unknown function " + quote(name.text) +
-                                   (hint.empty() ? "; the built-in functions are " + joinNames(functions)
-                                                 : hint));
+      return fail(name.offset,
+                  "unknown function " + quote(name.text) +
+                      (hint.empty() ? "; the built-in functions are " +
+                                          joinNames(functions)
+                                    : hint));
     }
     std::vector<std::string_view> variables;
     for (Var var : allVars())
@@ -269,7 +290,9 @@ private:
     names.push_back("false");
     std::string hint = suggestion(name.text, names);
     return fail(name.offset, "unknown identifier " + quote(name.text) +
-                                 (hint.empty() ? "; the variables are " + joinNames(variables) : hint));
+                                 (hint.empty() ? "; the variables are " +
+                                                     joinNames(variables)
+                                               : hint));
   }
 
   std::unique_ptr<Expr> parseCall(const Token &name, const Builtin &builtin) {
@@ -290,11 +313,13 @@ private:
       }
     }
     if (peek().kind != TokenKind::RParen)
-      return fail(peek().offset, "expected ')' after arguments to " + quote(name.text));
+      return fail(peek().offset,
+                  "expected ')' after arguments to " + quote(name.text));
     const Token &close = advance();
     if (args.size() != builtin.params.size())
-      return fail(name.offset, quote(name.text) + " takes " + arityText(builtin.params.size()) +
-                                   ", got " + std::to_string(args.size()));
+      return fail(name.offset, quote(name.text) + " takes " +
+                                   arityText(builtin.params.size()) + ", got " +
+                                   std::to_string(args.size()));
     auto node = makeNode(ExprKind::Call, name.offset, close.offset + 1);
     node->callee = &builtin;
     node->operands = std::move(args);
@@ -306,12 +331,14 @@ private:
   int nesting = 0;
 };
 
-ExprParseResult parse(std::string_view source, std::optional<ExprType> expected) {
+ExprParseResult parse(std::string_view source,
+                      std::optional<ExprType> expected) {
   ExprParseResult result;
   if (source.size() > kMaxSourceLength) {
-    result.errors.push_back({0, "expression is " + std::to_string(source.size()) +
-                                    " characters long; at most " +
-                                    std::to_string(kMaxSourceLength) + " are allowed"});
+    result.errors.push_back(
+        {0, "expression is " + std::to_string(source.size()) +
+                " characters long; at most " +
+                std::to_string(kMaxSourceLength) + " are allowed"});
     return result;
   }
   LexResult lexed = tokenize(source);
@@ -333,8 +360,12 @@ ExprParseResult parse(std::string_view source, std::optional<ExprType> expected)
 
 } // namespace
 
-ExprParseResult parseExpr(std::string_view source) { return parse(source, std::nullopt); }
+ExprParseResult parseExpr(std::string_view source) {
+  return parse(source, std::nullopt);
+}
 
-ExprParseResult parseMask(std::string_view source) { return parse(source, ExprType::Bool); }
+ExprParseResult parseMask(std::string_view source) {
+  return parse(source, ExprType::Bool);
+}
 
 } // namespace attnc::spec

@@ -11,7 +11,8 @@
 //   additive := term (('+' | '-') term)*
 //   term     := unary (('*' | '/' | '%') unary)*
 //   unary    := ('!' | '-') unary | primary
-//   primary  := INTEGER | 'true' | 'false' | IDENT | IDENT '(' (expr (',' expr)*)? ')'
+//   primary  := INTEGER | 'true' | 'false' | IDENT | IDENT '(' (expr (','
+//   expr)*)? ')'
 //             | '(' expr ')'
 //
 // Identifiers are the variables b h q k sq skv and the built-ins of

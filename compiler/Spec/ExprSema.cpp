@@ -11,15 +11,20 @@ namespace {
 
 bool isArithmetic(BinaryOp op) {
   switch (op) {
-  case BinaryOp::Mul: case BinaryOp::Div: case BinaryOp::Rem:
-  case BinaryOp::Add: case BinaryOp::Sub:
+  case BinaryOp::Mul:
+  case BinaryOp::Div:
+  case BinaryOp::Rem:
+  case BinaryOp::Add:
+  case BinaryOp::Sub:
     return true;
   default:
     return false;
   }
 }
 
-bool isLogical(BinaryOp op) { return op == BinaryOp::And || op == BinaryOp::Or; }
+bool isLogical(BinaryOp op) {
+  return op == BinaryOp::And || op == BinaryOp::Or;
+}
 
 std::string ordinal(size_t index) {
   static const char *const kNames[] = {"first", "second", "third", "fourth"};
@@ -39,14 +44,15 @@ public:
   }
 
   /// Requires `expr` (already checked, with type `actual`) to be `wanted`.
-  bool require(const Expr &expr, std::optional<ExprType> actual, ExprType wanted,
-               const std::string &role) {
+  bool require(const Expr &expr, std::optional<ExprType> actual,
+               ExprType wanted, const std::string &role) {
     if (!actual)
       return false; // already reported
     if (*actual == wanted)
       return true;
-    report(expr.offset, role + " must be " + std::string(exprTypeName(wanted)) + ", but " +
-                            text(expr) + " is " + std::string(exprTypeName(*actual)));
+    report(expr.offset, role + " must be " + std::string(exprTypeName(wanted)) +
+                            ", but " + text(expr) + " is " +
+                            std::string(exprTypeName(*actual)));
     return false;
   }
 
@@ -57,7 +63,9 @@ private:
     errors.push_back({offset, std::move(message)});
   }
 
-  std::string text(const Expr &expr) const { return quote(source.substr(expr.offset, expr.length)); }
+  std::string text(const Expr &expr) const {
+    return quote(source.substr(expr.offset, expr.length));
+  }
 
   std::optional<ExprType> computeType(Expr &expr) {
     switch (expr.kind) {
@@ -68,8 +76,10 @@ private:
       return ExprType::Bool;
     case ExprKind::Unary: {
       Expr &operand = *expr.operands[0];
-      ExprType wanted = expr.unaryOp == UnaryOp::Not ? ExprType::Bool : ExprType::Int;
-      std::string role = "operand of '" + std::string(unaryOpSpelling(expr.unaryOp)) + "'";
+      ExprType wanted =
+          expr.unaryOp == UnaryOp::Not ? ExprType::Bool : ExprType::Int;
+      std::string role =
+          "operand of '" + std::string(unaryOpSpelling(expr.unaryOp)) + "'";
       if (!require(operand, check(operand), wanted, role))
         return std::nullopt;
       return wanted;
@@ -80,15 +90,18 @@ private:
       Expr &condition = *expr.operands[0];
       Expr &thenExpr = *expr.operands[1];
       Expr &elseExpr = *expr.operands[2];
-      bool conditionOk = require(condition, check(condition), ExprType::Bool, "condition of '?:'");
+      bool conditionOk = require(condition, check(condition), ExprType::Bool,
+                                 "condition of '?:'");
       std::optional<ExprType> thenType = check(thenExpr);
       std::optional<ExprType> elseType = check(elseExpr);
       if (!conditionOk || !thenType || !elseType)
         return std::nullopt;
       if (*thenType != *elseType) {
-        report(expr.offset, "branches of '?:' must have the same type, but " + text(thenExpr) +
-                                " is " + std::string(exprTypeName(*thenType)) + " and " +
-                                text(elseExpr) + " is " + std::string(exprTypeName(*elseType)));
+        report(expr.offset, "branches of '?:' must have the same type, but " +
+                                text(thenExpr) + " is " +
+                                std::string(exprTypeName(*thenType)) + " and " +
+                                text(elseExpr) + " is " +
+                                std::string(exprTypeName(*elseType)));
         return std::nullopt;
       }
       return thenType;
@@ -99,7 +112,8 @@ private:
       for (size_t i = 0; i < expr.operands.size(); ++i) {
         Expr &arg = *expr.operands[i];
         ok &= require(arg, check(arg), callee.params[i],
-                      ordinal(i) + " argument of '" + std::string(callee.name) + "'");
+                      ordinal(i) + " argument of '" + std::string(callee.name) +
+                          "'");
       }
       if (!ok)
         return std::nullopt;
@@ -113,19 +127,24 @@ private:
     Expr &lhs = *expr.operands[0];
     Expr &rhs = *expr.operands[1];
     std::string spelling(binaryOpSpelling(expr.binaryOp));
-    ExprType operandType = isLogical(expr.binaryOp) ? ExprType::Bool : ExprType::Int;
+    ExprType operandType =
+        isLogical(expr.binaryOp) ? ExprType::Bool : ExprType::Int;
     // Check both sides before judging either, so that both mistakes of
     // "(a < b) + (c < d)" are reported.
     std::optional<ExprType> lhsType = check(lhs);
     std::optional<ExprType> rhsType = check(rhs);
-    bool lhsOk = require(lhs, lhsType, operandType, "left operand of '" + spelling + "'");
-    bool rhsOk = require(rhs, rhsType, operandType, "right operand of '" + spelling + "'");
+    bool lhsOk = require(lhs, lhsType, operandType,
+                         "left operand of '" + spelling + "'");
+    bool rhsOk = require(rhs, rhsType, operandType,
+                         "right operand of '" + spelling + "'");
     if (!lhsOk || !rhsOk)
       return std::nullopt;
     if ((expr.binaryOp == BinaryOp::Div || expr.binaryOp == BinaryOp::Rem) &&
         rhs.kind == ExprKind::IntLiteral && rhs.intValue == 0) {
-      report(rhs.offset, std::string(expr.binaryOp == BinaryOp::Div ? "division" : "remainder") +
-                             " by zero");
+      report(rhs.offset,
+             std::string(expr.binaryOp == BinaryOp::Div ? "division"
+                                                        : "remainder") +
+                 " by zero");
       return std::nullopt;
     }
     return isArithmetic(expr.binaryOp) ? ExprType::Int : ExprType::Bool;

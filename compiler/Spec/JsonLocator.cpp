@@ -16,12 +16,14 @@ constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
 /// A spec is two levels deep; the limit only bounds pathological input.
 constexpr size_t kMaxRecordedDepth = 64;
 
-bool isJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool isJsonSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 /// Characters that may appear in a number or in true/false/null.
 bool isScalarChar(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '-' || c == '+' ||
-         c == '.' || c == 'E';
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '-' ||
+         c == '+' || c == '.' || c == 'E';
 }
 
 int hexValue(char c) {
@@ -85,20 +87,36 @@ bool readString(std::string_view text, size_t &pos, std::string *out) {
     char escape = text[pos++];
     uint32_t decoded = 0;
     switch (escape) {
-    case '"': case '\\': case '/': decoded = static_cast<uint32_t>(escape); break;
-    case 'b': decoded = '\b'; break;
-    case 'f': decoded = '\f'; break;
-    case 'n': decoded = '\n'; break;
-    case 'r': decoded = '\r'; break;
-    case 't': decoded = '\t'; break;
+    case '"':
+    case '\\':
+    case '/':
+      decoded = static_cast<uint32_t>(escape);
+      break;
+    case 'b':
+      decoded = '\b';
+      break;
+    case 'f':
+      decoded = '\f';
+      break;
+    case 'n':
+      decoded = '\n';
+      break;
+    case 'r':
+      decoded = '\r';
+      break;
+    case 't':
+      decoded = '\t';
+      break;
     case 'u': {
       std::optional<uint32_t> unit = readHex4(text, pos);
       if (!unit)
         return false;
       pos += 4;
       decoded = *unit;
-      // A high surrogate followed by an escaped low surrogate is one code point.
-      if (decoded >= 0xD800 && decoded <= 0xDBFF && text.substr(pos, 2) == "\\u") {
+      // A high surrogate followed by an escaped low surrogate is one code
+      // point.
+      if (decoded >= 0xD800 && decoded <= 0xDBFF &&
+          text.substr(pos, 2) == "\\u") {
         std::optional<uint32_t> low = readHex4(text, pos + 2);
         if (low && *low >= 0xDC00 && *low <= 0xDFFF) {
           decoded = 0x10000 + ((decoded - 0xD800) << 10) + (*low - 0xDC00);
@@ -119,8 +137,8 @@ bool readString(std::string_view text, size_t &pos, std::string *out) {
 }
 
 /// Moves an array's element counter on, and names the element that follows.
-void nextElement(bool recorded, const std::string &arrayPointer, size_t &nextIndex,
-                 std::string &valuePointer) {
+void nextElement(bool recorded, const std::string &arrayPointer,
+                 size_t &nextIndex, std::string &valuePointer) {
   if (recorded)
     valuePointer = appendPointer(arrayPointer, std::to_string(nextIndex));
   ++nextIndex;
@@ -150,7 +168,8 @@ JsonLocator::JsonLocator(std::string_view text) : text(text) {
   scan();
 }
 
-std::optional<SourceLocation> JsonLocator::value(std::string_view pointer) const {
+std::optional<SourceLocation>
+JsonLocator::value(std::string_view pointer) const {
   auto it = valueOffsets.find(std::string(pointer));
   if (it == valueOffsets.end())
     return std::nullopt;
@@ -167,14 +186,16 @@ std::optional<SourceLocation> JsonLocator::key(std::string_view pointer) const {
 SourceLocation JsonLocator::locate(size_t offset) const {
   offset = std::min(offset, text.size());
   size_t line = static_cast<size_t>(
-      std::upper_bound(lineStarts.begin(), lineStarts.end(), offset) - lineStarts.begin());
+      std::upper_bound(lineStarts.begin(), lineStarts.end(), offset) -
+      lineStarts.begin());
   size_t start = lineStarts[line - 1];
   // The byte order mark is not a character the user sees.
   if (start == 0 && text.substr(0, kByteOrderMark.size()) == kByteOrderMark)
     start = std::min(offset, kByteOrderMark.size());
   int column = 1;
   for (size_t i = start; i < offset; ++i)
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) // not a UTF-8 continuation
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) !=
+        0x80) // not a UTF-8 continuation
       ++column;
   return {static_cast<int>(line), column};
 }
@@ -200,7 +221,9 @@ void JsonLocator::scan() {
       ++pos;
   };
 
-  size_t pos = text.substr(0, kByteOrderMark.size()) == kByteOrderMark ? kByteOrderMark.size() : 0;
+  size_t pos = text.substr(0, kByteOrderMark.size()) == kByteOrderMark
+                   ? kByteOrderMark.size()
+                   : 0;
   while (true) {
     skipSpace(pos);
     if (pos >= text.size())
@@ -213,7 +236,8 @@ void JsonLocator::scan() {
         valueOffsets[valuePointer] = pos;
       if (c == '{' || c == '[') {
         bool recorded = recording() && stack.size() < kMaxRecordedDepth;
-        stack.push_back(Frame{c == '{', recorded, recorded ? valuePointer : "", 0, {}});
+        stack.push_back(
+            Frame{c == '{', recorded, recorded ? valuePointer : "", 0, {}});
         ++pos;
         skipSpace(pos);
         if (pos < text.size() && text[pos] == (c == '{' ? '}' : ']')) {
@@ -223,7 +247,8 @@ void JsonLocator::scan() {
         } else if (c == '{') {
           expect = Expect::Key;
         } else {
-          nextElement(stack.back().recorded, stack.back().pointer, stack.back().nextIndex, valuePointer);
+          nextElement(stack.back().recorded, stack.back().pointer,
+                      stack.back().nextIndex, valuePointer);
         }
         break;
       }

@@ -11,6 +11,7 @@
 
 #include "compiler/Spec/ExprParser.h"
 #include "compiler/Spec/JsonLocator.h"
+#include "compiler/Spec/JsonSyntaxError.h"
 #include "compiler/Spec/Suggest.h"
 
 #include <nlohmann/json.hpp>
@@ -34,35 +35,38 @@ constexpr size_t kMaxNameLength = 64;
 /// How a JSON value is named in "expected X, got Y".
 std::string describe(const Json &value) {
   switch (value.type()) {
-  case Json::value_t::null: return "null";
-  case Json::value_t::boolean: return value.get<bool>() ? "true" : "false";
+  case Json::value_t::null:
+    return "null";
+  case Json::value_t::boolean:
+    return value.get<bool>() ? "true" : "false";
   case Json::value_t::number_integer:
   case Json::value_t::number_unsigned:
-  case Json::value_t::number_float: return "the number " + value.dump();
-  case Json::value_t::string: return "a string";
-  case Json::value_t::array: return "an array";
-  case Json::value_t::object: return "an object";
-  default: return "a value";
+  case Json::value_t::number_float:
+    return "the number " + value.dump();
+  case Json::value_t::string:
+    return "a string";
+  case Json::value_t::array:
+    return "an array";
+  case Json::value_t::object:
+    return "an object";
+  default:
+    return "a value";
   }
 }
 
 bool isIdentifier(std::string_view name) {
-  auto isStart = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
+  auto isStart = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+  };
   auto isRest = [&](char c) { return isStart(c) || (c >= '0' && c <= '9'); };
-  return !name.empty() && isStart(name[0]) && std::all_of(name.begin() + 1, name.end(), isRest);
-}
-
-/// nlohmann's messages start with "[json.exception...] parse error at line
-/// L, column C: " in its own (byte) coordinates; ours replace them.
-std::string syntaxMessage(const std::string &what) {
-  size_t column = what.find("column ");
-  size_t colon = column == std::string::npos ? std::string::npos : what.find(": ", column);
-  return colon == std::string::npos ? what : what.substr(colon + 2);
+  return !name.empty() && isStart(name[0]) &&
+         std::all_of(name.begin() + 1, name.end(), isRest);
 }
 
 class SpecReader {
 public:
-  SpecReader(std::string_view text, const Json &doc) : locator(text), doc(doc) {}
+  SpecReader(std::string_view text, const Json &doc)
+      : locator(text), doc(doc) {}
 
   SpecResult read() {
     SpecResult result;
@@ -72,7 +76,8 @@ public:
       return result;
     }
     for (const JsonLocator::DuplicateKey &duplicate : locator.duplicateKeys())
-      errors.push_back({duplicate.pointer, duplicate.location.line, duplicate.location.column,
+      errors.push_back({duplicate.pointer, duplicate.location.line,
+                        duplicate.location.column,
                         "duplicate key " + quote(duplicate.key)});
 
     std::set<std::string_view> suggested;
@@ -87,7 +92,8 @@ public:
         if (!doc.contains(field.key))
           absent.push_back(field.key);
       std::string message = "unknown key " + quote(key);
-      if (std::optional<std::string_view> match = closestMatch(key, absent, 2)) {
+      if (std::optional<std::string_view> match =
+              closestMatch(key, absent, 2)) {
         message += "; did you mean '" + std::string(*match) + "'?";
         suggested.insert(*match);
       }
@@ -95,7 +101,8 @@ public:
     }
     // A misspelt required key is reported once, as the unknown key above.
     for (const Field &field : fields())
-      if (field.required && !doc.contains(field.key) && !suggested.count(field.key))
+      if (field.required && !doc.contains(field.key) &&
+          !suggested.count(field.key))
         errorAt("", "missing required key '" + std::string(field.key) + "'");
 
     if (!doc.contains("mask")) {
@@ -106,9 +113,11 @@ public:
       spec.modes = {Mode::Forward};
 
     if (!errors.empty()) {
-      std::stable_sort(errors.begin(), errors.end(), [](const SpecError &a, const SpecError &b) {
-        return std::make_pair(a.line, a.column) < std::make_pair(b.line, b.column);
-      });
+      std::stable_sort(errors.begin(), errors.end(),
+                       [](const SpecError &a, const SpecError &b) {
+                         return std::make_pair(a.line, a.column) <
+                                std::make_pair(b.line, b.column);
+                       });
       result.errors = std::move(errors);
       return result;
     }
@@ -118,7 +127,8 @@ public:
   }
 
 private:
-  using FieldReader = void (SpecReader::*)(const Json &value, const std::string &pointer);
+  using FieldReader = void (SpecReader::*)(const Json &value,
+                                           const std::string &pointer);
   struct Field {
     std::string_view key;
     bool required;
@@ -146,14 +156,19 @@ private:
     return nullptr;
   }
 
-  void errorAt(const std::string &pointer, std::string message, int expressionColumn = 0) {
-    SourceLocation location = locator.value(pointer).value_or(SourceLocation{1, 1});
-    errors.push_back({pointer, location.line, location.column, std::move(message), expressionColumn});
+  void errorAt(const std::string &pointer, std::string message,
+               int expressionColumn = 0) {
+    SourceLocation location =
+        locator.value(pointer).value_or(SourceLocation{1, 1});
+    errors.push_back({pointer, location.line, location.column,
+                      std::move(message), expressionColumn});
   }
 
   void keyErrorAt(const std::string &pointer, std::string message) {
-    SourceLocation location = locator.key(pointer).value_or(SourceLocation{1, 1});
-    errors.push_back({pointer, location.line, location.column, std::move(message)});
+    SourceLocation location =
+        locator.key(pointer).value_or(SourceLocation{1, 1});
+    errors.push_back(
+        {pointer, location.line, location.column, std::move(message)});
   }
 
   bool expectString(const Json &value, const std::string &pointer) {
@@ -174,10 +189,12 @@ private:
     if (name.empty())
       errorAt(pointer, "name must not be empty");
     else if (!isIdentifier(name))
-      errorAt(pointer, "invalid name " + quote(name) +
-                           ": a name must be a C identifier ([A-Za-z_][A-Za-z0-9_]*)");
+      errorAt(pointer,
+              "invalid name " + quote(name) +
+                  ": a name must be a C identifier ([A-Za-z_][A-Za-z0-9_]*)");
     else if (name.size() > kMaxNameLength)
-      errorAt(pointer, "name is " + std::to_string(name.size()) + " characters long; at most " +
+      errorAt(pointer, "name is " + std::to_string(name.size()) +
+                           " characters long; at most " +
                            std::to_string(kMaxNameLength) + " are allowed");
     else
       spec.name = name;
@@ -189,10 +206,12 @@ private:
       return;
     }
     bool fits = !value.is_number_unsigned() ||
-                value.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+                value.get<uint64_t>() <=
+                    static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
     int64_t headDim = fits ? value.get<int64_t>() : 0;
     if (headDim != 64 && headDim != 128) {
-      errorAt(pointer, "unsupported head_dim " + value.dump() + ": supported are 64, 128");
+      errorAt(pointer, "unsupported head_dim " + value.dump() +
+                           ": supported are 64, 128");
       return;
     }
     spec.headDim = headDim;
@@ -207,7 +226,8 @@ private:
     else if (dtype == "bf16")
       spec.elementType = ElementType::BF16;
     else
-      errorAt(pointer, "unsupported dtype " + quote(dtype) + ": supported are 'f16', 'bf16'");
+      errorAt(pointer, "unsupported dtype " + quote(dtype) +
+                           ": supported are 'f16', 'bf16'");
   }
 
   void readMask(const Json &value, const std::string &pointer) {
@@ -237,7 +257,8 @@ private:
         continue;
       const std::string &mode = value[i].get_ref<const std::string &>();
       if (mode != "forward") {
-        errorAt(elementPointer, "unknown mode " + quote(mode) + ": supported are 'forward'");
+        errorAt(elementPointer,
+                "unknown mode " + quote(mode) + ": supported are 'forward'");
         continue;
       }
       if (!seen.insert(mode).second) {
@@ -265,17 +286,13 @@ SpecResult parseSpec(std::string_view text) {
     try {
       doc = Json::parse(text.begin(), text.end());
     } catch (const Json::parse_error &error) {
-      // `byte` is 1-based and points at the character that broke the syntax
-      // (one past the end for a truncated document).
-      size_t offset = error.byte > 0 ? error.byte - 1 : 0;
-      SourceLocation location = JsonLocator(text).locate(offset);
-      result.errors.push_back(
-          {"", location.line, location.column, "invalid JSON: " + syntaxMessage(error.what())});
+      result.errors.push_back(jsonSyntaxError(text, error.byte, error.what()));
       return result;
     }
     return SpecReader(text, doc).read();
   } catch (const std::exception &error) {
-    result.errors.push_back({"", 0, 0, std::string("internal error: ") + error.what()});
+    result.errors.push_back(
+        {"", 0, 0, std::string("internal error: ") + error.what()});
     return result;
   }
 }
@@ -283,7 +300,8 @@ SpecResult parseSpec(std::string_view text) {
 SpecResult parseSpecFile(const std::string &path) {
   auto fail = [&](int error) {
     SpecResult result;
-    result.errors.push_back({"", 0, 0, "cannot read " + quote(path) + ": " + std::strerror(error)});
+    result.errors.push_back(
+        {"", 0, 0, "cannot read " + quote(path) + ": " + std::strerror(error)});
     return result;
   };
   std::FILE *file = std::fopen(path.c_str(), "rb");
@@ -308,7 +326,8 @@ std::string_view elementTypeName(ElementType type) {
 
 std::string_view modeName(Mode mode) {
   switch (mode) {
-  case Mode::Forward: return "forward";
+  case Mode::Forward:
+    return "forward";
   }
   return "?";
 }

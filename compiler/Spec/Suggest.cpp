@@ -10,7 +10,8 @@ namespace attnc::spec {
 size_t editDistance(std::string_view a, std::string_view b) {
   // Optimal string alignment: Levenshtein plus swaps of adjacent characters,
   // the commonest typo ("maks" for "mask" is one edit, not two).
-  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  std::vector<std::vector<size_t>> d(a.size() + 1,
+                                     std::vector<size_t>(b.size() + 1));
   for (size_t i = 0; i <= a.size(); ++i)
     d[i][0] = i;
   for (size_t j = 0; j <= b.size(); ++j)
@@ -27,15 +28,17 @@ size_t editDistance(std::string_view a, std::string_view b) {
 }
 
 std::optional<std::string_view>
-closestMatch(std::string_view word, const std::vector<std::string_view> &candidates,
+closestMatch(std::string_view word,
+             const std::vector<std::string_view> &candidates,
              size_t maxDistance) {
   std::optional<std::string_view> best;
   size_t bestDistance = maxDistance + 1;
   for (std::string_view candidate : candidates) {
     // Lengths alone can rule a candidate out, and keep a megabyte-long key
     // from costing a megabyte-sized table.
-    size_t lengthGap = word.size() > candidate.size() ? word.size() - candidate.size()
-                                                     : candidate.size() - word.size();
+    size_t lengthGap = word.size() > candidate.size()
+                           ? word.size() - candidate.size()
+                           : candidate.size() - word.size();
     if (lengthGap > maxDistance)
       continue;
     size_t distance = editDistance(word, candidate);

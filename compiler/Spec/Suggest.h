@@ -23,7 +23,8 @@ size_t editDistance(std::string_view a, std::string_view b);
 /// The candidate nearest to `word`, if it is at most `maxDistance` edits
 /// away; ties go to the earlier candidate.
 std::optional<std::string_view>
-closestMatch(std::string_view word, const std::vector<std::string_view> &candidates,
+closestMatch(std::string_view word,
+             const std::vector<std::string_view> &candidates,
              size_t maxDistance);
 
 /// `text` in single quotes, with control characters escaped and long

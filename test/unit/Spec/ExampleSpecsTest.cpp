@@ -42,19 +42,25 @@ TEST(ExampleSpecs, SchemaDescribesTheSameKeys) {
   std::set<std::string> keys;
   for (const auto &[key, value] : schema["properties"].items())
     keys.insert(key);
-  EXPECT_EQ(keys, (std::set<std::string>{"$schema", "description", "name", "head_dim", "dtype",
-                                         "mask", "modes"}));
+  EXPECT_EQ(keys,
+            (std::set<std::string>{"$schema", "description", "name", "head_dim",
+                                   "dtype", "mask", "modes"}));
   EXPECT_EQ(schema["required"], (nlohmann::json{"name", "head_dim", "dtype"}));
-  EXPECT_EQ(schema["properties"]["head_dim"]["enum"], (nlohmann::json{64, 128}));
-  EXPECT_EQ(schema["properties"]["dtype"]["enum"], (nlohmann::json{"f16", "bf16"}));
-  EXPECT_EQ(schema["properties"]["modes"]["items"]["enum"], (nlohmann::json{"forward"}));
+  EXPECT_EQ(schema["properties"]["head_dim"]["enum"],
+            (nlohmann::json{64, 128}));
+  EXPECT_EQ(schema["properties"]["dtype"]["enum"],
+            (nlohmann::json{"f16", "bf16"}));
+  EXPECT_EQ(schema["properties"]["modes"]["items"]["enum"],
+            (nlohmann::json{"forward"}));
   EXPECT_EQ(schema["properties"]["name"]["maxLength"], 64);
 
   // What the schema gives as defaults is what the parser assumes.
-  SpecResult result = parseSpec(R"({"name": "t", "head_dim": 64, "dtype": "f16"})");
+  SpecResult result =
+      parseSpec(R"({"name": "t", "head_dim": 64, "dtype": "f16"})");
   ASSERT_TRUE(result.spec);
   EXPECT_EQ(schema["properties"]["mask"]["default"], result.spec->maskSource);
-  EXPECT_EQ(schema["properties"]["modes"]["default"], (nlohmann::json{"forward"}));
+  EXPECT_EQ(schema["properties"]["modes"]["default"],
+            (nlohmann::json{"forward"}));
 }
 
 } // namespace

@@ -25,7 +25,8 @@ constexpr int64_t kInt64Min = std::numeric_limits<int64_t>::min();
 
 std::unique_ptr<Expr> parsed(std::string_view source) {
   ExprParseResult result = parseExpr(source);
-  EXPECT_TRUE(result.errors.empty()) << source << ": " << result.errors.front().message;
+  EXPECT_TRUE(result.errors.empty())
+      << source << ": " << result.errors.front().message;
   return std::move(result.expr);
 }
 
@@ -54,14 +55,21 @@ TEST(ExprEvaluator, CausalIsBottomRightAligned) {
     Env env = randomEnv(rng);
     bool expected = env.k <= env.q + env.skv - env.sq;
     ASSERT_EQ(evaluateMask(*causal, env), expected)
-        << "q=" << env.q << " k=" << env.k << " sq=" << env.sq << " skv=" << env.skv;
+        << "q=" << env.q << " k=" << env.k << " sq=" << env.sq
+        << " skv=" << env.skv;
     ASSERT_EQ(evaluateMask(*called, env), expected);
     ASSERT_EQ(evaluateMask(*spelledOut, env), expected);
   }
   // The last query sees every key; with sq > skv the first queries see none.
-  EXPECT_EQ(evaluateMask(*causal, Env{0, 0, /*q=*/9, /*k=*/19, /*sq=*/10, /*skv=*/20}), true);
-  EXPECT_EQ(evaluateMask(*causal, Env{0, 0, /*q=*/0, /*k=*/0, /*sq=*/20, /*skv=*/10}), false);
-  EXPECT_EQ(evaluateMask(*causal, Env{0, 0, /*q=*/10, /*k=*/0, /*sq=*/20, /*skv=*/10}), true);
+  EXPECT_EQ(evaluateMask(*causal,
+                         Env{0, 0, /*q=*/9, /*k=*/19, /*sq=*/10, /*skv=*/20}),
+            true);
+  EXPECT_EQ(
+      evaluateMask(*causal, Env{0, 0, /*q=*/0, /*k=*/0, /*sq=*/20, /*skv=*/10}),
+      false);
+  EXPECT_EQ(evaluateMask(*causal,
+                         Env{0, 0, /*q=*/10, /*k=*/0, /*sq=*/20, /*skv=*/10}),
+            true);
 }
 
 TEST(ExprEvaluator, CausalTopLeftAndNone) {
@@ -87,7 +95,8 @@ TEST(ExprEvaluator, MinMaxAbs) {
     env.k = value(rng);
     ASSERT_EQ(evaluate(*min, env), std::min(env.q, env.k));
     ASSERT_EQ(evaluate(*max, env), std::max(env.q, env.k));
-    ASSERT_EQ(evaluate(*abs, env), env.q > env.k ? env.q - env.k : env.k - env.q);
+    ASSERT_EQ(evaluate(*abs, env),
+              env.q > env.k ? env.q - env.k : env.k - env.q);
   }
   Env extreme;
   extreme.q = kInt64Min;
@@ -133,7 +142,8 @@ TEST(ExprEvaluator, Conditional) {
   std::mt19937_64 rng(4);
   for (int i = 0; i < 10000; ++i) {
     Env env = randomEnv(rng);
-    int64_t expected = env.q < env.k ? env.k - env.q : std::min<int64_t>(env.q - env.k, 5);
+    int64_t expected =
+        env.q < env.k ? env.k - env.q : std::min<int64_t>(env.q - env.k, 5);
     ASSERT_EQ(evaluate(*clamp, env), expected);
   }
 }
@@ -145,19 +155,24 @@ TEST(ExprEvaluator, Conditional) {
 /// A generated expression: its own tree, independent of attnc::spec::Expr.
 struct Node {
   enum Kind { Literal, Bool, Variable, Unary, Binary, Conditional, Call } kind;
-  int64_t value = 0;   // Literal; Bool (0/1)
-  std::string name;    // Variable, Call: name; Unary, Binary: operator
+  int64_t value = 0; // Literal; Bool (0/1)
+  std::string name;  // Variable, Call: name; Unary, Binary: operator
   std::vector<Node> kids;
 };
 
 /// Binding strength, as in C: ?: 0, || 1, && 2, == != 3, < <= > >= 4,
 /// + - 5, * / % 6, prefix 7, primary 8.
 int precedenceOf(const std::string &op) {
-  if (op == "||") return 1;
-  if (op == "&&") return 2;
-  if (op == "==" || op == "!=") return 3;
-  if (op == "<" || op == "<=" || op == ">" || op == ">=") return 4;
-  if (op == "+" || op == "-") return 5;
+  if (op == "||")
+    return 1;
+  if (op == "&&")
+    return 2;
+  if (op == "==" || op == "!=")
+    return 3;
+  if (op == "<" || op == "<=" || op == ">" || op == ">=")
+    return 4;
+  if (op == "+" || op == "-")
+    return 5;
   return 6;
 }
 
@@ -176,13 +191,17 @@ public:
     }
     if (wantBool) {
       switch (pick(4)) {
-      case 0: return {Node::Unary, 0, "!", {generate(true, depth - 1)}};
-      case 1: return binary(pickOf({"&&", "||"}), true, depth);
-      default: return binary(pickOf({"<", "<=", ">", ">=", "==", "!="}), false, depth);
+      case 0:
+        return {Node::Unary, 0, "!", {generate(true, depth - 1)}};
+      case 1:
+        return binary(pickOf({"&&", "||"}), true, depth);
+      default:
+        return binary(pickOf({"<", "<=", ">", ">=", "==", "!="}), false, depth);
       }
     }
     switch (pick(5)) {
-    case 0: return {Node::Unary, 0, "-", {generate(false, depth - 1)}};
+    case 0:
+      return {Node::Unary, 0, "-", {generate(false, depth - 1)}};
     case 1: {
       std::string callee = pickOf({"min", "max", "abs"});
       Node call{Node::Call, 0, callee, {generate(false, depth - 1)}};
@@ -194,7 +213,8 @@ public:
       Node node = binary(pickOf({"+", "-", "*", "/", "%"}), false, depth);
       // A literal zero divisor is a compile-time error, not a test case.
       Node &divisor = node.kids[1];
-      if ((node.name == "/" || node.name == "%") && divisor.kind == Node::Literal && divisor.value == 0)
+      if ((node.name == "/" || node.name == "%") &&
+          divisor.kind == Node::Literal && divisor.value == 0)
         divisor.value = 3;
       return node;
     }
@@ -204,13 +224,18 @@ public:
 private:
   bool chance(int percent) { return pick(100) < percent; }
   int pick(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); }
-  std::string pickOf(std::vector<std::string> options) { return options[pick(options.size())]; }
+  std::string pickOf(std::vector<std::string> options) {
+    return options[pick(options.size())];
+  }
 
   Node leaf(bool wantBool) {
     if (wantBool) {
       switch (pick(4)) {
-      case 0: return {Node::Bool, pick(2), "", {}};
-      default: return {Node::Call, 0, pickOf({"none", "causal", "causal_top_left"}), {}};
+      case 0:
+        return {Node::Bool, pick(2), "", {}};
+      default:
+        return {
+            Node::Call, 0, pickOf({"none", "causal", "causal_top_left"}), {}};
       }
     }
     if (chance(50))
@@ -219,7 +244,11 @@ private:
   }
 
   Node binary(const std::string &op, bool operandsBool, int depth) {
-    return {Node::Binary, 0, op, {generate(operandsBool, depth - 1), generate(operandsBool, depth - 1)}};
+    return {
+        Node::Binary,
+        0,
+        op,
+        {generate(operandsBool, depth - 1), generate(operandsBool, depth - 1)}};
   }
 
   std::mt19937_64 rng;
@@ -234,14 +263,23 @@ std::string toSource(const Node &node, int &level) {
     return kidLevel < minLevel ? "(" + text + ")" : text;
   };
   switch (node.kind) {
-  case Node::Literal: level = 8; return std::to_string(node.value);
-  case Node::Bool: level = 8; return node.value ? "true" : "false";
-  case Node::Variable: level = 8; return node.name;
-  case Node::Unary: level = 7; return node.name + operand(node.kids[0], 7);
+  case Node::Literal:
+    level = 8;
+    return std::to_string(node.value);
+  case Node::Bool:
+    level = 8;
+    return node.value ? "true" : "false";
+  case Node::Variable:
+    level = 8;
+    return node.name;
+  case Node::Unary:
+    level = 7;
+    return node.name + operand(node.kids[0], 7);
   case Node::Binary: {
     level = precedenceOf(node.name);
     // Left associative: an equal-strength right operand needs parentheses.
-    return operand(node.kids[0], level) + " " + node.name + " " + operand(node.kids[1], level + 1);
+    return operand(node.kids[0], level) + " " + node.name + " " +
+           operand(node.kids[1], level + 1);
   }
   case Node::Conditional:
     level = 0;
@@ -263,15 +301,20 @@ std::string toSource(const Node &node, int &level) {
 /// The form printExpr must produce for the generated tree.
 std::string canonical(const Node &node) {
   switch (node.kind) {
-  case Node::Literal: return std::to_string(node.value);
-  case Node::Bool: return node.value ? "true" : "false";
-  case Node::Variable: return node.name;
-  case Node::Unary: return "(" + node.name + canonical(node.kids[0]) + ")";
+  case Node::Literal:
+    return std::to_string(node.value);
+  case Node::Bool:
+    return node.value ? "true" : "false";
+  case Node::Variable:
+    return node.name;
+  case Node::Unary:
+    return "(" + node.name + canonical(node.kids[0]) + ")";
   case Node::Binary:
-    return "(" + canonical(node.kids[0]) + " " + node.name + " " + canonical(node.kids[1]) + ")";
+    return "(" + canonical(node.kids[0]) + " " + node.name + " " +
+           canonical(node.kids[1]) + ")";
   case Node::Conditional:
-    return "(" + canonical(node.kids[0]) + " ? " + canonical(node.kids[1]) + " : " +
-           canonical(node.kids[2]) + ")";
+    return "(" + canonical(node.kids[0]) + " ? " + canonical(node.kids[1]) +
+           " : " + canonical(node.kids[2]) + ")";
   case Node::Call: {
     if (node.kids.empty())
       return node.name;
@@ -288,7 +331,8 @@ std::string canonical(const Node &node) {
 /// intermediates to detect int64 overflow, nullopt where C is undefined.
 std::optional<int64_t> reference(const Node &node, const Env &env) {
   auto fits = [](__int128 v) -> std::optional<int64_t> {
-    if (v < std::numeric_limits<int64_t>::min() || v > std::numeric_limits<int64_t>::max())
+    if (v < std::numeric_limits<int64_t>::min() ||
+        v > std::numeric_limits<int64_t>::max())
       return std::nullopt;
     return static_cast<int64_t>(v);
   };
@@ -298,13 +342,19 @@ std::optional<int64_t> reference(const Node &node, const Env &env) {
     return node.value;
   case Node::Variable: {
     const std::string &n = node.name;
-    return n == "b" ? env.b : n == "h" ? env.h : n == "q" ? env.q : n == "k" ? env.k : n == "sq" ? env.sq : env.skv;
+    return n == "b"    ? env.b
+           : n == "h"  ? env.h
+           : n == "q"  ? env.q
+           : n == "k"  ? env.k
+           : n == "sq" ? env.sq
+                       : env.skv;
   }
   case Node::Unary: {
     std::optional<int64_t> x = reference(node.kids[0], env);
     if (!x)
       return std::nullopt;
-    return node.name == "!" ? std::optional<int64_t>(*x == 0) : fits(-static_cast<__int128>(*x));
+    return node.name == "!" ? std::optional<int64_t>(*x == 0)
+                            : fits(-static_cast<__int128>(*x));
   }
   case Node::Binary: {
     const std::string &op = node.name;
@@ -319,17 +369,28 @@ std::optional<int64_t> reference(const Node &node, const Env &env) {
     if (!b)
       return std::nullopt;
     __int128 x = *a, y = *b;
-    if (op == "&&" || op == "||") return *b != 0;
-    if (op == "+") return fits(x + y);
-    if (op == "-") return fits(x - y);
-    if (op == "*") return fits(x * y);
-    if (op == "/") return y == 0 ? std::nullopt : fits(x / y); // __int128 also truncates
-    if (op == "%") return y == 0 || !fits(x / y) ? std::nullopt : fits(x % y);
-    if (op == "<") return x < y;
-    if (op == "<=") return x <= y;
-    if (op == ">") return x > y;
-    if (op == ">=") return x >= y;
-    if (op == "==") return x == y;
+    if (op == "&&" || op == "||")
+      return *b != 0;
+    if (op == "+")
+      return fits(x + y);
+    if (op == "-")
+      return fits(x - y);
+    if (op == "*")
+      return fits(x * y);
+    if (op == "/")
+      return y == 0 ? std::nullopt : fits(x / y); // __int128 also truncates
+    if (op == "%")
+      return y == 0 || !fits(x / y) ? std::nullopt : fits(x % y);
+    if (op == "<")
+      return x < y;
+    if (op == "<=")
+      return x <= y;
+    if (op == ">")
+      return x > y;
+    if (op == ">=")
+      return x >= y;
+    if (op == "==")
+      return x == y;
     return x != y;
   }
   case Node::Conditional: {
@@ -340,13 +401,17 @@ std::optional<int64_t> reference(const Node &node, const Env &env) {
   }
   case Node::Call: {
     const std::string &f = node.name;
-    if (f == "none") return 1;
-    if (f == "causal") return env.k <= env.q + env.skv - env.sq;
-    if (f == "causal_top_left") return env.k <= env.q;
+    if (f == "none")
+      return 1;
+    if (f == "causal")
+      return env.k <= env.q + env.skv - env.sq;
+    if (f == "causal_top_left")
+      return env.k <= env.q;
     std::optional<int64_t> a = reference(node.kids[0], env);
     if (!a)
       return std::nullopt;
-    if (f == "abs") return fits(*a < 0 ? -static_cast<__int128>(*a) : *a);
+    if (f == "abs")
+      return fits(*a < 0 ? -static_cast<__int128>(*a) : *a);
     std::optional<int64_t> b = reference(node.kids[1], env);
     if (!b)
       return std::nullopt;
@@ -368,13 +433,14 @@ TEST(ExprEvaluator, RandomExpressionsMatchTheReference) {
     ExprParseResult result = isMask ? parseMask(source) : parseExpr(source);
     ASSERT_TRUE(result.expr) << source << ": " << result.errors.front().message;
     ASSERT_EQ(printExpr(*result.expr), canonical(node)) << source;
-    ASSERT_EQ(result.expr->type, isMask ? ExprType::Bool : ExprType::Int) << source;
+    ASSERT_EQ(result.expr->type, isMask ? ExprType::Bool : ExprType::Int)
+        << source;
     for (int j = 0; j < 20; ++j) {
       Env env = randomEnv(rng);
       std::optional<int64_t> expected = reference(node, env);
       ASSERT_EQ(evaluate(*result.expr, env), expected)
-          << source << " at b=" << env.b << " h=" << env.h << " q=" << env.q << " k=" << env.k
-          << " sq=" << env.sq << " skv=" << env.skv;
+          << source << " at b=" << env.b << " h=" << env.h << " q=" << env.q
+          << " k=" << env.k << " sq=" << env.sq << " skv=" << env.skv;
       defined += expected.has_value();
       ++total;
     }

@@ -15,21 +15,25 @@ std::string valueAt(const JsonLocator &locator, std::string_view pointer) {
   std::optional<SourceLocation> location = locator.value(pointer);
   if (!location)
     return "none";
-  return std::to_string(location->line) + ":" + std::to_string(location->column);
+  return std::to_string(location->line) + ":" +
+         std::to_string(location->column);
 }
 
 std::string keyAt(const JsonLocator &locator, std::string_view pointer) {
   std::optional<SourceLocation> location = locator.key(pointer);
   if (!location)
     return "none";
-  return std::to_string(location->line) + ":" + std::to_string(location->column);
+  return std::to_string(location->line) + ":" +
+         std::to_string(location->column);
 }
 
 TEST(JsonLocator, TopLevelMembers) {
+  // clang-format off
   std::string text = "{\n"
                      "  \"name\": \"x\",\n"
                      "  \"head_dim\":\t128\n"
                      "}\n";
+  // clang-format on
   JsonLocator locator(text);
   EXPECT_EQ(valueAt(locator, ""), "1:1");
   EXPECT_EQ(keyAt(locator, "/name"), "2:3");
@@ -83,11 +87,13 @@ TEST(JsonLocator, StringsWithStructuralCharactersAndEscapes) {
 }
 
 TEST(JsonLocator, EscapedKeysAreDecoded) {
-  std::string text = R"({"\u006dask": 1, "\u00e9t\u00e9": 2, "\ud83d\ude00": 3, "tab\there": 4})";
+  std::string text =
+      R"({"\u006dask": 1, "\u00e9t\u00e9": 2, "\ud83d\ude00": 3, "tab\there": 4})";
   JsonLocator locator(text);
   EXPECT_EQ(valueAt(locator, "/mask"), "1:15");
-  EXPECT_EQ(valueAt(locator, "/\xC3\xA9t\xC3\xA9"), "1:35");       // "été"
-  EXPECT_EQ(valueAt(locator, "/\xF0\x9F\x98\x80"), "1:54");        // U+1F600 from a surrogate pair
+  EXPECT_EQ(valueAt(locator, "/\xC3\xA9t\xC3\xA9"), "1:35"); // "été"
+  EXPECT_EQ(valueAt(locator, "/\xF0\x9F\x98\x80"),
+            "1:54"); // U+1F600 from a surrogate pair
   EXPECT_EQ(valueAt(locator, "/tab\there"), "1:70");
 }
 
@@ -145,7 +151,8 @@ TEST(JsonLocator, DeepNestingDoesNotRecurse) {
 }
 
 TEST(JsonLocator, ValuesAfterDeepNestingAreStillFound) {
-  std::string text = R"({"deep": )" + std::string(100, '[') + std::string(100, ']') + R"(, "after": 1})";
+  std::string text = R"({"deep": )" + std::string(100, '[') +
+                     std::string(100, ']') + R"(, "after": 1})";
   JsonLocator locator(text);
   EXPECT_EQ(valueAt(locator, "/after"), "1:221");
 }
@@ -163,8 +170,10 @@ TEST(JsonLocator, LocateClampsToTheEnd) {
   JsonLocator locator(text);
   EXPECT_EQ(locator.locate(0).line, 1);
   EXPECT_EQ(locator.locate(2).line, 2);
-  EXPECT_EQ(locator.locate(3).line, 3);
-  EXPECT_EQ(locator.locate(3).column, 1);
+  EXPECT_EQ(locator.locate(3).line, 2);
+  EXPECT_EQ(locator.locate(3).column, 2);
+  EXPECT_EQ(locator.locate(4).line, 3);
+  EXPECT_EQ(locator.locate(4).column, 1);
   EXPECT_EQ(locator.locate(1000).line, 3);
 }
 

@@ -32,6 +32,11 @@ ATTN_HD int64_t floor_div(int64_t a, int64_t b) {
   return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
 ATTN_HD int64_t ceil_div(int64_t a, int64_t b) { return -floor_div(-a, b); }
+// C division and remainder, made total: a mask such as `k != 0 && q / k > 1` is emitted as
+// straight-line code that computes q / k even where k == 0 and the && then discards it, so a zero
+// divisor must not trap (on the host) or be undefined behaviour. The result there is 0.
+ATTN_HD int64_t div_or_zero(int64_t a, int64_t b) { return b == 0 ? 0 : a / b; }
+ATTN_HD int64_t rem_or_zero(int64_t a, int64_t b) { return b == 0 ? 0 : a % b; }
 ATTN_HD int64_t min_i64(int64_t a, int64_t b) { return a < b ? a : b; }
 ATTN_HD int64_t max_i64(int64_t a, int64_t b) { return a > b ? a : b; }
 ATTN_HD int64_t abs_i64(int64_t a) { return a < 0 ? -a : a; }
