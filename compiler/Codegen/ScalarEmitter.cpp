@@ -2,6 +2,7 @@
 
 #include "compiler/Codegen/ScalarEmitter.h"
 
+#include "dialects/Tile/IR/TileOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -19,6 +20,8 @@ public:
   const std::string &get(Value value) const { return names.find(value)->second; }
 
   LogicalResult emit(Operation &op) {
+    if (auto scan = dyn_cast<tile::ScanKvTilesOp>(op))
+      return emitScan(scan);
     std::optional<std::string> expr = expression(op);
     if (!expr)
       return op.emitOpError("cannot be emitted as C++ by attnc");
@@ -31,6 +34,21 @@ public:
   }
 
 private:
+  /// tile.scan_kv_tiles: one KvTiles value whose fields are the four results.
+  /// Uses the hooks CudaEmitter writes beside it: kBlockM, kBlockN, MaskBox.
+  LogicalResult emitScan(tile::ScanKvTilesOp scan) {
+    std::string var = "v" + std::to_string(counter++);
+    os << indent << "const attn::device::KvTiles " << var << " = attn::device::scan_kv_tiles("
+       << get(scan.getQTile()) << ", " << get(scan.getQueryLen()) << ", "
+       << get(scan.getKeyLen()) << ", kBlockM, kBlockN, MaskBox{" << get(scan.getQueryLen())
+       << ", " << get(scan.getKeyLen()) << "});\n";
+    name(scan.getBegin(), var + ".begin");
+    name(scan.getFullBegin(), var + ".full_begin");
+    name(scan.getFullEnd(), var + ".full_end");
+    name(scan.getEnd(), var + ".end");
+    return success();
+  }
+
   static StringRef cppType(Type type) { return type.isInteger(1) ? "bool" : "int64_t"; }
 
   std::string bin(Operation &op, StringRef spelling) {

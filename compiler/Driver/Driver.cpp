@@ -57,6 +57,7 @@ LogicalResult lowerToTile(ModuleOp module, const DriverOptions &options) {
   lowering.archs.assign(options.archs.begin(), options.archs.end());
   pm.addPass(createAttnToTile(lowering));
   pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
   return pm.run(module);
 }
 

@@ -64,18 +64,23 @@ attn.attention @dense attributes {element_type = f16, head_dim = 64 : i64, modes
 
 // -----
 
-// A mask the analysis does not recognise (keys within 8 of the query): every
-// visited tile is partial, so only the partial_high loop exists and it covers
-// [0, ceil(skv / 32)).
+// A mask the analysis does not recognise in closed form (keys within 8 of the
+// query): tile.scan_kv_tiles classifies the kv tiles at run time, and all
+// three loops exist: partial tiles on both sides of a full run.
 // CHECK-LABEL: tile.kernel @band_forward_sm80
 // CHECK: tile.mask_fn {
 // CHECK: arith.subi
 // CHECK: arith.cmpi sle
 // CHECK: tile.kv_bounds {
-// CHECK: %[[END:.+]] = arith.ceildivsi
-// CHECK: tile.yield %[[C0:.+]], %[[C0]], %[[C0]], %[[END]]
+// CHECK-NEXT: ^bb0(%[[T:.+]]: i64, %[[SQ:.+]]: i64, %[[SKV:.+]]: i64):
+// CHECK-NEXT: %[[B:.+]], %[[FB:.+]], %[[FE:.+]], %[[E:.+]] = tile.scan_kv_tiles %[[T]], %[[SQ]], %[[SKV]]
+// CHECK-NEXT: tile.yield %[[B]], %[[FB]], %[[FE]], %[[E]] : i64, i64, i64, i64
 // CHECK: tile.kv_loop {span = partial_high}
-// CHECK-NOT: tile.kv_loop
+// CHECK: tile.apply_mask
+// CHECK: tile.kv_loop {span = full}
+// CHECK-NOT: tile.apply_mask
+// CHECK: tile.kv_loop {span = partial_low}
+// CHECK: tile.apply_mask
 // CHECK: tile.epilogue
 attn.attention @band attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"]} {
 ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):

@@ -84,6 +84,35 @@ TEST_P(HostExec, TiledScheduleMatchesNaiveReference) {
   }
 }
 
+// The interval image of the mask must be sound on any box: a box it calls
+// "never kept" holds no kept pair, one it calls "never dropped" no dropped one.
+TEST_P(HostExec, MaskBoxIsSound) {
+  const Shape shape = GetParam();
+  std::mt19937 rng(uint32_t(shape.sq * 31 + shape.skv));
+  const attnc::spec::Expr &expr = *spec_->mask;
+  std::uniform_int_distribution<int64_t> qd(0, shape.sq - 1), kd(0, shape.skv - 1),
+      len(1, 64);
+  for (int trial = 0; trial < 200; ++trial) {
+    const int64_t q0 = qd(rng), k0 = kd(rng);
+    const int64_t q1 = std::min(shape.sq - 1, q0 + len(rng));
+    const int64_t k1 = std::min(shape.skv - 1, k0 + len(rng));
+    const int64_t h = trial % shape.heads_q;
+    const attn::device::Tri box = variant::mask_box(
+        attn::device::iv_point(0), attn::device::iv_point(h), {q0, q1}, {k0, k1},
+        attn::device::iv_point(shape.sq), attn::device::iv_point(shape.skv));
+    bool any_kept = false, any_dropped = false;
+    for (int64_t q = q0; q <= q1; ++q)
+      for (int64_t k = k0; k <= k1; ++k) {
+        attnc::spec::Env env{0, h, q, k, shape.sq, shape.skv};
+        (evaluateMask(expr, env).value_or(false) ? any_kept : any_dropped) = true;
+      }
+    EXPECT_TRUE(box.may_true || !any_kept) << "box q[" << q0 << "," << q1 << "] k[" << k0 << ","
+                                           << k1 << "] holds a kept pair";
+    EXPECT_TRUE(box.may_false || !any_dropped) << "box q[" << q0 << "," << q1 << "] k[" << k0
+                                               << "," << k1 << "] holds a dropped pair";
+  }
+}
+
 // Lengths around the tile sizes (32, 64, 128), sq below and above skv (causal
 // rows with no key when sq > skv), GQA and MQA.
 INSTANTIATE_TEST_SUITE_P(

@@ -50,7 +50,7 @@ SmallVector<tile::KvSpan> liveSpans(attn::MaskKind kind) {
   case attn::MaskKind::Causal:
     return {tile::KvSpan::partial_high, tile::KvSpan::full};
   case attn::MaskKind::Generic:
-    return {tile::KvSpan::partial_high};
+    return {tile::KvSpan::partial_high, tile::KvSpan::full, tile::KvSpan::partial_low};
   case attn::MaskKind::Empty:
     return {};
   }

@@ -10,7 +10,8 @@
 //           and kv tile j is full when its last key (j+1)·N − 1 is at most
 //           the first row's diagonal i·M + d and below skv
 //           → full_end = clamp(min(⌊(i·M + d + 1)/N⌋, ⌊skv/N⌋), 0, end)
-//   other:  every tile in [0, ⌈skv/N⌉) is partial
+//   other:  no closed form: tile.scan_kv_tiles classifies every kv tile at
+//           run time with the mask's interval image
 //
 // Divisions round toward −inf/+inf (arith.floordivsi / ceildivsi): i·M + d is
 // negative for the top rows when sq > skv.
@@ -50,6 +51,11 @@ void buildKvBounds(tile::KvBoundsOp bounds, attn::MaskClass mask,
   Value qTile = bounds.getQueryTileArg();
   Value sq = bounds.getQueryLenArg();
   Value skv = bounds.getKeyLenArg();
+  if (mask.kind == attn::MaskKind::Generic) {
+    auto scan = tile::ScanKvTilesOp::create(builder, bounds.getLoc(), qTile, sq, skv);
+    tile::YieldOp::create(builder, bounds.getLoc(), scan.getResults());
+    return;
+  }
   Value zero = m.c(0);
   Value blockM = m.c(config.blockM);
   Value blockN = m.c(config.blockN);
@@ -76,9 +82,7 @@ void buildKvBounds(tile::KvBoundsOp bounds, attn::MaskClass mask,
     break;
   }
   case attn::MaskKind::Generic:
-    fullEnd = zero;
-    end = m.ceilDiv(skv, blockN);
-    break;
+    llvm_unreachable("handled above");
   }
   tile::YieldOp::create(builder, bounds.getLoc(),
                         ValueRange{zero, zero, fullEnd, end});

@@ -106,6 +106,46 @@ private:
     return op.getKeep();
   }
 
+  /// The key on the query's diagonal, bottom-right aligned like attn.causal:
+  /// q + (skv - sq). Negative for the first queries when sq > skv.
+  Value diagonal() {
+    Value offset = arith::SubIOp::create(b, loc, attention.getKeyLenArg(),
+                                         attention.getQueryLenArg());
+    return arith::AddIOp::create(b, loc, attention.getQueryArg(), offset);
+  }
+
+  /// window(left, right): diag - left <= k && k <= diag + right, compared as
+  /// distances from the diagonal (diag - k <= left && k - diag <= right) so
+  /// that no bound overflows, whatever the literals: window(9223372036854775807, 0)
+  /// is causal.
+  Value window(Value left, Value right) {
+    Value key = attention.getKeyArg();
+    Value diag = diagonal();
+    Value behind = arith::SubIOp::create(b, loc, diag, key);
+    Value ahead = arith::SubIOp::create(b, loc, key, diag);
+    Value nearLeft = compare(arith::CmpIPredicate::sle, behind, left);
+    Value nearRight = compare(arith::CmpIPredicate::sle, ahead, right);
+    return arith::AndIOp::create(b, loc, nearLeft, nearRight);
+  }
+
+  /// The block size of chunk(n) / block_diagonal(n). A literal one is
+  /// positive (the checker rejects others); any other is clamped to at least 1
+  /// because a size that is not positive is undefined, and the straight-line
+  /// code computes the division even where `&&` or `?:` discards it, so it
+  /// must not divide by zero.
+  Value positiveSize(const Expr &operand, Value size) {
+    if (operand.kind == ExprKind::IntLiteral)
+      return size;
+    return arith::MaxSIOp::create(b, loc, size, constant(1, 64));
+  }
+
+  /// floor(x / size) == floor(y / size): x and y fall in the same block.
+  Value sameBlock(Value x, Value y, Value size) {
+    Value xBlock = arith::FloorDivSIOp::create(b, loc, x, size);
+    Value yBlock = arith::FloorDivSIOp::create(b, loc, y, size);
+    return compare(arith::CmpIPredicate::eq, xBlock, yBlock);
+  }
+
   Value call(const Expr &e) {
     llvm::StringRef name(e.callee->name.data(), e.callee->name.size());
     if (name == "none")
@@ -125,6 +165,21 @@ private:
       Value negative = compare(arith::CmpIPredicate::slt, args[0], constant(0, 64));
       Value negated = arith::SubIOp::create(b, loc, constant(0, 64), args[0]);
       return arith::SelectOp::create(b, loc, negative, negated, args[0]);
+    }
+    if (name == "window")
+      return window(/*left=*/args[0], /*right=*/args[1]);
+    if (name == "sink" || name == "prefix")
+      return compare(arith::CmpIPredicate::slt, attention.getKeyArg(), args[0]);
+    if (name == "chunk") {
+      // Same chunk as the diagonal key: floor(diag / n) == floor(k / n).
+      Value size = positiveSize(e.operand(0), args[0]);
+      Value diag = diagonal();
+      return sameBlock(diag, attention.getKeyArg(), size);
+    }
+    if (name == "block_diagonal") {
+      // Same block, counted from the first query and key: floor(q / n) == floor(k / n).
+      Value size = positiveSize(e.operand(0), args[0]);
+      return sameBlock(attention.getQueryArg(), attention.getKeyArg(), size);
     }
     llvm::report_fatal_error("built-in '" + name + "' has no lowering to the attn dialect");
   }

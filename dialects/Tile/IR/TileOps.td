@@ -162,7 +162,8 @@ def Tile_KvBoundsOp : Tile_Op<"kv_bounds", [
       visited. A q tile with begin == end writes O = 0 and LSE = -inf.
 
     The bounds must be conservative: a tile called full must be full, a tile
-    called empty must be empty. The body is `arith`, ending in `tile.yield`
+    called empty must be empty. The body is `arith` (closed forms) or one
+    `tile.scan_kv_tiles` (run-time classification), ending in `tile.yield`
     of the four values in that order.
 
     Lowering: `__host__ __device__ inline attn::device::KvTiles
@@ -203,6 +204,44 @@ def Tile_KvBoundsOp : Tile_Op<"kv_bounds", [
     ::mlir::Value getFullEnd();
     ::mlir::Value getEnd();
   }];
+}
+
+def Tile_ScanKvTilesOp : Tile_Op<"scan_kv_tiles", [
+    HasParent<"KvBoundsOp">, Pure
+  ]> {
+  let summary = "kv-tile bounds of a q tile found at run time from the mask";
+  let description = [{
+    For masks with no closed-form kv range, classifies every kv tile
+    j in [0, ceil(skv / block_n)) of q tile `q_tile` at run time by
+    evaluating the kernel's `tile.mask_fn` over the tile's index box with
+    interval arithmetic (b and h unknown, q and k the tile's ranges clipped to
+    sq and skv): a tile where no pair may be kept is empty, one where no pair
+    may be dropped (and every key is < skv) is full, anything else partial.
+    Yields (begin, full_begin, full_end, end) for `tile.kv_bounds`: begin and
+    end enclose the non-empty tiles; [full_begin, full_end) are the full
+    tiles when they are contiguous, else the empty range at begin, so every
+    tile in between is visited as partial. Interval arithmetic is sound, so
+    the bounds are conservative.
+
+    Lowering: `attn::device::scan_kv_tiles(q_tile, sq, skv, kBlockM,
+    kBlockN, mask_box)` (runtime/device/attn/device/scan.h); on the device
+    the threads of the CTA split the tiles and reduce, so every thread of the
+    block must reach it.
+
+    ```mlir
+    %begin, %full_begin, %full_end, %end = tile.scan_kv_tiles %q_tile, %sq, %skv
+    ```
+  }];
+  let arguments = (ins I64:$q_tile, I64:$query_len, I64:$key_len);
+  let results = (outs I64:$begin, I64:$full_begin, I64:$full_end, I64:$end);
+  let assemblyFormat = "$q_tile `,` $query_len `,` $key_len attr-dict";
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$qTile, "::mlir::Value":$queryLen,
+                   "::mlir::Value":$keyLen), [{
+      ::mlir::Type i64 = $_builder.getI64Type();
+      build($_builder, $_state, i64, i64, i64, i64, qTile, queryLen, keyLen);
+    }]>
+  ];
 }
 
 def Tile_KvLoopOp : Tile_Op<"kv_loop", [

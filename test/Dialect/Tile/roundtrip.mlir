@@ -219,3 +219,36 @@ tile.kernel @dense_forward_sm90 attributes {config = #tile.config<arch = 90, blo
   }
   tile.epilogue {write_lse = false}
 }
+
+// A mask with no closed form: the kv-tile bounds come from a run-time scan of
+// the mask's interval image, and only the partial_high loop is needed here.
+// CHECK-LABEL: tile.kernel @scanned
+// CHECK: tile.kv_bounds {
+// CHECK-NEXT: ^bb0(%[[T:.+]]: i64, %[[SQ:.+]]: i64, %[[SKV:.+]]: i64):
+// CHECK-NEXT: %[[B:.+]], %[[FB:.+]], %[[FE:.+]], %[[E:.+]] = tile.scan_kv_tiles %[[T]], %[[SQ]], %[[SKV]]
+// CHECK-NEXT: tile.yield %[[B]], %[[FB]], %[[FE]], %[[E]] : i64, i64, i64, i64
+tile.kernel @scanned attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 32, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %keep = arith.cmpi sle, %k, %q : i64
+    tile.yield %keep : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    %begin, %full_begin, %full_end, %end = tile.scan_kv_tiles %q_tile, %sq, %skv
+    tile.yield %begin, %full_begin, %full_end, %end : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.kv_loop {span = partial_high} {
+    tile.wait {operand = k}
+    tile.load {operand = v, which = current}
+    tile.mma_qk
+    tile.apply_mask
+    tile.wait {operand = v}
+    tile.load {operand = k, which = next}
+    tile.online_softmax
+    tile.mma_pv
+  }
+  tile.epilogue {write_lse = true}
+}

@@ -1,0 +1,90 @@
+//===- IntervalEmitter.cpp - arith blocks → interval C++ ------------------===//
+
+#include "compiler/Codegen/IntervalEmitter.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+
+namespace attnc::codegen {
+namespace {
+
+/// The interval.h function that is the image of an integer op, or "".
+StringRef intervalFunction(Operation &op) {
+  return llvm::TypeSwitch<Operation *, StringRef>(&op)
+      .Case([](arith::AddIOp) { return "iv_add"; })
+      .Case([](arith::SubIOp) { return "iv_sub"; })
+      .Case([](arith::MulIOp) { return "iv_mul"; })
+      .Case([](arith::DivSIOp) { return "iv_div"; })
+      .Case([](arith::RemSIOp) { return "iv_rem"; })
+      .Case([](arith::FloorDivSIOp) { return "iv_floor_div"; })
+      .Case([](arith::CeilDivSIOp) { return "iv_ceil_div"; })
+      .Case([](arith::MinSIOp) { return "iv_min"; })
+      .Case([](arith::MaxSIOp) { return "iv_max"; })
+      .Case([](arith::AndIOp) { return "tri_and"; })
+      .Case([](arith::OrIOp) { return "tri_or"; })
+      .Case([](arith::XOrIOp) { return "tri_xor"; })
+      .Case([](arith::CmpIOp cmp) -> StringRef {
+        switch (cmp.getPredicate()) {
+        case arith::CmpIPredicate::eq: return "iv_eq";
+        case arith::CmpIPredicate::ne: return "iv_ne";
+        case arith::CmpIPredicate::slt: return "iv_lt";
+        case arith::CmpIPredicate::sle: return "iv_le";
+        case arith::CmpIPredicate::sgt: return "iv_gt";
+        case arith::CmpIPredicate::sge: return "iv_ge";
+        default: return "";
+        }
+      })
+      .Case([](arith::SelectOp select) {
+        return select.getType().isInteger(1) ? "tri_select" : "iv_select";
+      })
+      .Default([](Operation *) { return ""; });
+}
+
+} // namespace
+
+FailureOr<SmallVector<std::string>> emitIntervalBlock(Block &block,
+                                                      ArrayRef<std::string> argNames,
+                                                      raw_ostream &os, StringRef indent) {
+  llvm::DenseMap<Value, std::string> names;
+  for (auto [arg, name] : llvm::zip(block.getArguments(), argNames))
+    names[arg] = name;
+  unsigned counter = 0;
+  for (Operation &op : block.without_terminator()) {
+    if (op.getNumResults() != 1)
+      return op.emitOpError("has no interval image");
+    Type type = op.getResult(0).getType();
+    bool logical = type.isInteger(1);
+    if (!logical && !type.isInteger(64))
+      return op.emitOpError("has no interval image");
+    std::string expr;
+    if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
+      auto value = dyn_cast<IntegerAttr>(constant.getValue());
+      if (!value)
+        return op.emitOpError("has no interval image");
+      expr = logical ? (value.getValue().isZero() ? "attn::device::tri_const(false)"
+                                                  : "attn::device::tri_const(true)")
+                     : "attn::device::iv_point(" + std::to_string(value.getInt()) + ")";
+    } else {
+      StringRef function = intervalFunction(op);
+      if (function.empty())
+        return op.emitOpError("has no interval image");
+      expr = ("attn::device::" + function + "(").str();
+      for (auto [i, operand] : llvm::enumerate(op.getOperands()))
+        expr += (i ? ", " : "") + names[operand];
+      expr += ")";
+    }
+    std::string var = "v" + std::to_string(counter++);
+    os << indent << "const attn::device::" << (logical ? "Tri " : "Interval ") << var << " = "
+       << expr << ";\n";
+    names[op.getResult(0)] = var;
+  }
+  SmallVector<std::string> results;
+  for (Value operand : block.getTerminator()->getOperands())
+    results.push_back(names[operand]);
+  return results;
+}
+
+} // namespace attnc::codegen

@@ -1,0 +1,30 @@
+//===- IntervalEmitter.h - arith blocks → interval C++ ----------*- C++ -*-===//
+//
+// The interval image of a mask hook: each i64 value becomes an
+// attn::device::Interval of everything it can be over a box of indices, each
+// i1 an attn::device::Tri ("may be false", "may be true"). Emitted next to the
+// scalar hook, it lets the kernel classify a whole tile as empty, full or
+// partial (runtime/device/attn/device/interval.h has the op semantics).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTNC_COMPILER_CODEGEN_INTERVALEMITTER_H
+#define ATTNC_COMPILER_CODEGEN_INTERVALEMITTER_H
+
+#include "mlir/IR/Block.h"
+#include "mlir/Support/LLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+
+namespace attnc::codegen {
+
+/// As emitScalarBlock, over intervals: the block arguments are Interval values
+/// named `argNames`; returns the C++ names of the yielded values.
+mlir::FailureOr<llvm::SmallVector<std::string>>
+emitIntervalBlock(mlir::Block &block, llvm::ArrayRef<std::string> argNames,
+                  llvm::raw_ostream &os, llvm::StringRef indent);
+
+} // namespace attnc::codegen
+
+#endif // ATTNC_COMPILER_CODEGEN_INTERVALEMITTER_H
