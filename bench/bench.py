@@ -1,16 +1,23 @@
 #!/usr/bin/env python3
 """attnc against the PyTorch peers (sdpa_flash, sdpa_cudnn, flex) on the shared workload suite.
 
-For every workload of workloads.json that one of our compiled libraries can serve (same dtype,
-head dim and mask kind: "none" -> manifest mask "none", "causal" -> "causal"; GQA through hkv),
-runs our kernel and each peer on the same [B, H, S, D] tensors in one process. Timing is
-triton.testing.do_bench's median (warmup 50 ms, rep 300 ms), as peers.py does; TFLOP/s counts
-4·B·Hq·D per kept (q, k) pair; max_abs_err is against peers.py's float32 reference on batch
-slice 0. Workloads we cannot serve are listed with the reason.
+A workload is served by the library that bench/workload_specs.json names for it (workload name ->
+spec name), else by one found automatically (same dtype, head dim and mask kind: "none" ->
+manifest mask "none", "causal" -> "causal"); GQA goes through hkv. Before timing, the library's
+mask expression (evaluated by gpu/mask_expr.py) is checked against the workload's own mask
+(peers.py's mask_mod_for) on every (q, k) pair of the workload's shape. Our kernel and each peer
+then run on the same [B, H, S, D] tensors in one process. Timing is triton.testing.do_bench's
+median (warmup 50 ms, rep 300 ms), as peers.py does; TFLOP/s counts 4·B·Hq·D per (q, k) pair that
+the workload's mask keeps; max_abs_err is against peers.py's float32 reference on batch slice 0,
+with that mask. Workloads we cannot serve are listed with the reason.
+
+For a masked workload, `density` is the fraction of (q, k) pairs kept and `ratio_vs_own_dense` is
+our time over the time of our dense library (same dtype and head dim, mask "none") at the same
+shape: the goal "time follows the kept work" reads ratio_vs_own_dense <= 1.25 · density + overhead.
 
     python3 bench/bench.py --libs-dir build/examples [--lib path ...] [--peers-dir DIR]
-                           [--suite workloads.json] [--only name,...] [--peers sdpa_flash,...]
-                           [--json out.json] [--no-lse]
+                           [--suite workloads.json] [--specs workload_specs.json]
+                           [--only name,...] [--peers sdpa_flash,...] [--json out.json] [--no-lse]
 
 peers.py is found in --peers-dir, else ../shared/bench beside the repository, else
 .shared_bench/ in the repository (where it is copied for the GPU machine).
@@ -28,6 +35,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(REPO, "python"))
+sys.path.insert(0, os.path.join(REPO, "gpu"))
+WORKLOAD_SPECS = os.path.join(HERE, "workload_specs.json")
 
 PEERS = ["sdpa_flash", "sdpa_cudnn", "flex"]
 # workload dtype -> manifest dtype; workload mask kind -> manifest mask
@@ -54,26 +63,112 @@ def commit():
         return "unknown"
 
 
-def match(workload, libraries):
-    """(library, None) for the library serving `workload`, or (None, why not)."""
-    if workload.get("backward"):
-        return None, "backward: not compiled"
-    if workload.get("score_mod"):
-        return None, f"score_mod {workload['score_mod'].get('kind')}: not compiled"
+def load_workload_specs(path=WORKLOAD_SPECS):
+    """workload_specs.json: {workload name: spec (library) name}."""
+    with open(path) as f:
+        table = json.load(f)
+    if not isinstance(table, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                              for k, v in table.items()):
+        raise ValueError(f"{path}: expected an object of workload name -> spec name strings")
+    return table
+
+
+class MismatchError(Exception):
+    """workload_specs.json names a library that cannot serve the workload: a configuration error,
+    reported as a failure rather than a skip."""
+
+
+def _automatic(workload, libraries, dtype):
     kind = (workload.get("mask") or {"kind": "none"})["kind"]
     mask = MASKS.get(kind)
     if mask is None:
         return None, f"mask {kind}: not compiled"
-    dtype = DTYPES.get(workload.get("dtype", "bf16"))
     for lib in libraries:
         if lib.dtype == dtype and lib.head_dim == workload["d"] and lib.mask == mask:
             return lib, None
     return None, f"no library for ({dtype}, d{workload['d']}, {mask})"
 
 
-def run_workload(w, lib, peers_mod, peer_names, need_lse, meta):
+def match(workload, libraries, specs=None):
+    """(library, None) for the library serving `workload`, or (None, why not). The library named
+    for it in `specs` (workload_specs.json) comes first; without one, or when that library is not
+    loaded, the automatic match. Raises MismatchError if the named library has another dtype or
+    head dim than the workload."""
+    if workload.get("backward"):
+        return None, "backward: not compiled"
+    if workload.get("score_mod"):
+        return None, f"score_mod {workload['score_mod'].get('kind')}: not compiled"
+    dtype = DTYPES.get(workload.get("dtype", "bf16"))
+    name = (specs or {}).get(workload["name"])
+    if name is None:
+        return _automatic(workload, libraries, dtype)
+    named = [lib for lib in libraries if lib.name == name]
+    if named:
+        lib = named[0]
+        if lib.dtype != dtype or lib.head_dim != workload["d"]:
+            raise MismatchError(f"workload_specs.json serves it with {name} ({lib.dtype} "
+                                f"d{lib.head_dim}), but it is {dtype} d{workload['d']}")
+        return lib, None
+    lib, why = _automatic(workload, libraries, dtype)
+    return (lib, None) if lib else (None, f"library {name} (workload_specs.json) not loaded; {why}")
+
+
+def is_dense(lib):
+    """Whether the library's mask keeps every pair by its very text ("none", "true", "")."""
+    return " ".join(str(lib.mask).split()) in ("", "none", "none()", "true", "(none)", "(true)")
+
+
+def dense_library(lib, libraries):
+    """Our dense library with lib's dtype and head dim, or None."""
+    dense = [l for l in libraries if l.dtype == lib.dtype and l.head_dim == lib.head_dim
+             and is_dense(l)]
+    return min(dense, key=lambda l: l.name) if dense else None
+
+
+def mask_disagreement(lib, w, mm, dev):
+    """None if the library's mask keeps exactly the (q, k) pairs the workload's mask_mod keeps at
+    the workload's shape (for every batch and head, if the expression reads b or h); else what
+    differs. A mask the reference cannot read is reported as a disagreement too."""
     import torch
+    from mask_expr import MaskError, compile_mask
+    try:
+        mask = compile_mask(lib.mask)
+    except MaskError as e:
+        return f"mask {lib.mask!r} of {lib.name} not readable by gpu/mask_expr.py: {e}"
+    b, hq, sq, skv = w["b"], w["hq"], w["sq"], w["skv"]
+    env = {}
+    if "b" in mask.variables:
+        env["b"] = torch.arange(b, device=dev)[:, None, None, None]
+    if "h" in mask.variables:
+        env["h"] = torch.arange(hq, device=dev)[None, :, None, None]
+    per_row = skv * (b if "b" in env else 1) * (hq if "h" in env else 1)
+    step = max(1, (1 << 26) // per_row)  # int64 temporaries of [rows, skv] stay under 512 MiB
+    kv = torch.arange(skv, device=dev)[None, :]
+    for s0 in range(0, sq, step):
+        q = torch.arange(s0, min(sq, s0 + step), device=dev)[:, None]
+        ours = mask(q=q, k=kv, sq=sq, skv=skv, **env)
+        theirs = mm(0, 0, q, kv) if mm is not None else torch.ones_like(ours)
+        differ = ours ^ theirs
+        if differ.any():
+            first = tuple(int(i) for i in differ.nonzero()[0])
+            keeps = "keeps" if bool(ours.expand(differ.shape)[first]) else "drops"
+            where = list(first)
+            where[-2] += s0  # the row index within the chunk -> q
+            at = ", ".join(f"{n}={i}" for n, i in zip(["b", "h", "q", "k"][-len(where):], where))
+            return (f"{lib.name}'s mask {lib.mask!r} {keeps} ({at}) and the workload's mask "
+                    f"does not")
+    return None
+
+
+def bench_ms(fn):
     import triton.testing
+    return triton.testing.do_bench(fn, warmup=50, rep=300, return_mode="median")
+
+
+def run_workload(w, lib, peers_mod, peer_names, need_lse, meta, dense=None, dense_cache=None):
+    """Rows for our kernel and each peer. `dense`: our dense library to time at the same shape for
+    ratio_vs_own_dense (None: not measured); `dense_cache` keeps its times across workloads."""
+    import torch
     dev = "cuda"
     dt = peers_mod.DTYPES[w.get("dtype", "bf16")]
     b, hq, hkv, sq, skv, d = w["b"], w["hq"], w.get("hkv", w["hq"]), w["sq"], w["skv"], w["d"]
@@ -85,13 +180,15 @@ def run_workload(w, lib, peers_mod, peer_names, need_lse, meta):
     mm, causal = peers_mod.mask_mod_for(w, dev)
     pairs = peers_mod.kept_pairs(mm, sq, skv, dev)
     flops = 4.0 * b * hq * d * pairs
+    density = pairs / (sq * skv)
     ref = peers_mod.reference(q, k, v, mm, None, scale)
     gqa = hq != hkv
     rows = []
 
     def row(impl, ms, err, note=""):
         r = {"workload": w["name"], "impl": impl, "ms": ms,
-             "tflops": flops / ms / 1e9 if ms else None, "max_abs_err": err, **meta}
+             "tflops": flops / ms / 1e9 if ms else None, "max_abs_err": err, "density": density,
+             **meta}
         if note:
             r["note"] = note
         rows.append(r)
@@ -101,16 +198,33 @@ def run_workload(w, lib, peers_mod, peer_names, need_lse, meta):
 
     out = None
     try:
+        differs = mask_disagreement(lib, w, mm, dev)
+        if differs:
+            raise MismatchError(differs)
         t0 = time.time()
         out = ours()
         torch.cuda.synchronize()
         first = time.time() - t0
         err = (out[:1].float() - ref).abs().max().item()
-        ms = triton.testing.do_bench(ours, warmup=50, rep=300, return_mode="median")
+        ms = bench_ms(ours)
         row("attnc", ms, err, f"{lib.name}; first call {first:.2f}s")
     except Exception as e:
         row("attnc", None, None, f"error: {type(e).__name__}: {str(e)[:200]}")
     del out
+    mine = rows[0]
+    cache = dense_cache if dense_cache is not None else {}
+    if mine["ms"] and mm is None and is_dense(lib):  # a dense workload: the time a mask compares to
+        cache[(lib.path, b, hq, hkv, sq, skv, need_lse)] = mine["ms"]
+    if mine["ms"] and dense is not None and mm is not None:
+        key = (dense.path, b, hq, hkv, sq, skv, need_lse)
+        try:
+            if key not in cache:
+                cache[key] = bench_ms(lambda: dense.forward(q, k, v, scale=scale, need_lse=need_lse))
+            mine.update(dense_library=dense.name, dense_ms=cache[key],
+                        ratio_vs_own_dense=mine["ms"] / cache[key])
+        except Exception as e:
+            mine["dense_note"] = f"error: {type(e).__name__}: {str(e)[:200]}"
+        torch.cuda.empty_cache()
     for peer in peer_names:
         try:
             call, note = peers_mod.make_call(peer, w, mm, causal, None, scale, gqa, sq, skv, dev)
@@ -123,13 +237,12 @@ def run_workload(w, lib, peers_mod, peer_names, need_lse, meta):
             note = (note + f" first call {time.time() - t0:.1f}s").strip()
             err = (out[:1].float() - ref).abs().max().item()
             del out
-            ms = triton.testing.do_bench(lambda: call(q, k, v), warmup=50, rep=300, return_mode="median")
+            ms = bench_ms(lambda: call(q, k, v))
             row(peer, ms, err, note)
         except Exception as e:
             row(peer, None, None, f"error: {type(e).__name__}: {str(e).splitlines()[0][:160] if str(e) else ''}")
         torch.cuda.empty_cache()
     # Ratios on our row: > 1 means we are faster.
-    mine = rows[0]
     if mine["ms"]:
         timed = {r["impl"]: r["ms"] for r in rows[1:] if r["ms"]}
         for peer, ms in timed.items():
@@ -139,22 +252,31 @@ def run_workload(w, lib, peers_mod, peer_names, need_lse, meta):
 
 
 def print_table(rows, skipped, peer_names):
+    """One line per workload. density: fraction of (q, k) pairs kept; vs dense: our time over our
+    dense library's at the same shape, to be read against 1.25·density (+ a fixed overhead)."""
     by_workload = {}
     for r in rows:
         if "skipped" in r:
             continue
         by_workload.setdefault(r["workload"], {})[r["impl"]] = r
     head = f"{'workload':<30} {'attnc TF/s':>10} " + " ".join(f"{p + ' TF/s':>16}" for p in peer_names)
-    print("\n" + head + f" {'vs best':>8} {'attnc err':>9}")
+    print("\n" + head + f" {'vs best':>8} {'attnc err':>9} {'density':>7} {'vs dense':>8} "
+          f"{'1.25·dens':>9}")
+
+    def fmt(value, spec, suffix=""):
+        return "-" if value is None else f"{value:{spec}}{suffix}"
     for name, impls in by_workload.items():
         def tf(impl):
             r = impls.get(impl)
             return f"{r['tflops']:.1f}" if r and r.get("tflops") else "-"
         ours = impls.get("attnc", {})
-        ratio = ours.get("ratio_vs_best_peer")
-        err = ours.get("max_abs_err")
+        density = ours.get("density")
+        masked = density is not None and density < 1.0
         print(f"{name:<30} {tf('attnc'):>10} " + " ".join(f"{tf(p):>16}" for p in peer_names)
-              + f" {(f'{ratio:.2f}x' if ratio else '-'):>8} {(f'{err:.1e}' if err is not None else '-'):>9}")
+              + f" {fmt(ours.get('ratio_vs_best_peer'), '.2f', 'x'):>8}"
+              + f" {fmt(ours.get('max_abs_err'), '.1e'):>9} {fmt(density, '.3f'):>7}"
+              + f" {fmt(ours.get('ratio_vs_own_dense'), '.3f'):>8}"
+              + f" {fmt(1.25 * density if masked else None, '.3f'):>9}")
     for name, why in skipped:
         print(f"{name:<30} skipped: {why}")
 
@@ -165,6 +287,8 @@ def main():
     ap.add_argument("--libs-dir", default=os.path.join(REPO, "build", "examples"))
     ap.add_argument("--peers-dir")
     ap.add_argument("--suite", help="default: workloads.json beside peers.py")
+    ap.add_argument("--specs", default=WORKLOAD_SPECS,
+                    help="workload name -> spec name (default: bench/workload_specs.json)")
     ap.add_argument("--only", default="", help="comma-separated workload names")
     ap.add_argument("--peers", default=",".join(PEERS))
     ap.add_argument("--no-lse", action="store_true", help="do not write LSE (as inference would)")
@@ -178,6 +302,7 @@ def main():
     import attnc
 
     suite = json.load(open(a.suite or os.path.join(peers_dir, "workloads.json")))
+    specs = load_workload_specs(a.specs)
     paths = list(a.lib) or sorted(glob.glob(os.path.join(a.libs_dir, "lib*.so")))
     libraries = [attnc.load(p) for p in paths]
     peer_names = [p for p in a.peers.split(",") if p]
@@ -188,21 +313,30 @@ def main():
           f"libraries: {', '.join(f'{l.name} ({l.dtype} d{l.head_dim} {l.mask})' for l in libraries)}",
           flush=True)
 
-    rows, skipped = [], []
+    rows, skipped, dense_cache = [], [], {}
     for w in suite:
         if only and w["name"] not in only:
             continue
-        lib, why = match(w, libraries)
+        try:
+            lib, why = match(w, libraries, specs)
+        except MismatchError as e:  # workload_specs.json is wrong: a failure, not a skip
+            rows.append({"workload": w["name"], "impl": "attnc", "ms": None, "tflops": None,
+                         "max_abs_err": None, "note": f"error: {e}", **meta})
+            print(f"{w['name']:<30} error: {e}", flush=True)
+            continue
         if lib is None:
             skipped.append((w["name"], why))
             rows.append({"workload": w["name"], "impl": "attnc", "ms": None, "tflops": None,
                          "max_abs_err": None, "skipped": why, **meta})
             print(f"{w['name']:<30} skipped: {why}", flush=True)
             continue
-        for r in run_workload(w, lib, peers_mod, peer_names, not a.no_lse, meta):
+        dense = dense_library(lib, libraries)
+        for r in run_workload(w, lib, peers_mod, peer_names, not a.no_lse, meta, dense, dense_cache):
             rows.append(r)
             ms = f"{r['ms']:.3f} ms {r['tflops']:.1f} TF/s err {r['max_abs_err']:.1e}" if r["ms"] else "-"
-            print(f"{w['name']:<30} {r['impl']:<11} {ms}  {r.get('note', '')}", flush=True)
+            vs_dense = (f" density {r['density']:.3f}, {r['ratio_vs_own_dense']:.3f}x "
+                        f"{r['dense_library']}'s time" if "ratio_vs_own_dense" in r else "")
+            print(f"{w['name']:<30} {r['impl']:<11} {ms}{vs_dense}  {r.get('note', '')}", flush=True)
     print_table(rows, skipped, peer_names)
     if a.json:
         with open(a.json, "w") as f:

@@ -3,11 +3,19 @@
 A deterministic list (same seed, same cases) of ~150 cases: every pair of the small sequence
 lengths (Sq < Skv, Sq > Skv, equal), a few large ones, a layout x head-grouping sweep and a scale
 sweep. Large sizes run with B = 1 so that the whole suite stays within a few minutes.
+
+A mask with lengths in it (window(1024, 0), chunk(2048), block_diagonal(256)) bites only on
+sequences longer than them: mask_lengths() finds them, and make_cases() puts cases around and well
+past each one first, so that they run under --max-cases too.
 """
+from __future__ import annotations
+
 import dataclasses
 import random
+from typing import TYPE_CHECKING
 
-import torch
+if TYPE_CHECKING:  # torch is imported where tensors are made, so that the case list needs none
+    import torch
 
 SIZES = [1, 17, 64, 127, 128, 129, 255, 1000, 1023, 2048, 4095, 8192]
 SMALL = [s for s in SIZES if s <= 1023]
@@ -17,6 +25,11 @@ HEADS = [(1, 1), (4, 4), (8, 2), (6, 1)]  # (Hq, Hkv): MHA, MHA, GQA, MQA
 LAYOUTS = ["bhsd", "bshd", "strided"]
 # None: the library's default 1/sqrt(D); <= 0 also selects it. Others are runtime scales.
 SCALES = [None, None, None, None, 0.05, 0.3, 1.0]
+
+
+# A mask length L gets cases that cross it (L + 1), start past it with Sq < Skv and Sq > Skv (the
+# bottom-right diagonal moves by Skv - Sq), and run well past it; no side exceeds MAX_MASK_SIDE.
+MAX_MASK_SIDE = 8192
 
 
 @dataclasses.dataclass
@@ -36,9 +49,32 @@ class Case:
                 f"{self.layout}{scale}")
 
 
-def make_cases(seed=0, limit=None):
+def mask_lengths(literals):
+    """The lengths worth crossing among a mask's integer literals (mask_expr.Mask.literals):
+    2..MAX_MASK_SIDE / 2, without repeats, in order. window(1024, 0) || sink(4) -> [4, 1024]."""
+    return sorted({n for n in literals if 2 <= n <= MAX_MASK_SIDE // 2})
+
+
+def length_cases(lengths):
+    """Cases around and past each mask length: where a window, chunk or prefix starts to cut."""
+    cases, seen = [], set()
+    for i, n in enumerate(lengths):
+        far = min(MAX_MASK_SIDE, max(4096, 2 * n + 129))
+        shapes = [(1, 4, 2, far, far), (1, 2, 1, n + 1, n + 1),
+                  (2, 4, 4, max(1, n - 1), min(MAX_MASK_SIDE, 2 * n + 3)),  # Sq < Skv
+                  (1, 4, 1, min(MAX_MASK_SIDE, 2 * n + 19), n + 17)]         # Sq > Skv
+        for j, (b, hq, hkv, sq, skv) in enumerate(shapes):
+            if (sq, skv) not in seen:
+                seen.add((sq, skv))
+                cases.append(Case(b, hq, hkv, sq, skv, LAYOUTS[(i + j) % len(LAYOUTS)]))
+    return cases
+
+
+def make_cases(seed=0, limit=None, lengths=()):
+    """The suite's cases; with mask `lengths` (mask_lengths()), the cases that cross them first."""
     rng = random.Random(seed)
-    cases = []
+    cases = length_cases(lengths)
+    total = 150 + len(cases)
     for i, sq in enumerate(SMALL):
         for j, skv in enumerate(SMALL):
             hq, hkv = HEADS[(i + j) % len(HEADS)]
@@ -54,7 +90,7 @@ def make_cases(seed=0, limit=None):
     for sq, skv, scale in [(64, 64, 0.01), (1000, 1023, 0.125), (129, 17, 1.0), (255, 255, 2.0),
                            (17, 129, -1.0), (128, 1000, 0.0)]:
         cases.append(Case(1, 4, 2, sq, skv, "bhsd", scale))
-    while len(cases) < 150:  # random fill, at most one large side
+    while len(cases) < total:  # random fill, at most one large side
         sq, skv = rng.choice(SIZES), rng.choice(SMALL)
         if rng.random() < 0.5:
             sq, skv = skv, sq
@@ -82,6 +118,7 @@ class Tensors:
 def make_tensors(case, dtype, d, generator):
     """Fresh randn inputs and NaN-poisoned outputs for `case` (the kernel must write every
     element of out and lse, and nothing around them)."""
+    import torch
     dev = "cuda"
     b, hq, hkv, sq, skv = case.b, case.hq, case.hkv, case.sq, case.skv
     nan = float("nan")

@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """GPU correctness suite for attnc libraries: compares every library against a float64/float32
-reference over ~150 shapes and layouts, and checks that bad calls fail cleanly.
+reference over ~150 shapes and layouts, and checks that bad calls fail cleanly. The reference
+mask is the library's manifest "mask" expression, evaluated by gpu/mask_expr.py (the suite's own
+implementation of the mask language); a mask with lengths in it (window(1024, 0), chunk(2048))
+adds cases that cross and pass them, run first.
 
     python3 gpu/check.py --libs-dir build/examples [--lib build/examples/libx.so ...]
                          [--json out.json] [--max-cases N] [--seed S] [--time-budget SECONDS]
@@ -23,9 +26,10 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "python"))
 import attnc  # noqa: E402
-from cases import make_cases, make_tensors  # noqa: E402
+from cases import make_cases, make_tensors, mask_lengths  # noqa: E402
 from negative import run_negative  # noqa: E402
-from reference import attention, fully_masked_rows, mask_kind  # noqa: E402
+from mask_expr import MaskError  # noqa: E402
+from reference import attention, fully_masked_rows, reference_mask  # noqa: E402
 
 TORCH_DTYPES = {"bf16": torch.bfloat16, "f16": torch.float16, "fp16": torch.float16}
 
@@ -54,7 +58,7 @@ def commit():
         return "unknown"
 
 
-def check_case(lib, case, dtype, d, kind, generator):
+def check_case(lib, case, dtype, d, mask, generator):
     t = make_tensors(case, dtype, d, generator)
     lib.forward(t.q, t.k, t.v, scale=case.scale, layout=t.layout, out=t.out, lse=t.lse)
     torch.cuda.synchronize()
@@ -62,7 +66,7 @@ def check_case(lib, case, dtype, d, kind, generator):
     q, k, v, out = (t.logical(x) for x in (t.q, t.k, t.v, t.out))
     elements = case.b * case.hq * case.sq * case.skv
     compute = torch.float64 if elements <= FLOAT64_ELEMENTS else torch.float32
-    ref_o, ref_lse = attention(q, k, v, kind, scale, compute)
+    ref_o, ref_lse = attention(q, k, v, mask, scale, compute)
     o = out.to(compute)
     lse = t.lse.to(compute)
 
@@ -75,25 +79,27 @@ def check_case(lib, case, dtype, d, kind, generator):
         if not torch.isnan(region).all():
             problems.append("a write outside out/lse (padding around them changed)")
             break
-    dead = fully_masked_rows(kind, case.sq, case.skv, o.device)
+    # [B, Hq, Sq]: the rows whose every key the mask drops (any mask; per head if it reads h).
+    dead = fully_masked_rows(mask, case.b, case.hq, case.sq, case.skv, o.device)
     live = ~dead
     if dead.any():
-        if not (o[:, :, dead] == 0).all():
+        if not (o[dead] == 0).all():
             problems.append("fully masked rows: O is not exactly 0")
-        if not (lse[:, :, dead] == float("-inf")).all():
+        if not (lse[dead] == float("-inf")).all():
             problems.append("fully masked rows: LSE is not -inf")
     o_err = o_tol = lse_err = 0.0
     if live.any():
         atol, rtol = TOLERANCES[dtype]
-        diff = (o[:, :, live] - ref_o[:, :, live]).abs().nan_to_num(nan=math.inf)
+        diff = (o[live] - ref_o[live]).abs().nan_to_num(nan=math.inf)  # [live rows, D]
         o_err = float(diff.max())
-        o_tol = atol + rtol * float(ref_o[:, :, live].abs().max())
+        o_tol = atol + rtol * float(ref_o[live].abs().max())
         if not o_err <= o_tol:
-            where = [int(i) for i in torch.unravel_index(diff.argmax(), diff.shape)]
+            worst = int(diff.max(dim=1).values.argmax())
+            where = [int(i) for i in live.nonzero()[worst]] + [int(diff[worst].argmax())]
             problems.append(f"O error {o_err:.3g} > tol {o_tol:.3g} "
-                            f"(worst at b, h, live row, d = {where})")
-        ref_l = ref_lse[:, :, live]
-        lse_rel = ((lse[:, :, live] - ref_l).abs() / ref_l.abs().clamp(min=1.0)).nan_to_num(nan=math.inf)
+                            f"(worst at b, h, q, d = {where})")
+        ref_l = ref_lse[live]
+        lse_rel = ((lse[live] - ref_l).abs() / ref_l.abs().clamp(min=1.0)).nan_to_num(nan=math.inf)
         lse_err = float(lse_rel.max())
         if not lse_err <= LSE_RTOL:
             problems.append(f"LSE error {lse_err:.3g} > {LSE_RTOL:g}·max(1,|lse|)")
@@ -102,7 +108,7 @@ def check_case(lib, case, dtype, d, kind, generator):
             "ok": not problems, "problems": problems}
 
 
-def check_library(path, cases, seed, deadline):
+def check_library(path, seed, max_cases, deadline):
     lib = attnc.load(path)
     m = lib.manifest
     report = {"path": path, "name": lib.name, "dtype": lib.dtype, "head_dim": lib.head_dim,
@@ -110,11 +116,13 @@ def check_library(path, cases, seed, deadline):
               "passed": 0, "failed": 0, "skipped": 0, "note": ""}
     dtype = TORCH_DTYPES.get(lib.dtype)
     try:
-        kind = mask_kind(lib.mask)
-    except KeyError:
-        report["note"] = f"mask {lib.mask!r}: no reference for it here; library skipped"
+        mask = reference_mask(lib.mask)
+    except MaskError as e:
+        cases = make_cases(seed, max_cases)
+        report["note"] = f"mask {lib.mask!r}: the reference cannot read it ({e}); library skipped"
         report["skipped"] = len(cases)
         return report, True
+    cases = make_cases(seed, max_cases, mask_lengths(mask.literals))
     generator = torch.Generator(device="cuda")
     healthy = True
     for i, case in enumerate(cases):
@@ -127,7 +135,7 @@ def check_library(path, cases, seed, deadline):
         generator.manual_seed(seed * 100003 + i)  # fresh inputs per case, reproducible
         t0 = time.time()
         try:
-            row.update(check_case(lib, case, dtype, lib.head_dim, kind, generator))
+            row.update(check_case(lib, case, dtype, lib.head_dim, mask, generator))
         except attnc.AttnError as e:
             row.update(ok=False, problems=[str(e)])
         except RuntimeError as e:  # a CUDA fault: the context is gone, later cases would lie
@@ -168,7 +176,8 @@ def main():
     ap.add_argument("--lib", action="append", default=[], help="a library to check (repeatable)")
     ap.add_argument("--libs-dir", help="check every lib*.so in this folder")
     ap.add_argument("--json", help="write full results here")
-    ap.add_argument("--max-cases", type=int, default=None, help="first N cases only")
+    ap.add_argument("--max-cases", type=int, default=None,
+                    help="first N cases of each library only (a mask's length cases come first)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--time-budget", type=float, default=170.0,
                     help="seconds for all libraries; cases past it are skipped (and reported)")
@@ -181,10 +190,10 @@ def main():
     torch.backends.cuda.matmul.allow_tf32 = False  # the float32 reference must be float32
     torch.backends.cudnn.allow_tf32 = False
     torch.cuda.init()
-    cases = make_cases(a.seed, a.max_cases)
     device = torch.cuda.get_device_name()
     print(f"# device: {device}; torch {torch.__version__}; commit {commit()}; "
-          f"{len(libs)} libraries x {len(cases)} cases", flush=True)
+          f"{len(libs)} libraries x {len(make_cases(a.seed, a.max_cases))} cases "
+          f"(+ up to 4 per length in a mask)", flush=True)
     start = time.time()
     reports, failed = [], False
     for i, path in enumerate(libs):
@@ -193,7 +202,7 @@ def main():
         left = a.time_budget - (time.time() - start)
         deadline = time.time() + max(0.0, left) / (len(libs) - i)
         try:
-            report, healthy = check_library(path, cases, a.seed, deadline)
+            report, healthy = check_library(path, a.seed, a.max_cases, deadline)
         except attnc.AttnError as e:
             report, healthy = {"path": path, "name": os.path.basename(path), "dtype": "?", "head_dim": 0,
                                "mask": "", "cases": [], "negative": [], "passed": 0, "failed": 1,

@@ -1,0 +1,587 @@
+"""The mask language of docs/spec.md, parsed and evaluated in Python for the GPU suite's reference.
+
+It is written from docs/spec.md and the built-in definitions alone, independently of the compiler's
+C++ front end (compiler/Spec), so that a bug there is not copied into the reference that is meant
+to catch it.
+
+    mask = compile_mask("window(1024, 0) || sink(4)")
+    mask.evaluate(b=0, h=0, q=5, k=3, sq=8, skv=8)          # one pair: a bool, pure Python
+    mask(q=torch.arange(sq)[:, None], k=torch.arange(skv)[None, :], sq=sq, skv=skv)
+                                                            # torch.bool [sq, skv]
+
+Two ways to evaluate one parse tree:
+
+- `evaluate` (scalars, pure Python, no torch needed): exactly the C semantics of the spec. `/`
+  truncates toward zero, `%` takes the sign of the dividend, `&&`, `||` and `?:` skip the operand
+  they do not need. What the spec leaves undefined (a zero divisor at run time, int64 overflow)
+  raises MaskError, so that a test cannot silently rely on it.
+- `__call__` (vectorised, torch): q, k, b and h may be int64 tensors that broadcast against each
+  other ([sq, 1] and [1, skv] give [sq, skv]); the result is a torch.bool tensor of the broadcast
+  shape. Every operand is evaluated for every element, so C's short-circuit cannot stop a division
+  by zero in a branch that the mask does not take (`k != 0 && q / k > 1`): there a zero divisor is
+  replaced by 1, and any value is allowed, because where the branch *is* taken the spec calls the
+  result undefined. For the same reason int64 overflow wraps instead of raising.
+
+Built-ins, with diag = q + skv - sq (the bottom-right aligned diagonal):
+
+    none                 true
+    causal               k <= diag
+    causal_top_left      k <= q
+    min(a, b), max(a, b), abs(a)
+    window(left, right)  diag - left <= k && k <= diag + right      (exact for any int64 left,
+                                                                     right: no overflow)
+    sink(n), prefix(n)   k < n
+    chunk(n)             floor(diag / n) == floor(k / n), n > 0     (floor, not C's truncation:
+                                                                     diag < 0 when sq > skv)
+    block_diagonal(n)    floor(q / n) == floor(k / n), n > 0
+
+A literal size n <= 0 of chunk or block_diagonal is an error; a computed one is undefined.
+"""
+import contextlib
+import re
+import sys
+
+INT = "int"
+BOOL = "bool"
+INT64_MIN = -(1 << 63)
+INT64_MAX = (1 << 63) - 1
+MAX_SOURCE_LENGTH = 4096  # characters (docs/spec.md)
+MAX_NESTING = 100         # levels of parentheses, calls, unary operators and ?:
+VARIABLES = ("b", "h", "q", "k", "sq", "skv")
+
+
+class MaskError(ValueError):
+    """A mask expression that does not parse or type-check, or undefined behaviour in `evaluate`.
+    `column` is the 1-based character column in the expression (None when there is none)."""
+
+    def __init__(self, message, column=None):
+        super().__init__(message if column is None else f"{message} (expression column {column})")
+        self.message = message
+        self.column = column
+
+
+@contextlib.contextmanager
+def _recursion_room(frames=20000):
+    """Parsing and evaluation recurse once per level of the tree, and a 4096-character expression
+    such as `q+q+...+q` is a left-leaning tree 2,000 levels deep: more than Python's default
+    limit of 1,000 frames. The frames are small; the limit is raised for the duration only."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, frames))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)
+
+
+# ------------------------------------------------------------------------------------ tokens ---
+
+# Two-character operators first, so that "<=" is not read as "<" then "=".
+_OPERATORS = ("||", "&&", "==", "!=", "<=", ">=", "?", ":", "<", ">", "+", "-", "*", "/", "%",
+              "!", "(", ")", ",")
+_SPACE = " \t\n\r"
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_DIGITS = re.compile(r"[0-9]+")
+
+
+class Token:
+    __slots__ = ("kind", "text", "column")
+
+    def __init__(self, kind, text, column):
+        self.kind = kind      # "int", "ident", "op" or "end"
+        self.text = text
+        self.column = column  # 1-based
+
+    def __repr__(self):
+        return f"Token({self.kind}, {self.text!r}, col {self.column})"
+
+
+def tokenize(source):
+    """The tokens of `source`, ending with an "end" token."""
+    tokens, pos = [], 0
+    while pos < len(source):
+        c = source[pos]
+        if c in _SPACE:
+            pos += 1
+            continue
+        column = pos + 1
+        digits = _DIGITS.match(source, pos)
+        if digits:
+            text = digits.group()
+            if len(text) > 1 and text[0] == "0":
+                raise MaskError(f"integer literal '{text}' has a leading zero", column)
+            if int(text) > INT64_MAX:
+                raise MaskError(f"integer literal '{text}' does not fit in int64", column)
+            tokens.append(Token("int", text, column))
+            pos = digits.end()
+            continue
+        ident = _IDENT.match(source, pos)
+        if ident:
+            tokens.append(Token("ident", ident.group(), column))
+            pos = ident.end()
+            continue
+        op = next((o for o in _OPERATORS if source.startswith(o, pos)), None)
+        if op is None:
+            raise MaskError(f"unexpected character '{c}'", column)
+        tokens.append(Token("op", op, column))
+        pos += len(op)
+    tokens.append(Token("end", "", len(source) + 1))
+    return tokens
+
+
+# -------------------------------------------------------------------------------- parse tree ---
+
+class Node:
+    """One sub-expression. `op` is "int", "bool", "var", "call", "neg", "not", "?:" or a binary
+    operator; `value` holds the literal, variable or function name; `type` is INT or BOOL."""
+    __slots__ = ("op", "args", "value", "type", "column")
+
+    def __init__(self, op, args, type_, column, value=None):
+        self.op, self.args, self.type, self.column, self.value = op, tuple(args), type_, column, value
+
+    def walk(self):
+        """Every node of the subtree, parents before children (iterative: a chain of 2,000 `+`
+        is a tree 2,000 deep)."""
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.args))
+
+    def __repr__(self):
+        if self.op in ("int", "bool", "var"):
+            return str(self.value).lower() if self.op == "bool" else str(self.value)
+        if self.op == "call":
+            return f"{self.value}({', '.join(map(repr, self.args))})"
+        if self.op in ("neg", "not"):
+            return f"{'-' if self.op == 'neg' else '!'}{self.args[0]!r}"
+        if self.op == "?:":
+            return "({!r} ? {!r} : {!r})".format(*self.args)
+        return f"({self.args[0]!r} {self.op} {self.args[1]!r})"
+
+
+# Binary operators: precedence (higher binds tighter), operand type, result type. All are
+# left-associative; `?:` (precedence 1, right-associative) is handled in _Parser.expr.
+_BINARY = {
+    "||": (2, BOOL, BOOL), "&&": (3, BOOL, BOOL),
+    "==": (4, INT, BOOL), "!=": (4, INT, BOOL),
+    "<": (5, INT, BOOL), "<=": (5, INT, BOOL), ">": (5, INT, BOOL), ">=": (5, INT, BOOL),
+    "+": (6, INT, INT), "-": (6, INT, INT),
+    "*": (7, INT, INT), "/": (7, INT, INT), "%": (7, INT, INT),
+}
+
+# name -> (argument types, result type, variables it reads besides its arguments). Those without
+# arguments may be written with or without "()". Their values are computed in _Evaluator.call.
+# POSITIVE_SIZE: built-ins whose one argument must be > 0 (a literal that is not is an error).
+BUILTINS = {
+    "none": ((), BOOL, ()),
+    "causal": ((), BOOL, ("q", "k", "sq", "skv")),
+    "causal_top_left": ((), BOOL, ("q", "k")),
+    "min": ((INT, INT), INT, ()),
+    "max": ((INT, INT), INT, ()),
+    "abs": ((INT,), INT, ()),
+    "window": ((INT, INT), BOOL, ("q", "k", "sq", "skv")),
+    "sink": ((INT,), BOOL, ("k",)),
+    "prefix": ((INT,), BOOL, ("k",)),
+    "chunk": ((INT,), BOOL, ("q", "k", "sq", "skv")),
+    "block_diagonal": ((INT,), BOOL, ("q", "k")),
+}
+POSITIVE_SIZE = {"chunk": "chunk size", "block_diagonal": "block size"}
+
+
+class _Parser:
+    """Precedence climbing over the token list; every node is type-checked as it is built."""
+
+    def __init__(self, source):
+        self.tokens = tokenize(source)
+        self.pos = 0
+        self.depth = 0
+
+    def peek(self):
+        return self.tokens[self.pos]
+
+    def take(self):
+        token = self.tokens[self.pos]
+        self.pos += 1
+        return token
+
+    def expect(self, text, what):
+        token = self.peek()
+        if token.kind != "op" or token.text != text:
+            raise MaskError(f"expected '{text}' {what}, found {_describe(token)}", token.column)
+        return self.take()
+
+    def enter(self, column):
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise MaskError(f"expression is nested too deeply (more than {MAX_NESTING} levels)",
+                            column)
+
+    def parse(self):
+        node = self.expr()
+        token = self.peek()
+        if token.kind != "end":
+            raise MaskError(f"unexpected {_describe(token)} after the expression", token.column)
+        return node
+
+    def expr(self):
+        """expr := or ('?' expr ':' expr)?"""
+        self.enter(self.peek().column)
+        cond = self.binary(2)
+        token = self.peek()
+        if token.kind == "op" and token.text == "?":
+            self.take()
+            _want(cond, BOOL, "the condition of '?:'")
+            then = self.expr()
+            self.expect(":", "in '?:'")
+            other = self.expr()
+            if then.type != other.type:
+                raise MaskError(f"the branches of '?:' differ in type ({then.type} and "
+                                f"{other.type})", token.column)
+            cond = Node("?:", (cond, then, other), then.type, token.column)
+        self.depth -= 1
+        return cond
+
+    def binary(self, min_precedence):
+        lhs = self.unary()
+        while True:
+            token = self.peek()
+            rule = _BINARY.get(token.text) if token.kind == "op" else None
+            if rule is None or rule[0] < min_precedence:
+                return lhs
+            precedence, operand, result = rule
+            self.take()
+            rhs = self.binary(precedence + 1)  # + 1: left-associative
+            for side, node in (("left", lhs), ("right", rhs)):
+                _want(node, operand, f"the {side} operand of '{token.text}'", token.column)
+            if token.text in ("/", "%") and rhs.op == "int" and rhs.value == 0:
+                raise MaskError(f"'{token.text}' by a literal 0", rhs.column)
+            lhs = Node(token.text, (lhs, rhs), result, token.column)
+
+    def unary(self):
+        token = self.peek()
+        if token.kind == "op" and token.text in ("!", "-"):
+            self.take()
+            self.enter(token.column)
+            operand = self.unary()
+            self.depth -= 1
+            if token.text == "!":
+                _want(operand, BOOL, "the operand of '!'", token.column)
+                return Node("not", (operand,), BOOL, token.column)
+            _want(operand, INT, "the operand of '-'", token.column)
+            return Node("neg", (operand,), INT, token.column)
+        return self.primary()
+
+    def primary(self):
+        token = self.take()
+        if token.kind == "int":
+            return Node("int", (), INT, token.column, int(token.text))
+        if token.kind == "op" and token.text == "(":
+            node = self.expr()
+            self.expect(")", "to close '('")
+            return node
+        if token.kind != "ident":
+            raise MaskError(f"expected an expression, found {_describe(token)}", token.column)
+        name = token.text
+        if name in ("true", "false"):
+            return Node("bool", (), BOOL, token.column, name == "true")
+        call = self.peek().kind == "op" and self.peek().text == "("
+        if name in VARIABLES:
+            if call:
+                raise MaskError(f"'{name}' is a variable, not a function", token.column)
+            return Node("var", (), INT, token.column, name)
+        if name not in BUILTINS:
+            raise MaskError(f"unknown {'function' if call else 'name'} '{name}'", token.column)
+        params, result, _ = BUILTINS[name]
+        args = []
+        if call:
+            self.take()
+            self.enter(token.column)
+            if not (self.peek().kind == "op" and self.peek().text == ")"):
+                args.append(self.expr())
+                while self.peek().kind == "op" and self.peek().text == ",":
+                    self.take()
+                    args.append(self.expr())
+            self.expect(")", f"after the arguments to '{name}'")
+            self.depth -= 1
+        elif params:
+            raise MaskError(f"'{name}' needs {len(params)} argument(s): write {name}(...)",
+                            token.column)
+        if len(args) != len(params):
+            raise MaskError(f"'{name}' takes {len(params)} argument(s), got {len(args)}",
+                            token.column)
+        for i, (arg, want) in enumerate(zip(args, params)):
+            _want(arg, want, f"argument {i + 1} of '{name}'")
+        if name in POSITIVE_SIZE:
+            size = _literal_value(args[0])
+            if size is not None and size <= 0:
+                raise MaskError(f"{POSITIVE_SIZE[name]} must be positive, got {size}",
+                                args[0].column)
+        return Node("call", args, result, token.column, name)
+
+
+def _literal_value(node):
+    """The value of an integer literal, negated or not (`8`, `-8`, `(8)`), else None."""
+    if node.op == "int":
+        return node.value
+    if node.op == "neg" and node.args[0].op == "int":
+        return -node.args[0].value
+    return None
+
+
+def _describe(token):
+    return "the end of the expression" if token.kind == "end" else f"'{token.text}'"
+
+
+def _want(node, type_, what, column=None):
+    if node.type != type_:
+        raise MaskError(f"{what} must be {type_}, not {node.type}",
+                        node.column if column is None else column)
+
+
+# -------------------------------------------------------------------------------- evaluation ---
+
+def _is_tensor(x):
+    return not isinstance(x, (bool, int))
+
+
+class _Evaluator:
+    """Evaluates a tree over values that are Python ints/bools or torch tensors. Python scalars
+    short-circuit `&&`, `||` and `?:` exactly as C does; tensors evaluate every operand. `strict`
+    raises MaskError on undefined behaviour; otherwise it produces an arbitrary value there."""
+
+    def __init__(self, env, strict):
+        self.env = env
+        self.strict = strict
+        self.device = next((v.device for v in env.values() if _is_tensor(v)), None)
+
+    # --- helpers shared by operators and built-ins; exact on Python ints ---
+    def tensor(self, x, dtype):
+        import torch
+        return x if _is_tensor(x) else torch.tensor(x, dtype=dtype, device=self.device)
+
+    def where(self, cond, a, b, type_):
+        """cond ? a : b for a tensor cond."""
+        import torch
+        dtype = torch.bool if type_ == BOOL else torch.int64
+        return torch.where(cond, self.tensor(a, dtype), self.tensor(b, dtype))
+
+    def logical_and(self, a, b):
+        if not _is_tensor(a):
+            return b if a else False
+        if not _is_tensor(b):
+            return a if b else a.new_zeros(a.shape, dtype=a.dtype)
+        return a & b
+
+    def logical_or(self, a, b):
+        if not _is_tensor(a):
+            return True if a else b
+        if not _is_tensor(b):
+            return a.new_ones(a.shape, dtype=a.dtype) if b else a
+        return a | b
+
+    def checked(self, x, what, column):
+        """An int result of the language's arithmetic: int64 or undefined."""
+        if _is_tensor(x) or INT64_MIN <= x <= INT64_MAX:
+            return x
+        if self.strict:
+            raise MaskError(f"int64 overflow in '{what}' (undefined behaviour)", column)
+        return (x - INT64_MIN) % (1 << 64) + INT64_MIN  # wrap, as the hardware would
+
+    def divide(self, a, b, rounding, column):
+        """a / b rounded toward zero ("trunc", C's `/`) or down ("floor"); and a zero divisor."""
+        if not _is_tensor(a) and not _is_tensor(b):
+            if b == 0:
+                if self.strict:
+                    raise MaskError("division by zero at run time (undefined behaviour)", column)
+                return 0
+            quotient = abs(a) // abs(b)
+            if (a < 0) != (b < 0):
+                quotient = -quotient if rounding == "trunc" or a % b == 0 else -quotient - 1
+            return quotient
+        import torch
+        a, b = self.tensor(a, torch.int64), self.tensor(b, torch.int64)
+        # b == 0 is undefined; b == -1 is -a (and INT64_MIN / -1 would trap the CPU's divider).
+        safe = b.masked_fill((b == 0) | (b == -1), 1)
+        return torch.where(b == -1, -a, torch.div(a, safe, rounding_mode=rounding))
+
+    def remainder(self, a, b, column):
+        """C's a % b: the sign of the dividend, a == (a / b) * b + a % b."""
+        if not _is_tensor(a) and not _is_tensor(b):
+            if b == 0:
+                if self.strict:
+                    raise MaskError("remainder by zero at run time (undefined behaviour)", column)
+                return 0
+            return a - b * self.divide(a, b, "trunc", column)
+        import torch
+        a, b = self.tensor(a, torch.int64), self.tensor(b, torch.int64)
+        safe = b.masked_fill((b == 0) | (b == -1), 1)
+        return torch.fmod(a, safe).masked_fill(b == -1, 0)
+
+    def diag(self):
+        """The bottom-right aligned diagonal q + skv - sq, exact on Python ints."""
+        return self.env["q"] + (self.env["skv"] - self.env["sq"])
+
+    # --- the tree ---
+    def eval(self, node):
+        op, args = node.op, node.args
+        if op in ("int", "bool"):
+            return node.value
+        if op == "var":
+            return self.env[node.value]
+        if op == "call":
+            return self.call(node)
+        if op == "not":
+            x = self.eval(args[0])
+            return x.logical_not() if _is_tensor(x) else not x
+        if op == "neg":
+            return self.checked(-self.eval(args[0]), "-", node.column)
+        if op == "?:":
+            cond = self.eval(args[0])
+            if not _is_tensor(cond):
+                return self.eval(args[1] if cond else args[2])
+            return self.where(cond, self.eval(args[1]), self.eval(args[2]), node.type)
+        if op == "&&":
+            lhs = self.eval(args[0])
+            if not _is_tensor(lhs) and not lhs:
+                return False
+            return self.logical_and(lhs, self.eval(args[1]))
+        if op == "||":
+            lhs = self.eval(args[0])
+            if not _is_tensor(lhs) and lhs:
+                return True
+            return self.logical_or(lhs, self.eval(args[1]))
+        a, b = self.eval(args[0]), self.eval(args[1])
+        if op == "+":
+            return self.checked(a + b, op, node.column)
+        if op == "-":
+            return self.checked(a - b, op, node.column)
+        if op == "*":
+            return self.checked(a * b, op, node.column)
+        if op == "/":
+            return self.checked(self.divide(a, b, "trunc", node.column), op, node.column)
+        if op == "%":
+            return self.remainder(a, b, node.column)
+        if op == "==":
+            return a == b
+        if op == "!=":
+            return a != b
+        if op == "<":
+            return a < b
+        if op == "<=":
+            return a <= b
+        if op == ">":
+            return a > b
+        if op == ">=":
+            return a >= b
+        raise AssertionError(f"unknown operator {op}")
+
+    def call(self, node):
+        name = node.value
+        args = [self.eval(a) for a in node.args]
+        q, k = self.env["q"], self.env["k"]
+        if name == "none":
+            return True
+        if name == "causal":
+            return k <= self.diag()
+        if name == "causal_top_left":
+            return k <= q
+        if name in ("min", "max"):
+            a, b = args
+            first = a < b if name == "min" else a > b
+            if not _is_tensor(first):
+                return a if first else b
+            return self.where(first, a, b, INT)
+        if name == "abs":
+            (a,) = args
+            if not _is_tensor(a):
+                return self.checked(-a if a < 0 else a, "abs", node.column)
+            return a.abs()
+        if name == "window":
+            # diag - left <= k <= diag + right, as differences of indices: diag - left and
+            # diag + right can overflow int64 (window(9223372036854775807, 0) is causal), and
+            # diag - k cannot for any real sequence length.
+            left, right = args
+            offset = self.diag() - k
+            return self.logical_and(offset <= left, -offset <= right)
+        if name in ("sink", "prefix"):
+            return k < args[0]
+        if name in ("chunk", "block_diagonal"):
+            (n,) = args
+            if not _is_tensor(n) and n <= 0 and self.strict:
+                raise MaskError(f"{name}({n}): a {POSITIVE_SIZE[name]} that is not positive at "
+                                f"run time (undefined behaviour)", node.column)
+            first = self.diag() if name == "chunk" else q
+            return (self.divide(first, n, "floor", node.column)
+                    == self.divide(k, n, "floor", node.column))
+        raise AssertionError(f"built-in {name} has no evaluation")
+
+
+# ------------------------------------------------------------------------------------- Mask ---
+
+class Mask:
+    """A parsed, type-checked bool mask expression."""
+
+    def __init__(self, source, tree):
+        self.source = source
+        self.tree = tree
+
+    @property
+    def variables(self):
+        """The variables the mask reads, through built-ins too (causal reads q, k, sq and skv)."""
+        used = set()
+        for node in self.tree.walk():
+            if node.op == "var":
+                used.add(node.value)
+            elif node.op == "call":
+                used.update(BUILTINS[node.value][2])
+        return used
+
+    @property
+    def literals(self):
+        """The integer literals of the expression, in order (window(1024, 0) -> [1024, 0])."""
+        return [node.value for node in self.tree.walk() if node.op == "int"]
+
+    def evaluate(self, b=0, h=0, q=0, k=0, sq=1, skv=1):
+        """The mask for one (q, k) pair with C semantics, as a Python bool. Raises MaskError where
+        the spec calls the result undefined (zero divisor, int64 overflow)."""
+        env = dict(b=int(b), h=int(h), q=int(q), k=int(k), sq=int(sq), skv=int(skv))
+        with _recursion_room():
+            return bool(_Evaluator(env, strict=True).eval(self.tree))
+
+    def table(self, sq, skv, b=0, h=0):
+        """[sq][skv] nested lists of bools from `evaluate`: the pure-Python grid."""
+        return [[self.evaluate(b, h, q, k, sq, skv) for k in range(skv)] for q in range(sq)]
+
+    def __call__(self, q, k, sq, skv, b=0, h=0):
+        """The mask over index grids, as a torch.bool tensor: q, k, b and h are ints or int64
+        tensors that broadcast together (q [sq, 1] and k [1, skv] give [sq, skv]; b [B, 1, 1, 1]
+        and h [1, H, 1, 1] with them give [B, H, sq, skv]). The result is expanded to the
+        broadcast shape of all tensor inputs (a view where the mask does not depend on some)."""
+        import torch
+        env = dict(b=b, h=h, q=q, k=k, sq=int(sq), skv=int(skv))
+        tensors = [v for v in env.values() if _is_tensor(v)]
+        shape = torch.broadcast_shapes(*(t.shape for t in tensors)) if tensors else ()
+        device = tensors[0].device if tensors else None
+        with _recursion_room():
+            result = _Evaluator(env, strict=False).eval(self.tree)
+        if not _is_tensor(result):
+            return torch.full(shape, bool(result), dtype=torch.bool, device=device)
+        return result.expand(shape)
+
+    def __repr__(self):
+        return f"Mask({self.source!r})"
+
+
+def compile_mask(source):
+    """Parses and type-checks a mask expression; raises MaskError (with the column) if it is not a
+    valid bool mask. "" is the manifest's way of saying "none"."""
+    source = str(source)
+    if len(source) > MAX_SOURCE_LENGTH:
+        raise MaskError(f"the expression has {len(source)} characters; at most "
+                        f"{MAX_SOURCE_LENGTH} are allowed")
+    if not source.strip():
+        source = "none"
+    with _recursion_room():
+        tree = _Parser(source).parse()
+    _want(tree, BOOL, "a mask", 1)
+    return Mask(source, tree)
