@@ -26,6 +26,19 @@ bool isLogical(BinaryOp op) {
   return op == BinaryOp::And || op == BinaryOp::Or;
 }
 
+/// The value of an integer literal, negated or not (`8`, `-8`, `(8)`): what
+/// a built-in's argument check can judge before run time.
+std::optional<int64_t> literalValue(const Expr &expr) {
+  if (expr.kind == ExprKind::IntLiteral)
+    return expr.intValue;
+  // A literal's magnitude is at most INT64_MAX, so negating it cannot
+  // overflow.
+  if (expr.kind == ExprKind::Unary && expr.unaryOp == UnaryOp::Neg &&
+      expr.operand(0).kind == ExprKind::IntLiteral)
+    return -expr.operand(0).intValue;
+  return std::nullopt;
+}
+
 std::string ordinal(size_t index) {
   static const char *const kNames[] = {"first", "second", "third", "fourth"};
   return index < 4 ? kNames[index] : "argument " + std::to_string(index + 1);
@@ -117,6 +130,21 @@ private:
       }
       if (!ok)
         return std::nullopt;
+      if (callee.checkLiteralArgument) {
+        for (size_t i = 0; i < expr.operands.size(); ++i) {
+          const Expr &arg = *expr.operands[i];
+          std::optional<int64_t> value = literalValue(arg);
+          if (!value)
+            continue;
+          std::string message = callee.checkLiteralArgument(i, *value);
+          if (!message.empty()) {
+            report(arg.offset, std::move(message));
+            ok = false;
+          }
+        }
+        if (!ok)
+          return std::nullopt;
+      }
       return callee.result;
     }
     }

@@ -2,7 +2,8 @@
 //
 // Runs after parsing: gives every node its type (int or bool), checks that
 // each operator gets the types it takes, and rejects division by a literal
-// zero. Errors quote the offending sub-expression from the source.
+// zero and literal arguments a built-in cannot take (`chunk(0)`). Errors
+// quote the offending sub-expression from the source.
 //
 //===----------------------------------------------------------------------===//
 

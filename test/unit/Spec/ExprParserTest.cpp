@@ -177,9 +177,12 @@ TEST(ExprParser, NameErrors) {
             "1: unknown identifier 'casual'; did you mean 'causal'?");
   EXPECT_EQ(firstError("Q < k"),
             "1: unknown identifier 'Q'; did you mean 'q'?");
-  EXPECT_EQ(firstError("window(1, 2)"),
-            "1: unknown function 'window'; the built-in functions are none, "
-            "causal, causal_top_left, min, max, abs");
+  EXPECT_EQ(firstError("alibi(1, 2)"),
+            "1: unknown function 'alibi'; the built-in functions are none, "
+            "causal, causal_top_left, window, sink, prefix, chunk, "
+            "block_diagonal, min, max, abs");
+  EXPECT_EQ(firstError("windw(1, 2)"),
+            "1: unknown function 'windw'; did you mean 'window'?");
   EXPECT_EQ(firstError("mni(q, k) < 3"),
             "1: unknown function 'mni'; did you mean 'min'?");
   EXPECT_EQ(firstError("q(1)"), "1: 'q' is a variable, not a function");

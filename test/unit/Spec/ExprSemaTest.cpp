@@ -134,7 +134,12 @@ TEST(ExprSema, ExamplesFromTheDocsAreMasks) {
   // Keep in step with the examples in docs/spec.md.
   for (const char *source :
        {"causal && q + skv - sq - k < 256", "abs(q - k) <= 64",
-        "k < 4 || causal", "h % 2 == 0 ? causal : none", "k != 0 && q / k > 1"})
+        "causal && (k < 4 || q + skv - sq - k <= 512)",
+        "h % 2 == 0 ? causal : none", "window(h * 128, 0)",
+        "k != 0 && q / k > 1", "window(1024, 0)", "window(64, 64)",
+        "window(255, 0)", "causal && (window(512, 0) || sink(4))",
+        "causal || prefix(2048)", "chunk(8192) && causal",
+        "block_diagonal(256)", "block_diagonal(256) && causal_top_left"})
     EXPECT_EQ(maskErrors(source), Errors{"ok"}) << source;
 }
 

@@ -294,8 +294,11 @@ TEST(Spec, MaskErrors) {
                 6));
   EXPECT_EQ(errorsOf(withMask("foo(q) < k")),
             maskError("unknown function 'foo'; the built-in functions are "
-                      "none, causal, causal_top_left, min, max, abs",
+                      "none, causal, causal_top_left, window, sink, prefix, "
+                      "chunk, block_diagonal, min, max, abs",
                       1));
+  EXPECT_EQ(errorsOf(withMask("chunk(0) && causal")),
+            maskError("chunk size must be positive, got 0", 7));
   EXPECT_EQ(errorsOf(withMask("min(q) < k")),
             maskError("'min' takes 2 arguments, got 1", 1));
   EXPECT_EQ(
