@@ -6,6 +6,7 @@
 #include "compiler/Codegen/LibraryWriter.h"
 #include "compiler/Conversion/Passes.h"
 #include "compiler/Conversion/SpecToAttn/SpecToAttn.h"
+#include "compiler/Driver/Tilemap.h"
 #include "compiler/Driver/WorkDir.h"
 #include "dialects/Attn/IR/AttnDialect.h"
 #include "dialects/Tile/IR/TileOps.h"
@@ -131,9 +132,30 @@ int writeLibrary(const spec::Spec &spec, const std::vector<codegen::CompiledKern
   return 0;
 }
 
+/// --emit=tilemap: the spec's attn mask, classified tile by tile for one
+/// problem on one target (sm_80 unless --arch names another).
+int emitTilemap(ModuleOp module, const DriverOptions &options) {
+  if (options.archs.size() > 1)
+    return fail("--emit=tilemap maps one target; got " + std::to_string(options.archs.size()) +
+                " --arch values");
+  const target::Target target =
+      *target::lookupTarget(options.archs.empty() ? "sm_80" : options.archs.front());
+  const TilemapProblem problem{*options.sq, *options.skv, options.batch, options.head};
+  std::string text;
+  for (attn::AttentionOp attention : module.getOps<attn::AttentionOp>())
+    text += buildTilemap(attention, problem, target);
+  return emitStage(options.outputPath, text);
+}
+
 } // namespace
 
 int runDriver(const DriverOptions &options) {
+  if (options.emit == EmitKind::Tilemap) {
+    if (!options.sq || !options.skv)
+      return fail("--emit=tilemap needs the problem shape: --sq N --skv M");
+    if (*options.sq < 0 || *options.skv < 0 || options.batch < 0 || options.head < 0)
+      return fail("--sq, --skv, --batch and --head must not be negative");
+  }
   spec::SpecResult parsed = spec::parseSpecFile(options.specPath);
   if (!parsed.spec) {
     for (const spec::SpecError &error : parsed.errors)
@@ -149,6 +171,8 @@ int runDriver(const DriverOptions &options) {
     return 1;
   if (options.emit == EmitKind::Attn)
     return emitStage(options.outputPath, printed(*module));
+  if (options.emit == EmitKind::Tilemap)
+    return emitTilemap(*module, options);
   if (failed(lowerToTile(*module, options)))
     return 1;
   if (options.emit == EmitKind::Tile)

@@ -4,19 +4,22 @@
 // → CUDA → cubins → lib<name>.so. `--emit` stops after a stage and prints it.
 // A library is written to a temporary name beside the output and renamed into
 // place only when everything succeeded, so a failed run leaves no output.
+// `--emit=tilemap` prints, instead of a stage, the kv tiles each q tile of
+// one problem visits (compiler/Driver/Tilemap.h).
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef ATTNC_COMPILER_DRIVER_DRIVER_H
 #define ATTNC_COMPILER_DRIVER_DRIVER_H
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace attnc {
 
-enum class EmitKind { Library, Attn, Tile, Cuda, Ptx };
+enum class EmitKind { Library, Attn, Tile, Cuda, Ptx, Tilemap };
 
 struct DriverOptions {
   std::string specPath;
@@ -26,6 +29,9 @@ struct DriverOptions {
   std::optional<std::string> nvcc; ///< overrides ATTNC_NVCC and the build default
   std::string keepTemps;           ///< directory to keep intermediate files in
   bool quiet = false;              ///< no per-kernel resource report
+  /// --emit=tilemap only: the problem shape (sq and skv are required).
+  std::optional<int64_t> sq, skv;
+  int64_t batch = 0, head = 0;
 };
 
 /// Runs the pipeline; returns the process exit code. Diagnostics go to stderr,

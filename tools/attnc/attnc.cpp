@@ -2,6 +2,7 @@
 //
 //   attnc SPEC.json -o libNAME.so           compile a spec to a shared library
 //   attnc --emit=attn|tile|cuda|ptx SPEC    print one stage to stdout
+//   attnc --emit=tilemap --sq N --skv M SPEC  print the kv tiles each q tile visits
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,7 +27,9 @@ int main(int argc, char **argv) {
                  clEnumValN(attnc::EmitKind::Attn, "attn", "the attn dialect"),
                  clEnumValN(attnc::EmitKind::Tile, "tile", "the tile dialect"),
                  clEnumValN(attnc::EmitKind::Cuda, "cuda", "the emitted CUDA C++"),
-                 clEnumValN(attnc::EmitKind::Ptx, "ptx", "the PTX nvcc makes of it")),
+                 clEnumValN(attnc::EmitKind::Ptx, "ptx", "the PTX nvcc makes of it"),
+                 clEnumValN(attnc::EmitKind::Tilemap, "tilemap",
+                            "the kv tiles each q tile visits, as JSON (needs --sq, --skv)")),
       cl::cat(category));
   // cl::desc keeps a reference: the text must outlive the option.
   static const std::string archHelp =
@@ -40,6 +43,14 @@ int main(int argc, char **argv) {
                                  cl::value_desc("dir"), cl::cat(category));
   cl::opt<bool> quiet("q", cl::desc("Do not print the per-kernel resource report"),
                       cl::cat(category));
+  cl::opt<int64_t> sq("sq", cl::desc("--emit=tilemap: query sequence length"),
+                      cl::value_desc("N"), cl::cat(category));
+  cl::opt<int64_t> skv("skv", cl::desc("--emit=tilemap: key/value sequence length"),
+                       cl::value_desc("M"), cl::cat(category));
+  cl::opt<int64_t> batch("batch", cl::desc("--emit=tilemap: batch index (default 0)"),
+                         cl::init(0), cl::cat(category));
+  cl::opt<int64_t> head("head", cl::desc("--emit=tilemap: query head index (default 0)"),
+                        cl::init(0), cl::cat(category));
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "attnc: ahead-of-time attention kernel compiler\n");
 
@@ -52,6 +63,18 @@ int main(int argc, char **argv) {
     options.nvcc = nvcc;
   options.keepTemps = keepTemps;
   options.quiet = quiet;
+  if (sq.getNumOccurrences())
+    options.sq = sq;
+  if (skv.getNumOccurrences())
+    options.skv = skv;
+  options.batch = batch;
+  options.head = head;
+  if (emit != attnc::EmitKind::Tilemap &&
+      (sq.getNumOccurrences() || skv.getNumOccurrences() || batch.getNumOccurrences() ||
+       head.getNumOccurrences())) {
+    llvm::errs() << "attnc: error: --sq, --skv, --batch and --head apply to --emit=tilemap only\n";
+    return 1;
+  }
   for (const std::string &arch : options.archs)
     if (!attnc::target::lookupTarget(arch)) {
       llvm::errs() << "attnc: error: unknown target '" << arch

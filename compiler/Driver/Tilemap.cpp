@@ -1,0 +1,47 @@
+//===- Tilemap.cpp - attnc --emit=tilemap: the tiles a kernel visits ------===//
+
+#include "compiler/Driver/Tilemap.h"
+
+#include "compiler/Analysis/TileClassifier.h"
+#include "compiler/Target/TileHeuristics.h"
+
+#include <nlohmann/json.hpp>
+
+namespace attnc {
+
+std::string buildTilemap(mlir::attn::AttentionOp attention, const TilemapProblem &problem,
+                         const target::Target &target) {
+  using nlohmann::ordered_json;
+  const target::TileProblem tileProblem{
+      static_cast<int64_t>(attention.getHeadDim()),
+      static_cast<int64_t>(attention.getElementType().getIntOrFloatBitWidth() / 8)};
+  const target::TileConfig config = target::chooseForwardConfig(tileProblem, target);
+  const mlir::attn::TileGrid grid{problem.batch, problem.head, problem.sq,
+                                  problem.skv,   config.blockM, config.blockN};
+
+  // The header on the first line, then one q tile per line: readable, and
+  // still one JSON document.
+  std::string text = "{";
+  auto field = [&](const char *key, int64_t value) {
+    text += ordered_json(key).dump() + ":" + ordered_json::array({value}).dump() + ",";
+  };
+  field("grid_q", problem.sq);
+  field("grid_kv", problem.skv);
+  field("tile_q", config.blockM);
+  field("tile_kv", config.blockN);
+  text += "\"q_tiles\":[";
+
+  mlir::attn::TileClassifier classifier(attention);
+  for (int64_t qTile = 0; qTile * config.blockM < problem.sq; ++qTile) {
+    ordered_json kv = ordered_json::array();
+    for (const mlir::attn::KvTileVisit &visit : planQTile(classifier, grid, qTile))
+      kv.push_back({{"tile", ordered_json::array({visit.tile})},
+                    {"class", mlir::attn::stringifyTileClass(visit.tileClass).str()}});
+    ordered_json row = {{"tile", ordered_json::array({qTile})}, {"kv", std::move(kv)}};
+    text += (qTile ? ",\n" : "\n") + row.dump();
+  }
+  text += "\n]}\n";
+  return text;
+}
+
+} // namespace attnc
