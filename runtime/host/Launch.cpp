@@ -9,8 +9,6 @@ namespace attn::runtime {
 namespace {
 
 constexpr const char *kForwardMode = "forward";
-// Dynamic shared memory above this needs an explicit opt-in per function.
-constexpr int kDefaultDynamicSmemBytes = 48 * 1024;
 
 // The current context and its device, or ATTN_ERROR_DEVICE.
 attn_status currentContext(const DriverApi &api, CUcontext &context, CUdevice &device) {
@@ -94,7 +92,9 @@ attn_status loadKernel(const DriverApi &api, const attn_library &lib, const Mani
 
   CUfunction function = nullptr;
   result = api.moduleGetFunction(&function, module, kernel.symbol.c_str());
-  if (result == CUDA_SUCCESS && kernel.smemBytes > kDefaultDynamicSmemBytes)
+  // Dynamic plus static shared memory above 48 KiB needs an opt-in per function, and kernels
+  // have static shared memory of their own (the kv-tile scan's reductions): always opt in.
+  if (result == CUDA_SUCCESS && kernel.smemBytes > 0)
     result = api.funcSetAttribute(function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
                                   kernel.smemBytes);
   if (result != CUDA_SUCCESS) {

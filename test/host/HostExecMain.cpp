@@ -114,12 +114,15 @@ TEST_P(HostExec, MaskBoxIsSound) {
 }
 
 // Lengths around the tile sizes (32, 64, 128), sq below and above skv (causal
-// rows with no key when sq > skv), GQA and MQA.
+// rows with no key when sq > skv), GQA and MQA; two long ones so that the
+// example masks' own lengths (windows of 512 and 1024, prefixes and chunks of
+// 2048) bite.
 INSTANTIATE_TEST_SUITE_P(
     Shapes, HostExec,
     ::testing::Values(Shape{1, 1, 1, 1, 1}, Shape{1, 2, 1, 1, 300}, Shape{1, 2, 2, 300, 1},
                       Shape{2, 2, 1, 127, 129}, Shape{1, 4, 2, 128, 128},
                       Shape{1, 2, 2, 129, 64}, Shape{1, 3, 1, 257, 255},
-                      Shape{2, 1, 1, 200, 33}, Shape{1, 2, 2, 33, 200}));
+                      Shape{2, 1, 1, 200, 33}, Shape{1, 2, 2, 33, 200},
+                      Shape{1, 1, 1, 2500, 2600}, Shape{1, 1, 1, 2300, 1100}));
 
 } // namespace
