@@ -1,7 +1,8 @@
-//===- Builtins.cpp - The table of built-in mask functions ----------------===//
+//===- Builtins.cpp - The table of built-in functions ---------------------===//
 
 #include "compiler/Spec/Builtins.h"
 
+#include <cmath>
 #include <limits>
 
 namespace attnc::spec {
@@ -9,8 +10,16 @@ namespace attnc::spec {
 namespace {
 
 using Args = std::vector<int64_t>;
-constexpr auto kInt = ExprType::Int;
+using FloatArgs = std::vector<double>;
 constexpr auto kBool = ExprType::Bool;
+constexpr auto kIntResult = ExprType::Int;
+constexpr auto kFloatResult = ExprType::Float;
+constexpr auto kMask = BuiltinUse::Mask;
+constexpr auto kScore = BuiltinUse::Score;
+constexpr auto kAny = BuiltinUse::Any;
+constexpr auto kInt = ParamKind::Int;
+constexpr auto kFloat = ParamKind::Float;
+constexpr auto kNumeric = ParamKind::Numeric;
 
 std::optional<int64_t> evalNone(const Args &, const Env &) { return 1; }
 
@@ -95,24 +104,91 @@ std::optional<int64_t> evalAbs(const Args &args, const Env &) {
   return args[0] < 0 ? -args[0] : args[0];
 }
 
+// The float overloads follow the definitions to the letter, NaN and -0.0
+// included: min(NaN, 1.0) is 1.0 but min(1.0, NaN) is NaN, and abs(-0.0) is
+// -0.0. Kernels lower them as the same compare-and-select.
+
+double evalMinFloat(const FloatArgs &args, const Env &) {
+  return args[0] < args[1] ? args[0] : args[1];
+}
+
+double evalMaxFloat(const FloatArgs &args, const Env &) {
+  return args[0] > args[1] ? args[0] : args[1];
+}
+
+double evalAbsFloat(const FloatArgs &args, const Env &) {
+  return args[0] < 0 ? -args[0] : args[0];
+}
+
+// The float functions of score modifications. Their reference is the C
+// library in double; kernels compute them in f32 (and may use approximations
+// such as tanh.approx), so they are compared with a tolerance.
+
+double evalTanh(const FloatArgs &args, const Env &) {
+  return std::tanh(args[0]);
+}
+
+double evalExp(const FloatArgs &args, const Env &) { return std::exp(args[0]); }
+
+double evalExp2(const FloatArgs &args, const Env &) {
+  return std::exp2(args[0]);
+}
+
+double evalLog(const FloatArgs &args, const Env &) { return std::log(args[0]); }
+
+double evalSigmoid(const FloatArgs &args, const Env &) {
+  return 1.0 / (1.0 + std::exp(-args[0]));
+}
+
+/// Gemma 2's logit soft-capping: squashes x smoothly into (-cap, cap).
+double evalSoftcap(const FloatArgs &args, const Env &) {
+  double cap = args[1];
+  return cap * std::tanh(args[0] / cap);
+}
+
+std::string checkSoftcapCap(size_t index, double value) {
+  if (index != 1 || value > 0)
+    return "";
+  return "softcap cap must be positive, got " + formatFloatLiteral(value);
+}
+
 } // namespace
 
 const std::vector<Builtin> &builtins() {
   static const std::vector<Builtin> table = {
-      {"none", {}, kBool, evalNone, "true"},
-      {"causal", {}, kBool, evalCausal, "k <= q + skv - sq"},
-      {"causal_top_left", {}, kBool, evalCausalTopLeft, "k <= q"},
-      {"window", {kInt, kInt}, kBool, evalWindow,
+      // clang-format off
+      // name, params, result, use, evaluate, evaluateFloat, definition,
+      // checkLiteralArgument, checkFloatLiteralArgument
+      {"none", {}, kBool, kMask, evalNone, nullptr, "true"},
+      {"causal", {}, kBool, kMask, evalCausal, nullptr, "k <= q + skv - sq"},
+      {"causal_top_left", {}, kBool, kMask, evalCausalTopLeft, nullptr,
+       "k <= q"},
+      {"window", {kInt, kInt}, kBool, kMask, evalWindow, nullptr,
        "q + skv - sq - left <= k && k <= q + skv - sq + right"},
-      {"sink", {kInt}, kBool, evalFirstKeys, "k < n"},
-      {"prefix", {kInt}, kBool, evalFirstKeys, "k < n"},
-      {"chunk", {kInt}, kBool, evalChunk,
+      {"sink", {kInt}, kBool, kMask, evalFirstKeys, nullptr, "k < n"},
+      {"prefix", {kInt}, kBool, kMask, evalFirstKeys, nullptr, "k < n"},
+      {"chunk", {kInt}, kBool, kMask, evalChunk, nullptr,
        "floor((q + skv - sq) / n) == floor(k / n)", checkChunkSize},
-      {"block_diagonal", {kInt}, kBool, evalBlockDiagonal,
+      {"block_diagonal", {kInt}, kBool, kMask, evalBlockDiagonal, nullptr,
        "floor(q / n) == floor(k / n)", checkBlockSize},
-      {"min", {kInt, kInt}, kInt, evalMin, "a < b ? a : b"},
-      {"max", {kInt, kInt}, kInt, evalMax, "a > b ? a : b"},
-      {"abs", {kInt}, kInt, evalAbs, "a < 0 ? -a : a"},
+      {"min", {kNumeric, kNumeric}, kIntResult, kAny, evalMin, evalMinFloat,
+       "a < b ? a : b"},
+      {"max", {kNumeric, kNumeric}, kIntResult, kAny, evalMax, evalMaxFloat,
+       "a > b ? a : b"},
+      {"abs", {kNumeric}, kIntResult, kAny, evalAbs, evalAbsFloat,
+       "a < 0 ? -a : a"},
+      {"tanh", {kFloat}, kFloatResult, kScore, nullptr, evalTanh,
+       "(exp(x) - exp(-x)) / (exp(x) + exp(-x))"},
+      {"exp", {kFloat}, kFloatResult, kScore, nullptr, evalExp, "e to the x"},
+      {"exp2", {kFloat}, kFloatResult, kScore, nullptr, evalExp2,
+       "2 to the x"},
+      {"log", {kFloat}, kFloatResult, kScore, nullptr, evalLog,
+       "the natural logarithm: log(0.0) == -inf, NaN below 0"},
+      {"sigmoid", {kFloat}, kFloatResult, kScore, nullptr, evalSigmoid,
+       "1.0 / (1.0 + exp(-x))"},
+      {"softcap", {kFloat, kFloat}, kFloatResult, kScore, nullptr, evalSoftcap,
+       "c * tanh(x / c), c > 0", nullptr, checkSoftcapCap},
+      // clang-format on
   };
   return table;
 }
@@ -122,6 +198,26 @@ const Builtin *lookupBuiltin(std::string_view name) {
     if (builtin.name == name)
       return &builtin;
   return nullptr;
+}
+
+bool isAvailable(const Builtin &builtin, ExprContext context) {
+  switch (builtin.use) {
+  case BuiltinUse::Mask:
+    return context == ExprContext::Mask;
+  case BuiltinUse::Score:
+    return context == ExprContext::Score;
+  case BuiltinUse::Any:
+    return true;
+  }
+  return false;
+}
+
+ExprType callResultType(const Builtin &builtin,
+                        const std::vector<ExprType> &args) {
+  for (size_t i = 0; i < args.size() && i < builtin.params.size(); ++i)
+    if (builtin.params[i] == ParamKind::Numeric && args[i] == ExprType::Float)
+      return ExprType::Float;
+  return builtin.result;
 }
 
 } // namespace attnc::spec

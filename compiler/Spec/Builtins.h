@@ -1,10 +1,13 @@
-//===- Builtins.h - The table of built-in mask functions --------*- C++ -*-===//
+//===- Builtins.h - The table of built-in functions -------------*- C++ -*-===//
 //
 // Everything the parser, the type checker and the evaluator know about a
 // built-in comes from its one entry in builtins(): adding a built-in is adding
 // an entry (and its lowering in SpecToAttn). Nullary built-ins may be written
 // with or without "()"; they read the variables of the pair being decided, as
 // do the structured masks (window, chunk, ...) besides their arguments.
+//
+// An overloaded built-in (min, max, abs) is still one entry: its parameters
+// are Numeric, and it returns float if any argument is float, else `result`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,29 +23,65 @@
 
 namespace attnc::spec {
 
+/// What a built-in accepts as one argument.
+enum class ParamKind {
+  Int,     ///< an int
+  Float,   ///< a float; an int argument is converted to float
+  Numeric, ///< an int or a float (the overloads of min, max and abs)
+};
+
+/// Where a built-in may be called.
+enum class BuiltinUse {
+  Mask,  ///< masks only: the bool masks (causal, window, ...)
+  Score, ///< score expressions only: the float functions (tanh, softcap, ...)
+  Any,   ///< both: min, max, abs
+};
+
 struct Builtin {
   std::string_view name;
-  std::vector<ExprType> params;
+  std::vector<ParamKind> params;
+  /// The result type; for a built-in with Numeric parameters, the type when
+  /// every argument is int (it is Float when any argument is float).
   ExprType result;
-  /// Reference semantics, as used by evaluate(): arguments in order (bools as
-  /// 0/1), nullopt where the result is undefined.
+  BuiltinUse use;
+  /// Reference semantics on ints, as used by evaluate(): arguments in order
+  /// (bools as 0/1), nullopt where the result is undefined. Set for every
+  /// built-in whose result can be int or bool, null for the float-only ones.
   std::optional<int64_t> (*evaluate)(const std::vector<int64_t> &args,
                                      const Env &env);
+  /// Reference semantics on floats, in double with IEEE semantics (never
+  /// undefined): arguments in order, int arguments converted. Set for every
+  /// built-in whose result can be float, null for the others.
+  double (*evaluateFloat)(const std::vector<double> &args, const Env &env);
   /// The definition as one line of the expression language, for docs and
   /// error messages; `floor(x / n)` there is division rounded toward -inf
-  /// (the language's `/` truncates).
+  /// (the language's `/` truncates). The primitives exp, exp2 and log are
+  /// defined in words, as the functions of the C math library.
   std::string_view definition;
-  /// Static check of an argument written as an integer literal (`0`, `-8`):
-  /// the message for a value the built-in rejects, or "" to accept it. Null
-  /// where every value is accepted. Arguments that are not literals are only
-  /// known at run time, where evaluate() says what they mean.
+  /// Static check of an argument written as a literal (`0`, `-8`, `50.0`,
+  /// `-0.5`): the message for a value the built-in rejects, or "" to accept
+  /// it. The value is given as a double for a Float parameter and as an int
+  /// for an Int one (Numeric parameters are never checked). Null where every
+  /// value is accepted. Arguments that are not literals are only known at run
+  /// time, where evaluate() says what they mean.
   std::string (*checkLiteralArgument)(size_t index, int64_t value) = nullptr;
+  std::string (*checkFloatLiteralArgument)(size_t index,
+                                           double value) = nullptr;
 };
 
 /// All built-ins, in the order they are listed to users.
 const std::vector<Builtin> &builtins();
 
 const Builtin *lookupBuiltin(std::string_view name);
+
+/// Whether `builtin` may be called in `context`.
+bool isAvailable(const Builtin &builtin, ExprContext context);
+
+/// The type of a call of `builtin` with arguments of types `args` (already
+/// accepted by its parameters): `result`, or Float for an overloaded built-in
+/// with a float argument.
+ExprType callResultType(const Builtin &builtin,
+                        const std::vector<ExprType> &args);
 
 } // namespace attnc::spec
 

@@ -1,8 +1,11 @@
-//===- Expr.cpp - Names, copying and printing of mask expressions ---------===//
+//===- Expr.cpp - Names, copying and printing of expressions --------------===//
 
 #include "compiler/Spec/Expr.h"
 
 #include "compiler/Spec/Builtins.h"
+
+#include <charconv>
+#include <system_error>
 
 namespace attnc::spec {
 
@@ -20,14 +23,26 @@ std::string_view varName(Var var) {
     return "sq";
   case Var::Skv:
     return "skv";
+  case Var::S:
+    return "s";
+  case Var::Hq:
+    return "hq";
   }
   return "?";
 }
 
 const std::vector<Var> &allVars() {
-  static const std::vector<Var> vars = {Var::B, Var::H,  Var::Q,
-                                        Var::K, Var::Sq, Var::Skv};
+  static const std::vector<Var> vars = {Var::B,  Var::H,   Var::Q, Var::K,
+                                        Var::Sq, Var::Skv, Var::S, Var::Hq};
   return vars;
+}
+
+ExprType varType(Var var) {
+  return var == Var::S ? ExprType::Float : ExprType::Int;
+}
+
+bool isAvailable(Var var, ExprContext context) {
+  return context == ExprContext::Score || (var != Var::S && var != Var::Hq);
 }
 
 std::optional<Var> lookupVar(std::string_view name) {
@@ -74,7 +89,31 @@ std::string_view binaryOpSpelling(BinaryOp op) {
 }
 
 std::string_view exprTypeName(ExprType type) {
-  return type == ExprType::Int ? "int" : "bool";
+  switch (type) {
+  case ExprType::Int:
+    return "int";
+  case ExprType::Bool:
+    return "bool";
+  case ExprType::Float:
+    return "float";
+  }
+  return "?";
+}
+
+std::string_view exprContextName(ExprContext context) {
+  return context == ExprContext::Mask ? "mask" : "score";
+}
+
+std::string formatFloatLiteral(double value) {
+  // to_chars without a format gives the shortest text that reads back as
+  // exactly `value`, in fixed or scientific notation, whichever is shorter.
+  char buffer[64];
+  std::to_chars_result printed =
+      std::to_chars(buffer, buffer + sizeof(buffer), value);
+  std::string text(buffer, printed.ptr);
+  if (text.find_first_of(".e") == std::string::npos)
+    text += ".0";
+  return text;
 }
 
 int64_t Env::get(Var var) const {
@@ -91,6 +130,10 @@ int64_t Env::get(Var var) const {
     return sq;
   case Var::Skv:
     return skv;
+  case Var::Hq:
+    return hq;
+  case Var::S:
+    break; // a float: evaluators read env.s
   }
   return 0;
 }
@@ -101,6 +144,7 @@ std::unique_ptr<Expr> cloneExpr(const Expr &expr) {
   copy->offset = expr.offset;
   copy->length = expr.length;
   copy->intValue = expr.intValue;
+  copy->floatValue = expr.floatValue;
   copy->boolValue = expr.boolValue;
   copy->var = expr.var;
   copy->unaryOp = expr.unaryOp;
@@ -115,6 +159,8 @@ std::string printExpr(const Expr &expr) {
   switch (expr.kind) {
   case ExprKind::IntLiteral:
     return std::to_string(expr.intValue);
+  case ExprKind::FloatLiteral:
+    return formatFloatLiteral(expr.floatValue);
   case ExprKind::BoolLiteral:
     return expr.boolValue ? "true" : "false";
   case ExprKind::Variable:

@@ -1,9 +1,14 @@
-//===- ExprEvaluator.cpp - Reference evaluation of mask expressions -------===//
+//===- ExprEvaluator.cpp - Reference evaluation of expressions ------------===//
 //
 // The evaluator is the executable definition of the language: unit tests
 // compare parsed expressions and hand-written formulas against it, and later
-// the generated kernels' masks against it. It favours obvious correctness
-// over speed, and says "undefined" (nullopt) instead of guessing.
+// the generated kernels' masks and scores against it. It favours obvious
+// correctness over speed, and says "undefined" (nullopt) instead of guessing.
+//
+// Int and bool nodes are computed in int64, float nodes in double; an int
+// operand of a float node is converted where it is used. Float arithmetic is
+// IEEE and never undefined, so only an int sub-expression can make a score
+// undefined.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +20,50 @@
 namespace attnc::spec {
 
 namespace {
+
+std::optional<int64_t> evaluateInt(const Expr &expr, const Env &env);
+
+/// The value of a numeric node as a double: a float node's own value, an int
+/// node's converted.
+std::optional<double> evaluateFloat(const Expr &expr, const Env &env);
+
+std::optional<double> evaluateFloatBinary(BinaryOp op, double lhs, double rhs) {
+  switch (op) {
+  case BinaryOp::Mul:
+    return lhs * rhs;
+  case BinaryOp::Div:
+    return lhs / rhs;
+  case BinaryOp::Add:
+    return lhs + rhs;
+  case BinaryOp::Sub:
+    return lhs - rhs;
+  // Comparisons give 0/1; any comparison with NaN is false but '!='.
+  case BinaryOp::Lt:
+    return lhs < rhs;
+  case BinaryOp::Le:
+    return lhs <= rhs;
+  case BinaryOp::Gt:
+    return lhs > rhs;
+  case BinaryOp::Ge:
+    return lhs >= rhs;
+  case BinaryOp::Eq:
+    return lhs == rhs;
+  case BinaryOp::Ne:
+    return lhs != rhs;
+  case BinaryOp::Rem:
+  case BinaryOp::And:
+  case BinaryOp::Or:
+    break; // the checker allows no float operands here
+  }
+  return std::nullopt;
+}
+
+/// Whether a binary node computes in float: a float result, or a comparison
+/// with a float operand.
+bool hasFloatOperands(const Expr &expr) {
+  return expr.operand(0).type == ExprType::Float ||
+         expr.operand(1).type == ExprType::Float;
+}
 
 std::optional<int64_t> evaluateBinary(BinaryOp op, int64_t lhs, int64_t rhs) {
   int64_t result = 0;
@@ -54,18 +103,20 @@ std::optional<int64_t> evaluateBinary(BinaryOp op, int64_t lhs, int64_t rhs) {
   return std::nullopt;
 }
 
-} // namespace
-
-std::optional<int64_t> evaluate(const Expr &expr, const Env &env) {
+std::optional<int64_t> evaluateInt(const Expr &expr, const Env &env) {
   switch (expr.kind) {
   case ExprKind::IntLiteral:
     return expr.intValue;
+  case ExprKind::FloatLiteral:
+    return std::nullopt; // a float node: evaluateFloat()
   case ExprKind::BoolLiteral:
     return expr.boolValue ? 1 : 0;
   case ExprKind::Variable:
+    if (expr.var == Var::S)
+      return std::nullopt; // a float node: evaluateFloat()
     return env.get(expr.var);
   case ExprKind::Unary: {
-    std::optional<int64_t> operand = evaluate(expr.operand(0), env);
+    std::optional<int64_t> operand = evaluateInt(expr.operand(0), env);
     if (!operand)
       return std::nullopt;
     if (expr.unaryOp == UnaryOp::Not)
@@ -75,14 +126,28 @@ std::optional<int64_t> evaluate(const Expr &expr, const Env &env) {
     return -*operand;
   }
   case ExprKind::Binary: {
-    std::optional<int64_t> lhs = evaluate(expr.operand(0), env);
+    if (hasFloatOperands(expr)) {
+      // A comparison of floats (the only int or bool node that has them).
+      std::optional<double> lhs = evaluateFloat(expr.operand(0), env);
+      if (!lhs)
+        return std::nullopt;
+      std::optional<double> rhs = evaluateFloat(expr.operand(1), env);
+      if (!rhs)
+        return std::nullopt;
+      std::optional<double> result =
+          evaluateFloatBinary(expr.binaryOp, *lhs, *rhs);
+      if (!result)
+        return std::nullopt;
+      return static_cast<int64_t>(*result);
+    }
+    std::optional<int64_t> lhs = evaluateInt(expr.operand(0), env);
     if (!lhs)
       return std::nullopt;
     if (expr.binaryOp == BinaryOp::And && !*lhs)
       return 0;
     if (expr.binaryOp == BinaryOp::Or && *lhs)
       return 1;
-    std::optional<int64_t> rhs = evaluate(expr.operand(1), env);
+    std::optional<int64_t> rhs = evaluateInt(expr.operand(1), env);
     if (!rhs)
       return std::nullopt;
     if (expr.binaryOp == BinaryOp::And || expr.binaryOp == BinaryOp::Or)
@@ -90,15 +155,17 @@ std::optional<int64_t> evaluate(const Expr &expr, const Env &env) {
     return evaluateBinary(expr.binaryOp, *lhs, *rhs);
   }
   case ExprKind::Conditional: {
-    std::optional<int64_t> condition = evaluate(expr.operand(0), env);
+    std::optional<int64_t> condition = evaluateInt(expr.operand(0), env);
     if (!condition)
       return std::nullopt;
-    return evaluate(expr.operand(*condition ? 1 : 2), env);
+    return evaluateInt(expr.operand(*condition ? 1 : 2), env);
   }
   case ExprKind::Call: {
+    if (!expr.callee->evaluate)
+      return std::nullopt; // a float-only built-in: evaluateFloat()
     std::vector<int64_t> args;
     for (const auto &operand : expr.operands) {
-      std::optional<int64_t> arg = evaluate(*operand, env);
+      std::optional<int64_t> arg = evaluateInt(*operand, env);
       if (!arg)
         return std::nullopt;
       args.push_back(*arg);
@@ -109,11 +176,73 @@ std::optional<int64_t> evaluate(const Expr &expr, const Env &env) {
   return std::nullopt;
 }
 
+std::optional<double> evaluateFloat(const Expr &expr, const Env &env) {
+  if (expr.type != ExprType::Float) {
+    std::optional<int64_t> value = evaluateInt(expr, env);
+    if (!value)
+      return std::nullopt;
+    return static_cast<double>(*value);
+  }
+  switch (expr.kind) {
+  case ExprKind::FloatLiteral:
+    return expr.floatValue;
+  case ExprKind::Variable:
+    return env.s; // the only float variable
+  case ExprKind::Unary: {
+    std::optional<double> operand = evaluateFloat(expr.operand(0), env);
+    if (!operand)
+      return std::nullopt;
+    return -*operand;
+  }
+  case ExprKind::Binary: {
+    std::optional<double> lhs = evaluateFloat(expr.operand(0), env);
+    if (!lhs)
+      return std::nullopt;
+    std::optional<double> rhs = evaluateFloat(expr.operand(1), env);
+    if (!rhs)
+      return std::nullopt;
+    return evaluateFloatBinary(expr.binaryOp, *lhs, *rhs);
+  }
+  case ExprKind::Conditional: {
+    std::optional<int64_t> condition = evaluateInt(expr.operand(0), env);
+    if (!condition)
+      return std::nullopt;
+    return evaluateFloat(expr.operand(*condition ? 1 : 2), env);
+  }
+  case ExprKind::Call: {
+    std::vector<double> args;
+    for (const auto &operand : expr.operands) {
+      std::optional<double> arg = evaluateFloat(*operand, env);
+      if (!arg)
+        return std::nullopt;
+      args.push_back(*arg);
+    }
+    return expr.callee->evaluateFloat(args, env);
+  }
+  case ExprKind::IntLiteral:
+  case ExprKind::BoolLiteral:
+    break; // never float
+  }
+  return std::nullopt;
+}
+
+} // namespace
+
+std::optional<int64_t> evaluate(const Expr &expr, const Env &env) {
+  if (expr.type == ExprType::Float)
+    return std::nullopt;
+  return evaluateInt(expr, env);
+}
+
 std::optional<bool> evaluateMask(const Expr &expr, const Env &env) {
   std::optional<int64_t> value = evaluate(expr, env);
   if (!value)
     return std::nullopt;
   return *value != 0;
+}
+
+std::optional<double> evaluateScore(const Expr &expr, const Env &env) {
+  return evaluateFloat(expr, env);
 }
 
 } // namespace attnc::spec

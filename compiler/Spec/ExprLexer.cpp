@@ -1,10 +1,13 @@
-//===- ExprLexer.cpp - Tokens of mask expressions -------------------------===//
+//===- ExprLexer.cpp - Tokens of expressions ------------------------------===//
 
 #include "compiler/Spec/ExprLexer.h"
 
 #include "compiler/Spec/Suggest.h"
 
+#include <charconv>
+#include <cmath>
 #include <limits>
+#include <system_error>
 
 namespace attnc::spec {
 
@@ -68,23 +71,68 @@ LexResult tokenize(std::string_view source) {
     size_t start = pos;
     char c = source[pos];
 
-    if (isDigit(c)) {
-      while (pos < source.size() && isIdentChar(source[pos]))
+    if (isDigit(c) ||
+        (c == '.' && pos + 1 < source.size() && isDigit(source[pos + 1]))) {
+      auto skipDigits = [&] {
+        while (pos < source.size() && isDigit(source[pos]))
+          ++pos;
+      };
+      skipDigits();
+      size_t integerDigits = pos - start;
+      bool isFloat = false;
+      if (pos < source.size() && source[pos] == '.') {
+        isFloat = true;
         ++pos;
+        skipDigits();
+      }
+      // An exponent needs digits: "1e" and "1e+" are malformed, below.
+      if (pos < source.size() && (source[pos] == 'e' || source[pos] == 'E')) {
+        size_t digits = pos + 1;
+        if (digits < source.size() &&
+            (source[digits] == '+' || source[digits] == '-'))
+          ++digits;
+        isFloat = true;
+        if (digits < source.size() && isDigit(source[digits])) {
+          pos = digits;
+          skipDigits();
+        }
+      }
+      // Whatever sticks to the literal (`12ab`, `1.0f`, `1.2.3`) makes it
+      // malformed.
+      bool malformed = false;
+      while (pos < source.size() &&
+             (isIdentChar(source[pos]) || source[pos] == '.')) {
+        malformed = true;
+        ++pos;
+      }
       std::string_view text = source.substr(start, pos - start);
+      std::string_view kind = isFloat ? "float literal " : "integer literal ";
+      if (malformed)
+        return fail(start, "invalid " + std::string(kind) + quote(text));
+      // C would read 010 as octal 8; rejecting it avoids a silent surprise.
+      if (integerDigits > 1 && text[0] == '0')
+        return fail(start,
+                    std::string(kind) + quote(text) + " has a leading zero");
+      if (isFloat) {
+        // from_chars, unlike strtod, ignores the locale.
+        double value = 0;
+        std::from_chars_result parsed =
+            std::from_chars(text.data(), text.data() + text.size(), value);
+        if (parsed.ec != std::errc() || !std::isfinite(value))
+          return fail(start, "float literal " + quote(text) +
+                                 " is out of the range of a double");
+        Token token{TokenKind::Float, start, text};
+        token.floatValue = value;
+        result.tokens.push_back(token);
+        continue;
+      }
       int64_t value = 0;
       for (char digit : text) {
-        if (!isDigit(digit))
-          return fail(start, "invalid integer literal " + quote(text));
         if (value > (std::numeric_limits<int64_t>::max() - (digit - '0')) / 10)
           return fail(start, "integer literal " + quote(text) +
                                  " does not fit in 64 bits");
         value = value * 10 + (digit - '0');
       }
-      // C would read 010 as octal 8; rejecting it avoids a silent surprise.
-      if (text.size() > 1 && text[0] == '0')
-        return fail(start,
-                    "integer literal " + quote(text) + " has a leading zero");
       result.tokens.push_back({TokenKind::Integer, start, text, value});
       continue;
     }

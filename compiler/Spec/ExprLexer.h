@@ -1,4 +1,4 @@
-//===- ExprLexer.h - Tokens of mask expressions -----------------*- C++ -*-===//
+//===- ExprLexer.h - Tokens of expressions ----------------------*- C++ -*-===//
 
 #ifndef ATTNC_COMPILER_SPEC_EXPRLEXER_H
 #define ATTNC_COMPILER_SPEC_EXPRLEXER_H
@@ -13,6 +13,7 @@ namespace attnc::spec {
 
 enum class TokenKind {
   Integer,
+  Float,
   Identifier,
   LParen,
   RParen,
@@ -43,6 +44,8 @@ struct Token {
   std::string_view text;
   /// The value of an Integer token.
   int64_t value = 0;
+  /// The value of a Float token.
+  double floatValue = 0;
 };
 
 struct LexResult {
@@ -52,7 +55,11 @@ struct LexResult {
 };
 
 /// Splits `source` into tokens. Stops at the first character that cannot
-/// start a token, or at a malformed integer literal.
+/// start a token, or at a malformed number literal.
+///
+/// A literal with a '.' or an exponent is a Float (`0.5`, `2.`, `.5`, `1e-3`,
+/// `5E+2`), any other an Integer (`50`). Neither may have a leading zero
+/// before its '.' (`010`, `01.5`) or a suffix (`1.0f`).
 LexResult tokenize(std::string_view source);
 
 /// How a token is named in messages: 'min', '<=', or "end of expression".

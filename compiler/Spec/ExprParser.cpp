@@ -1,4 +1,4 @@
-//===- ExprParser.cpp - Parsing mask expressions --------------------------===//
+//===- ExprParser.cpp - Parsing mask and score expressions ----------------===//
 //
 // Recursive descent for the prefix and ternary forms, precedence climbing for
 // the binary operators: adding one is a row in kBinaryOperators.
@@ -19,7 +19,7 @@ namespace attnc::spec {
 
 namespace {
 
-// Masks are one-liners; the limits keep every recursive walk of the tree
+// Expressions are one-liners; the limits keep every recursive walk of the tree
 // (here, in the checker, the evaluator and the lowering) far from the end of
 // the stack whatever a spec contains.
 constexpr size_t kMaxSourceLength = 4096;
@@ -96,7 +96,8 @@ std::string suggestion(std::string_view word,
 
 class Parser {
 public:
-  explicit Parser(std::vector<Token> tokens) : tokens(std::move(tokens)) {}
+  Parser(std::vector<Token> tokens, ExprContext context)
+      : tokens(std::move(tokens)), context(context) {}
 
   std::unique_ptr<Expr> parseAll() {
     if (peek().kind == TokenKind::End)
@@ -210,6 +211,13 @@ private:
       node->intValue = token.value;
       return node;
     }
+    case TokenKind::Float: {
+      advance();
+      auto node = makeNode(ExprKind::FloatLiteral, token.offset,
+                           token.offset + token.text.size());
+      node->floatValue = token.floatValue;
+      return node;
+    }
     case TokenKind::Identifier:
       return parseIdentifier();
     case TokenKind::LParen: {
@@ -270,9 +278,11 @@ private:
       return node;
     }
 
+    // Suggestions and lists name only what `context` offers.
     std::vector<std::string_view> functions;
     for (const Builtin &builtin : builtins())
-      functions.push_back(builtin.name);
+      if (isAvailable(builtin, context))
+        functions.push_back(builtin.name);
     if (isCall) {
       std::string hint = suggestion(name.text, functions);
       return fail(name.offset,
@@ -283,7 +293,8 @@ private:
     }
     std::vector<std::string_view> variables;
     for (Var var : allVars())
-      variables.push_back(varName(var));
+      if (isAvailable(var, context))
+        variables.push_back(varName(var));
     std::vector<std::string_view> names = variables;
     names.insert(names.end(), functions.begin(), functions.end());
     names.push_back("true");
@@ -327,11 +338,12 @@ private:
   }
 
   std::vector<Token> tokens;
+  ExprContext context;
   size_t pos = 0;
   int nesting = 0;
 };
 
-ExprParseResult parse(std::string_view source,
+ExprParseResult parse(std::string_view source, ExprContext context,
                       std::optional<ExprType> expected) {
   ExprParseResult result;
   if (source.size() > kMaxSourceLength) {
@@ -346,13 +358,13 @@ ExprParseResult parse(std::string_view source,
     result.errors.push_back(*lexed.error);
     return result;
   }
-  Parser parser(std::move(lexed.tokens));
+  Parser parser(std::move(lexed.tokens), context);
   std::unique_ptr<Expr> expr = parser.parseAll();
   if (!expr) {
     result.errors.push_back(*parser.error);
     return result;
   }
-  result.errors = checkExpr(*expr, source, expected);
+  result.errors = checkExpr(*expr, source, context, expected);
   if (result.errors.empty())
     result.expr = std::move(expr);
   return result;
@@ -360,12 +372,16 @@ ExprParseResult parse(std::string_view source,
 
 } // namespace
 
-ExprParseResult parseExpr(std::string_view source) {
-  return parse(source, std::nullopt);
+ExprParseResult parseExpr(std::string_view source, ExprContext context) {
+  return parse(source, context, std::nullopt);
 }
 
 ExprParseResult parseMask(std::string_view source) {
-  return parse(source, ExprType::Bool);
+  return parse(source, ExprContext::Mask, ExprType::Bool);
+}
+
+ExprParseResult parseScore(std::string_view source) {
+  return parse(source, ExprContext::Score, ExprType::Float);
 }
 
 } // namespace attnc::spec

@@ -1,4 +1,4 @@
-//===- ExprParser.h - Parsing mask expressions ------------------*- C++ -*-===//
+//===- ExprParser.h - Parsing mask and score expressions --------*- C++ -*-===//
 //
 // Grammar, lowest precedence first (as in C; binary operators are left
 // associative, ?: is right associative):
@@ -11,12 +11,13 @@
 //   additive := term (('+' | '-') term)*
 //   term     := unary (('*' | '/' | '%') unary)*
 //   unary    := ('!' | '-') unary | primary
-//   primary  := INTEGER | 'true' | 'false' | IDENT | IDENT '(' (expr (','
-//   expr)*)? ')'
-//             | '(' expr ')'
+//   primary  := INTEGER | FLOAT | 'true' | 'false' | IDENT
+//             | IDENT '(' (expr (',' expr)*)? ')' | '(' expr ')'
 //
-// Identifiers are the variables b h q k sq skv and the built-ins of
-// Builtins.h; nullary built-ins may omit "()".
+// Identifiers are the variables b h q k sq skv s hq and the built-ins of
+// Builtins.h; nullary built-ins may omit "()". The grammar is the same for
+// masks and scores; which variables, built-ins and types an expression may
+// use depends on its ExprContext and is checked after parsing (ExprSema.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -38,11 +39,16 @@ struct ExprParseResult {
   std::vector<ExprError> errors;
 };
 
-/// Parses and type-checks an expression of either type.
-ExprParseResult parseExpr(std::string_view source);
+/// Parses and type-checks an expression of any type, written in `context`.
+ExprParseResult parseExpr(std::string_view source,
+                          ExprContext context = ExprContext::Mask);
 
 /// Parses and type-checks a mask: the expression must be bool.
 ExprParseResult parseMask(std::string_view source);
+
+/// Parses and type-checks a score modification: the expression must be float
+/// or int (an int result is converted to float; the root's type says which).
+ExprParseResult parseScore(std::string_view source);
 
 } // namespace attnc::spec
 

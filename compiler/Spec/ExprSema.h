@@ -1,9 +1,20 @@
-//===- ExprSema.h - Static checks of mask expressions -----------*- C++ -*-===//
+//===- ExprSema.h - Static checks of expressions ----------------*- C++ -*-===//
 //
-// Runs after parsing: gives every node its type (int or bool), checks that
-// each operator gets the types it takes, and rejects division by a literal
-// zero and literal arguments a built-in cannot take (`chunk(0)`). Errors
-// quote the offending sub-expression from the source.
+// Runs after parsing: gives every node its type (int, bool or float), checks
+// that each operator gets the types it takes and that each variable and
+// built-in is available where the expression is written, and rejects
+// division by a literal zero and literal arguments a built-in cannot take
+// (`chunk(0)`, `softcap(s, 0.0)`). Errors quote the offending
+// sub-expression from the source.
+//
+// Typing, with int promoted to float where the two meet:
+//   int ⊕ int -> int, and float ⊕ int, int ⊕ float, float ⊕ float -> float
+//     for ⊕ in + - * /   (int / int stays C's truncating division)
+//   int % int -> int; `%` takes no float
+//   number ⋈ number -> bool for ⋈ in < <= > >= == != (compared as floats
+//     when either side is one); bools are not compared
+//   -int -> int, -float -> float; !bool -> bool; bool && bool, bool || bool
+//   c ? a : b: c bool; a and b both bool, both numbers (float if either is)
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,11 +29,14 @@
 
 namespace attnc::spec {
 
-/// Checks `expr` (parsed from `source`) and sets the type of each node.
-/// `expected`, when given, is the type the whole expression must have (for a
-/// mask: bool; the message calls it "the mask"). A node whose operands are
-/// already wrong reports nothing more, so one mistake gives one error.
+/// Checks `expr` (parsed from `source`, written in `context`) and sets the
+/// type of each node. `expected`, when given, is the type the whole
+/// expression must have (for a mask: bool; for a score: float, where an int
+/// is accepted too and converted); the message calls it "the mask" or "the
+/// score". A node whose operands are already wrong reports nothing more, so
+/// one mistake gives one error.
 std::vector<ExprError> checkExpr(Expr &expr, std::string_view source,
+                                 ExprContext context,
                                  std::optional<ExprType> expected);
 
 } // namespace attnc::spec

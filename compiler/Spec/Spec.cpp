@@ -109,6 +109,8 @@ public:
       spec.maskSource = "none";
       spec.mask = parseMask(spec.maskSource).expr;
     }
+    if (!doc.contains("score"))
+      spec.scoreSource = "s"; // the identity; spec.score stays null
     if (!doc.contains("modes"))
       spec.modes = {Mode::Forward};
 
@@ -142,6 +144,7 @@ private:
         {"head_dim", true, &SpecReader::readHeadDim},
         {"dtype", true, &SpecReader::readDtype},
         {"mask", false, &SpecReader::readMask},
+        {"score", false, &SpecReader::readScore},
         {"modes", false, &SpecReader::readModes},
         {"description", false, &SpecReader::readIgnoredString},
         {"$schema", false, &SpecReader::readIgnoredString},
@@ -239,6 +242,17 @@ private:
       errorAt(pointer, error.message, error.column());
     spec.maskSource = source;
     spec.mask = std::move(parsed.expr);
+  }
+
+  void readScore(const Json &value, const std::string &pointer) {
+    if (!expectString(value, pointer))
+      return;
+    const std::string &source = value.get_ref<const std::string &>();
+    ExprParseResult parsed = parseScore(source);
+    for (const ExprError &error : parsed.errors)
+      errorAt(pointer, error.message, error.column());
+    spec.scoreSource = source;
+    spec.score = std::move(parsed.expr);
   }
 
   void readModes(const Json &value, const std::string &pointer) {

@@ -37,6 +37,12 @@ struct Spec {
   std::string maskSource;
   /// `maskSource` parsed and type-checked; bool-typed, never null.
   std::unique_ptr<Expr> mask;
+  /// The score expression as written ("s" when the spec has no score).
+  std::string scoreSource;
+  /// `scoreSource` parsed and type-checked in the Score context: float- or
+  /// int-typed (an int result is converted to float). Null when the spec has
+  /// no "score" key, which means the identity `s`.
+  std::unique_ptr<Expr> score;
   /// The spec document as given, compact, keys in their written order; it
   /// goes into the library manifest.
   std::string json;

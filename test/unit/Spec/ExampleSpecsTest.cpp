@@ -44,7 +44,7 @@ TEST(ExampleSpecs, SchemaDescribesTheSameKeys) {
     keys.insert(key);
   EXPECT_EQ(keys,
             (std::set<std::string>{"$schema", "description", "name", "head_dim",
-                                   "dtype", "mask", "modes"}));
+                                   "dtype", "mask", "score", "modes"}));
   EXPECT_EQ(schema["required"], (nlohmann::json{"name", "head_dim", "dtype"}));
   EXPECT_EQ(schema["properties"]["head_dim"]["enum"],
             (nlohmann::json{64, 128}));
@@ -59,8 +59,28 @@ TEST(ExampleSpecs, SchemaDescribesTheSameKeys) {
       parseSpec(R"({"name": "t", "head_dim": 64, "dtype": "f16"})");
   ASSERT_TRUE(result.spec);
   EXPECT_EQ(schema["properties"]["mask"]["default"], result.spec->maskSource);
+  EXPECT_EQ(schema["properties"]["score"]["type"], "string");
+  EXPECT_EQ(schema["properties"]["score"]["maxLength"],
+            schema["properties"]["mask"]["maxLength"]);
   EXPECT_EQ(schema["properties"]["modes"]["default"],
             (nlohmann::json{"forward"}));
+}
+
+TEST(ExampleSpecs, ScoreModifications) {
+  SpecResult softcap =
+      parseSpecFile((kSpecsDir / "softcap_causal_bf16_d128.json").string());
+  ASSERT_TRUE(softcap.spec);
+  EXPECT_EQ(softcap.spec->scoreSource, "softcap(s, 50.0)");
+  ASSERT_TRUE(softcap.spec->score);
+  EXPECT_EQ(softcap.spec->score->type, ExprType::Float);
+  EXPECT_EQ(softcap.spec->maskSource, "causal");
+
+  SpecResult alibi =
+      parseSpecFile((kSpecsDir / "alibi_causal_bf16_d128.json").string());
+  ASSERT_TRUE(alibi.spec);
+  ASSERT_TRUE(alibi.spec->score);
+  EXPECT_EQ(printExpr(*alibi.spec->score),
+            "(s - (exp2((((-8.0) * (h + 1)) / hq)) * abs((q - k))))");
 }
 
 } // namespace

@@ -88,8 +88,8 @@ TEST(MaskBuiltins, TableEntries) {
     ASSERT_NE(builtin, nullptr) << name;
     EXPECT_EQ(builtin->result, ExprType::Bool) << name;
     EXPECT_FALSE(builtin->definition.empty()) << name;
-    for (ExprType param : builtin->params)
-      EXPECT_EQ(param, ExprType::Int) << name;
+    for (ParamKind param : builtin->params)
+      EXPECT_EQ(param, ParamKind::Int) << name;
   }
   EXPECT_EQ(lookupBuiltin("window")->params.size(), 2u);
   EXPECT_EQ(lookupBuiltin("chunk")->params.size(), 1u);

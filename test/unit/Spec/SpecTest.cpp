@@ -67,6 +67,8 @@ TEST(Spec, MinimalSpecGetsDefaults) {
   EXPECT_EQ(spec.maskSource, "none");
   ASSERT_TRUE(spec.mask);
   EXPECT_EQ(printExpr(*spec.mask), "none");
+  EXPECT_EQ(spec.scoreSource, "s");
+  EXPECT_EQ(spec.score, nullptr);
   EXPECT_EQ(spec.json, R"({"name":"t","head_dim":64,"dtype":"f16"})");
 }
 
@@ -310,6 +312,85 @@ TEST(Spec, MaskErrors) {
   EXPECT_EQ(errorsOf(withMask("q - k")),
             maskError("the mask must be bool, but 'q - k' is int", 1));
   EXPECT_EQ(errorsOf(withMask("")), maskError("empty expression", 1));
+}
+
+/// A spec on several lines whose score is `score`; the score value starts at
+/// line 5, column 12.
+std::string withScore(const std::string &score) {
+  return R"({
+  "name": "t",
+  "head_dim": 64,
+  "dtype": "f16",
+  "score": ")" +
+         score + "\"\n}\n";
+}
+
+TEST(Spec, Score) {
+  SpecResult result = parseSpec(R"json({
+    "name": "gemma",
+    "head_dim": 128,
+    "dtype": "bf16",
+    "mask": "causal",
+    "score": "softcap(s, 50.0)"
+  })json");
+  ASSERT_TRUE(result.spec);
+  const Spec &spec = *result.spec;
+  EXPECT_EQ(spec.scoreSource, "softcap(s, 50.0)");
+  ASSERT_TRUE(spec.score);
+  EXPECT_EQ(spec.score->type, ExprType::Float);
+  EXPECT_EQ(printExpr(*spec.score), "softcap(s, 50.0)");
+  EXPECT_EQ(spec.maskSource, "causal");
+  EXPECT_NE(spec.json.find(R"json("score":"softcap(s, 50.0)")json"),
+            std::string::npos);
+
+  // Written out, the identity is a tree like any other.
+  SpecResult identity = parseSpec(withScore("s"));
+  ASSERT_TRUE(identity.spec);
+  ASSERT_TRUE(identity.spec->score);
+  EXPECT_EQ(printExpr(*identity.spec->score), "s");
+
+  // An int score is accepted; the root's type says it is converted.
+  SpecResult bias = parseSpec(withScore("q - k"));
+  ASSERT_TRUE(bias.spec);
+  ASSERT_TRUE(bias.spec->score);
+  EXPECT_EQ(bias.spec->score->type, ExprType::Int);
+}
+
+TEST(Spec, ScoreErrors) {
+  auto scoreError = [](const std::string &message, int column) {
+    return Errors{"spec.json:5:12: error: at /score: " + message +
+                  " (expression column " + std::to_string(column) + ")"};
+  };
+  EXPECT_EQ(errorsOf(withScore("softcap(s, 50.0")),
+            scoreError("expected ')' after arguments to 'softcap'", 16));
+  EXPECT_EQ(errorsOf(withScore("s % 2")),
+            scoreError("left operand of '%' must be int, but 's' is float", 1));
+  EXPECT_EQ(errorsOf(withScore("s > 0.0")),
+            scoreError("the score must be float, but 's > 0.0' is bool", 1));
+  EXPECT_EQ(errorsOf(withScore("softcap(s, 0.0)")),
+            scoreError("softcap cap must be positive, got 0.0", 12));
+  EXPECT_EQ(errorsOf(withScore("causal ? s : 0.0")),
+            scoreError("'causal' is only available in masks", 1));
+  EXPECT_EQ(errorsOf(withScore("s * 1.0f")),
+            scoreError("invalid float literal '1.0f'", 5));
+  EXPECT_EQ(errorsOf(withScore("")), scoreError("empty expression", 1));
+  EXPECT_EQ(errorsOf(withMembers(R"("score": 50.0)")),
+            Errors{"spec.json:5:12: error: at /score: expected a string, got "
+                   "the number "
+                   "50.0"});
+  // s and hq belong to scores: the same text as a mask is an error there.
+  EXPECT_EQ(errorsOf(withMask("s > 0")),
+            Errors{"spec.json:5:11: error: at /mask: 's' is only available in "
+                   "score expressions (expression column 1)"});
+  EXPECT_EQ(errorsOf(withMembers(R"("scroe": "s")")),
+            Errors{"spec.json:5:3: error: at /scroe: unknown key 'scroe'; did "
+                   "you mean 'score'?"});
+  // Mask and score errors are independent, and both reported.
+  EXPECT_EQ(errorsOf(withMembers(R"("mask": "q", "score": "true")")),
+            (Errors{"spec.json:5:11: error: at /mask: the mask must be bool, "
+                    "but 'q' is int (expression column 1)",
+                    "spec.json:5:25: error: at /score: the score must be "
+                    "float, but 'true' is bool (expression column 1)"}));
 }
 
 TEST(Spec, IndependentErrorsAreAllReportedInFileOrder) {
