@@ -15,6 +15,9 @@ def AttnToTile : Pass<"attn-to-tile", "::mlir::ModuleOp"> {
       (compiler/Target/TileHeuristics.h);
     * the mask region is cloned into `tile.mask_fn`, structured attn ops
       expanded to arith (`attn.causal` → `k <= q + (skv - sq)`);
+    * a score region, if any, is cloned the same way into `tile.score_fn`,
+      and every kv loop gets a `tile.apply_score` right after `tile.mma_qk`
+      (full and partial tiles alike; the mask analysis ignores the score);
     * `tile.kv_bounds` gets the closed-form kv-tile range of a q tile for the
       masks the analysis recognises (dense, empty, causal); any other mask
       visits every kv tile as a partial one;
@@ -50,6 +53,7 @@ def AttnToTile : Pass<"attn-to-tile", "::mlir::ModuleOp"> {
                "targets to build kernels for (sm_80, sm_90a); default: all">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
                            "::mlir::tile::TileDialect"];
 }
 

@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
@@ -18,7 +19,8 @@
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   registry.insert<mlir::attn::AttnDialect, mlir::tile::TileDialect,
-                  mlir::arith::ArithDialect, mlir::func::FuncDialect>();
+                  mlir::arith::ArithDialect, mlir::math::MathDialect,
+                  mlir::func::FuncDialect>();
 
   // Upstream transforms: canonicalize, cse, symbol-dce, ...
   mlir::registerTransformsPasses();

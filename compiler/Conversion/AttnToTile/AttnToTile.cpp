@@ -24,10 +24,13 @@ std::string symbolSuffix(const target::Target &target) {
 }
 
 /// One FlashAttention-2 step over kv tile j; see runtime/device/.../forward.cuh.
-void buildKvStep(OpBuilder &b, Location loc, bool masked) {
+/// A score modification applies to every pair of every tile, before the mask.
+void buildKvStep(OpBuilder &b, Location loc, bool scored, bool masked) {
   tile::WaitOp::create(b, loc, tile::KvOperand::k);
   tile::LoadOp::create(b, loc, tile::KvOperand::v, tile::TileWhich::current);
   tile::MmaQkOp::create(b, loc);
+  if (scored)
+    tile::ApplyScoreOp::create(b, loc);
   if (masked)
     tile::ApplyMaskOp::create(b, loc);
   tile::WaitOp::create(b, loc, tile::KvOperand::v);
@@ -36,11 +39,11 @@ void buildKvStep(OpBuilder &b, Location loc, bool masked) {
   tile::MmaPvOp::create(b, loc);
 }
 
-void buildKvLoop(OpBuilder &b, Location loc, tile::KvSpan span) {
+void buildKvLoop(OpBuilder &b, Location loc, tile::KvSpan span, bool scored) {
   auto loop = tile::KvLoopOp::create(b, loc, span);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(loop.getBody());
-  buildKvStep(b, loc, /*masked=*/span != tile::KvSpan::full);
+  buildKvStep(b, loc, scored, /*masked=*/span != tile::KvSpan::full);
 }
 
 /// Which kv-loop spans can be non-empty for a mask kind (KvBounds.cpp).
@@ -80,13 +83,19 @@ FailureOr<tile::KernelOp> buildForwardKernel(OpBuilder &b, attn::AttentionOp att
   auto maskFn = tile::MaskFnOp::create(b, loc);
   if (failed(lowerMaskInto(attention, maskFn)))
     return failure();
+  const bool scored = attention.hasScore();
+  if (scored) {
+    auto scoreFn = tile::ScoreFnOp::create(b, loc);
+    if (failed(lowerScoreInto(attention, scoreFn)))
+      return failure();
+  }
   auto bounds = tile::KvBoundsOp::create(b, loc);
   buildKvBounds(bounds, mask, config);
 
   tile::LoadQOp::create(b, loc);
   tile::LoadOp::create(b, loc, tile::KvOperand::k, tile::TileWhich::first);
   for (tile::KvSpan span : liveSpans(mask.kind))
-    buildKvLoop(b, loc, span);
+    buildKvLoop(b, loc, span, scored);
   tile::EpilogueOp::create(b, loc, /*write_lse=*/true);
   return kernel;
 }

@@ -15,6 +15,11 @@ namespace attnc {
 mlir::LogicalResult lowerMaskInto(mlir::attn::AttentionOp attention,
                                   mlir::tile::MaskFnOp maskFn);
 
+/// Fills the (empty) body of `scoreFn` with the score region of `attention`
+/// (which must have one) the same way; math ops are kept too.
+mlir::LogicalResult lowerScoreInto(mlir::attn::AttentionOp attention,
+                                   mlir::tile::ScoreFnOp scoreFn);
+
 /// Fills the (empty) body of `bounds` with the closed-form kv-tile range of a
 /// q tile for `mask` under `config`.
 void buildKvBounds(mlir::tile::KvBoundsOp bounds, mlir::attn::MaskClass mask,

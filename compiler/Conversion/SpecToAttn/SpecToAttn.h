@@ -10,7 +10,8 @@
 namespace attnc {
 
 /// A module holding one attn.attention built from `spec`: the mask expression
-/// becomes arith ops plus structured attn ops (causal) in its mask region.
+/// becomes arith ops plus structured attn ops (causal) in its mask region, and
+/// the score expression, if any, arith and math ops in its score region.
 /// `fileName` locates the ops. Returns null after emitting a diagnostic if
 /// the module does not verify.
 mlir::OwningOpRef<mlir::ModuleOp> buildAttnModule(mlir::MLIRContext &context,

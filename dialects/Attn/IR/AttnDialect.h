@@ -9,6 +9,7 @@
 #define ATTNC_DIALECTS_ATTN_IR_ATTNDIALECT_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/Dialect.h"
 
 #include "dialects/Attn/IR/AttnDialect.h.inc"

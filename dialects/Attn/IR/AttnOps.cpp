@@ -17,6 +17,13 @@ static constexpr llvm::StringLiteral kMaskArgNames[] = {"b", "h",  "q",
 static_assert(std::size(kMaskArgNames) == AttentionOp::kNumMaskArgs,
               "one name per mask argument");
 
+/// Names of the score block arguments, in order; also their printed names.
+/// The score comes first, then the mask's arguments, then the head count.
+static constexpr llvm::StringLiteral kScoreArgNames[] = {
+    "s", "b", "h", "q", "k", "sq", "skv", "hq"};
+static_assert(std::size(kScoreArgNames) == AttentionOp::kNumScoreArgs,
+              "one name per score argument");
+
 /// Modes that attnc can compile today.
 static constexpr llvm::StringLiteral kSupportedModes[] = {"forward"};
 
@@ -41,6 +48,20 @@ void AttentionOp::build(OpBuilder &builder, OperationState &state,
   SmallVector<Type> argTypes(kNumMaskArgs, builder.getI64Type());
   SmallVector<Location> argLocs(kNumMaskArgs, state.location);
   block->addArguments(argTypes, argLocs);
+  // The score region starts empty: the identity.
+  state.addRegion();
+}
+
+Block &AttentionOp::addScoreBlock() {
+  assert(!hasScore() && "the score region already has its block");
+  Builder builder(getContext());
+  Block *block = new Block();
+  getScore().push_back(block);
+  SmallVector<Type> argTypes(kNumScoreArgs, builder.getI64Type());
+  argTypes[0] = builder.getF32Type();
+  SmallVector<Location> argLocs(kNumScoreArgs, getLoc());
+  block->addArguments(argTypes, argLocs);
+  return *block;
 }
 
 LogicalResult AttentionOp::verify() {
@@ -67,18 +88,36 @@ LogicalResult AttentionOp::verify() {
 }
 
 LogicalResult AttentionOp::verifyRegions() {
-  Block &block = getMaskBlock();
-  if (block.getNumArguments() != kNumMaskArgs)
+  Block &mask = getMaskBlock();
+  if (mask.getNumArguments() != kNumMaskArgs)
     return emitOpError("mask block must have 6 i64 arguments "
                        "(b, h, q, k, sq, skv), got ")
-           << block.getNumArguments();
-  for (auto [index, arg] : llvm::enumerate(block.getArguments()))
+           << mask.getNumArguments();
+  for (auto [index, arg] : llvm::enumerate(mask.getArguments()))
     if (!arg.getType().isSignlessInteger(64))
       return emitOpError("mask argument #")
              << index << " (" << kMaskArgNames[index] << ") must be i64, got "
              << arg.getType();
-  if (block.empty() || !isa<YieldOp>(block.back()))
+  if (mask.empty() || !isa<YieldOp>(mask.back()))
     return emitOpError("mask block must end in attn.yield");
+
+  if (!hasScore())
+    return success();
+  Block &score = getScoreBlock();
+  if (score.getNumArguments() != kNumScoreArgs)
+    return emitOpError("score block must have 8 arguments "
+                       "(s: f32, b, h, q, k, sq, skv, hq: i64), got ")
+           << score.getNumArguments();
+  for (auto [index, arg] : llvm::enumerate(score.getArguments())) {
+    bool isScore = index == 0;
+    Type type = arg.getType();
+    if (isScore ? !type.isF32() : !type.isSignlessInteger(64))
+      return emitOpError("score argument #")
+             << index << " (" << kScoreArgNames[index] << ") must be "
+             << (isScore ? "f32" : "i64") << ", got " << type;
+  }
+  if (score.empty() || !isa<YieldOp>(score.back()))
+    return emitOpError("score block must end in attn.yield");
   return success();
 }
 
@@ -86,8 +125,10 @@ void AttentionOp::getAsmBlockArgumentNames(Region &region,
                                            OpAsmSetValueNameFn setNameFn) {
   if (region.empty())
     return;
-  for (auto [arg, name] :
-       llvm::zip(region.front().getArguments(), kMaskArgNames))
+  ArrayRef<llvm::StringLiteral> names = kMaskArgNames;
+  if (&region == &getScore())
+    names = kScoreArgNames;
+  for (auto [arg, name] : llvm::zip(region.front().getArguments(), names))
     setNameFn(arg, name);
 }
 
@@ -96,6 +137,12 @@ YieldOp AttentionOp::getMaskYieldOp() {
 }
 
 Value AttentionOp::getMaskYield() { return getMaskYieldOp().getValues()[0]; }
+
+YieldOp AttentionOp::getScoreYieldOp() {
+  return cast<YieldOp>(getScoreBlock().getTerminator());
+}
+
+Value AttentionOp::getScoreYield() { return getScoreYieldOp().getValues()[0]; }
 
 bool AttentionOp::hasMode(StringRef mode) {
   return llvm::any_of(getModes().getAsRange<StringAttr>(),
@@ -175,13 +222,19 @@ OpFoldResult CausalOp::fold(FoldAdaptor adaptor) {
 //===----------------------------------------------------------------------===//
 
 LogicalResult YieldOp::verify() {
-  // The parent is an AttentionOp (HasParent); its mask yields one i1.
+  // The parent is an AttentionOp (HasParent): its mask yields one i1, its
+  // score region one f32.
+  auto attention = cast<AttentionOp>((*this)->getParentOp());
+  bool inScore = (*this)->getParentRegion() == &attention.getScore();
+  StringRef region = inScore ? "score" : "mask";
+  StringRef expected = inScore ? "f32" : "i1";
   if (getValues().size() != 1)
-    return emitOpError("mask must yield exactly one i1, got ")
-           << getValues().size() << " values";
+    return emitOpError() << region << " must yield exactly one " << expected
+                         << ", got " << getValues().size() << " values";
   Type type = getValues()[0].getType();
-  if (!type.isSignlessInteger(1))
-    return emitOpError("mask must yield i1, got ") << type;
+  if (inScore ? !type.isF32() : !type.isSignlessInteger(1))
+    return emitOpError() << region << " must yield " << expected << ", got "
+                         << type;
   return success();
 }
 

@@ -17,32 +17,51 @@ def Attn_AttentionOp : Attn_Op<"attention", [
     Symbol, IsolatedFromAbove, SingleBlock,
     DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmBlockArgumentNames"]>
   ]> {
-  let summary = "an attention variant: its mask, head_dim, element type and modes";
+  let summary = "an attention variant: its mask, score modification, head_dim, element type and modes";
   let description = [{
-    Declares one attention variant, O = softmax(scale * Q K^T + mask) V, with
-    Q: [B, Hq, Sq, D], K and V: [B, Hkv, Skv, D], D = `head_dim`, all in
-    `element_type`. The op is a symbol; each of its `modes` becomes one kernel.
+    Declares one attention variant,
+    O = softmax(score(scale * Q K^T) + mask) V, with Q: [B, Hq, Sq, D],
+    K and V: [B, Hkv, Skv, D], D = `head_dim`, all in `element_type`. The op
+    is a symbol; each of its `modes` becomes one kernel.
 
-    The single region is the **mask**: one block whose six `i64` arguments are
-    the batch index `b`, the query head `h`, the query index `q`, the key index
-    `k` and the two sequence lengths `sq` and `skv`. It ends in `attn.yield` of
-    one `i1`: true keeps the (q, k) score, false sets it to -inf. The region is
-    a pure function of its arguments (it is isolated from above) and may use
-    any `arith` op; structured masks such as `attn.causal` are attn ops so that
-    `--attn-to-tile` can derive tight kv-tile bounds from them.
+    The first region is the **mask**: one block whose six `i64` arguments
+    are the batch index `b`, the query head `h`, the query index `q`, the key
+    index `k` and the two sequence lengths `sq` and `skv`. It ends in
+    `attn.yield` of one `i1`: true keeps the (q, k) score, false sets it to
+    -inf. The region is a pure function of its arguments (it is isolated
+    from above) and may use any `arith` op; structured masks such as
+    `attn.causal` are attn ops so that `--attn-to-tile` can derive tight
+    kv-tile bounds from them.
+
+    The second region, printed after the keyword `score`, is the optional
+    **score modification**; empty means the identity. When present it is one
+    block whose arguments are the score `s: f32` (scale * q.k of the pair,
+    before the mask), then `b`, `h`, `q`, `k`, `sq`, `skv` as in the mask and
+    the number of query heads `hq`, all `i64`. It ends in `attn.yield` of one
+    `f32`, the score that replaces `s`. It is pure and may use `arith` and
+    `math` ops (and the structured mask ops, for a bool condition).
 
     Verified: `head_dim` is 64 or 128; `element_type` is f16 or bf16; `modes`
     is a non-empty list of distinct supported modes (now only "forward"); the
-    mask block has the six i64 arguments and yields one i1.
+    mask block has the six i64 arguments and yields one i1; a score block has
+    the f32 and the seven i64 arguments and yields one f32.
 
     Lowering: `--attn-to-tile` turns each (mode, arch) into one `tile.kernel`;
-    the mask region is cloned into its `tile.mask_fn`.
+    the mask region is cloned into its `tile.mask_fn`, a score region into
+    its `tile.score_fn`.
 
     ```mlir
-    attn.attention @causal attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"]} {
+    attn.attention @causal_softcap attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"]} {
     ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
       %keep = attn.causal %q, %k, %sq, %skv {alignment = #attn.alignment<bottom_right>}
       attn.yield %keep : i1
+    } score {
+    ^bb0(%s: f32, %b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64, %hq: i64):
+      %cap = arith.constant 5.000000e+01 : f32
+      %x = arith.divf %s, %cap : f32
+      %t = math.tanh %x : f32
+      %capped = arith.mulf %cap, %t : f32
+      attn.yield %capped : f32
     }
     ```
   }];
@@ -53,15 +72,17 @@ def Attn_AttentionOp : Attn_Op<"attention", [
     TypeAttr:$element_type,
     StrArrayAttr:$modes
   );
-  let regions = (region SizedRegion<1>:$mask);
+  let regions = (region SizedRegion<1>:$mask, MaxSizedRegion<1>:$score);
 
-  let assemblyFormat = "$sym_name attr-dict-with-keyword $mask";
+  let assemblyFormat =
+      "$sym_name attr-dict-with-keyword $mask (`score` $score^)?";
   let hasVerifier = 1;
   let hasRegionVerifier = 1;
 
   let builders = [
     // Creates the op with an entry block holding the six i64 mask arguments
     // and no terminator: append the mask ops and an attn.yield of one i1.
+    // The score region is left empty (the identity); see addScoreBlock().
     OpBuilder<(ins "::llvm::StringRef":$name, "int64_t":$headDim,
                    "::mlir::Type":$elementType,
                    "::llvm::ArrayRef<::llvm::StringRef>":$modes)>
@@ -70,6 +91,8 @@ def Attn_AttentionOp : Attn_Op<"attention", [
   let extraClassDeclaration = [{
     /// Number of mask block arguments: b, h, q, k, sq, skv.
     static constexpr unsigned kNumMaskArgs = 6;
+    /// Number of score block arguments: s, b, h, q, k, sq, skv, hq.
+    static constexpr unsigned kNumScoreArgs = 8;
 
     ::mlir::Block &getMaskBlock() { return getMask().front(); }
     ::mlir::BlockArgument getBatchArg() { return getMaskBlock().getArgument(0); }
@@ -82,6 +105,30 @@ def Attn_AttentionOp : Attn_Op<"attention", [
     /// The terminator of the mask block, and the i1 it yields (keep or not).
     YieldOp getMaskYieldOp();
     ::mlir::Value getMaskYield();
+
+    /// True when the op has a score modification (a non-empty score region).
+    bool hasScore() { return !getScore().empty(); }
+    /// Adds the entry block of the (empty) score region: s: f32, then b, h,
+    /// q, k, sq, skv, hq: i64, and no terminator; append the score ops and an
+    /// attn.yield of one f32.
+    ::mlir::Block &addScoreBlock();
+
+    /// The score block and its arguments; only when hasScore(). The index
+    /// arguments b .. skv follow `s` in the mask's order.
+    ::mlir::Block &getScoreBlock() { return getScore().front(); }
+    ::mlir::BlockArgument getScoreArg() { return getScoreBlock().getArgument(0); }
+    ::mlir::BlockArgument getScoreBatchArg() { return getScoreBlock().getArgument(1); }
+    ::mlir::BlockArgument getScoreHeadArg() { return getScoreBlock().getArgument(2); }
+    ::mlir::BlockArgument getScoreQueryArg() { return getScoreBlock().getArgument(3); }
+    ::mlir::BlockArgument getScoreKeyArg() { return getScoreBlock().getArgument(4); }
+    ::mlir::BlockArgument getScoreQueryLenArg() { return getScoreBlock().getArgument(5); }
+    ::mlir::BlockArgument getScoreKeyLenArg() { return getScoreBlock().getArgument(6); }
+    ::mlir::BlockArgument getScoreNumHeadsArg() { return getScoreBlock().getArgument(7); }
+
+    /// The terminator of the score block, and the f32 it yields (the
+    /// modified score); only when hasScore().
+    YieldOp getScoreYieldOp();
+    ::mlir::Value getScoreYield();
 
     /// True when `mode` (e.g. "forward") is listed in `modes`.
     bool hasMode(::llvm::StringRef mode);
@@ -154,12 +201,14 @@ def Attn_YieldOp : Attn_Op<"yield", [
   ]> {
   let summary = "terminates an attn region and yields its values";
   let description = [{
-    Ends the mask region of `attn.attention`, yielding the keep predicate
-    (one `i1`). No side effects; lowered to `tile.yield` inside
-    `tile.mask_fn`.
+    Ends a region of `attn.attention`: the mask yields the keep predicate
+    (one `i1`), the score region the modified score (one `f32`). No side
+    effects; lowered to `tile.yield` inside `tile.mask_fn` or
+    `tile.score_fn`.
 
     ```mlir
     attn.yield %keep : i1
+    attn.yield %score : f32
     ```
   }];
 

@@ -9,6 +9,7 @@
 #define ATTNC_DIALECTS_TILE_IR_TILEDIALECT_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/Dialect.h"
 
 #include "dialects/Tile/IR/TileDialect.h.inc"

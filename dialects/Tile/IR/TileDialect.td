@@ -19,14 +19,17 @@ def Tile_Dialect : Dialect {
     A `tile.kernel` is one CUDA kernel. Each CTA owns one q tile of `block_m`
     query rows, walks the kv tiles of `block_n` keys that `tile.kv_bounds`
     selects, from the highest down, in up to three `tile.kv_loop`s (partial,
-    full, partial), and ends in `tile.epilogue`. Step ops (`tile.load`,
+    full, partial), and ends in `tile.epilogue`. A kernel with a
+    `tile.score_fn` passes every score through it before the mask. Step ops (`tile.load`,
     `tile.mma_qk`, ...) are calls of the device tile object
     (`attn/device/sm80/forward.cuh`); they have no SSA operands, and their
     memory effects keep them in order and alive through canonicalize and CSE.
   }];
 
-  // mask_fn and kv_bounds bodies are `arith`.
-  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  // mask_fn and kv_bounds bodies are `arith`, score_fn bodies `arith` and
+  // `math`.
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect"];
   let useDefaultAttributePrinterParser = 1;
 }
 

@@ -11,43 +11,66 @@
 using namespace mlir;
 using namespace mlir::tile;
 
-/// Block argument names of tile.mask_fn and tile.kv_bounds (also printed).
+/// Block argument names of tile.mask_fn, tile.score_fn and tile.kv_bounds
+/// (also printed). The score s of score_fn is f32, every other argument i64.
 static constexpr llvm::StringLiteral kMaskFnArgNames[] = {"b", "h",  "q",
                                                           "k", "sq", "skv"};
+static constexpr llvm::StringLiteral kScoreFnArgNames[] = {
+    "s", "b", "h", "q", "k", "sq", "skv", "hq"};
 static constexpr llvm::StringLiteral kKvBoundsArgNames[] = {"q_tile", "sq",
                                                             "skv"};
 static_assert(std::size(kMaskFnArgNames) == MaskFnOp::kNumArgs);
+static_assert(std::size(kScoreFnArgNames) == ScoreFnOp::kNumArgs);
 static_assert(std::size(kKvBoundsArgNames) == KvBoundsOp::kNumArgs);
 
 /// Modes that a kernel can implement today.
 static constexpr llvm::StringLiteral kSupportedModes[] = {"forward"};
 
-/// Adds `state`'s single region with one block of `numArgs` i64 arguments.
-static void addEntryBlockWithI64Args(OpBuilder &builder, OperationState &state,
-                                     unsigned numArgs) {
+/// Adds `state`'s single region with one block of `types` arguments.
+static void addEntryBlock(OperationState &state, ArrayRef<Type> types) {
   Region *region = state.addRegion();
   Block *block = new Block();
   region->push_back(block);
-  SmallVector<Type> types(numArgs, builder.getI64Type());
-  SmallVector<Location> locs(numArgs, state.location);
+  SmallVector<Location> locs(types.size(), state.location);
   block->addArguments(types, locs);
 }
 
-/// Checks that the single block of `op` has `names.size()` i64 arguments and
-/// ends in tile.yield (whose operands YieldOp::verify checks).
+/// addEntryBlock() with `numArgs` i64 arguments.
+static void addEntryBlockWithI64Args(OpBuilder &builder, OperationState &state,
+                                     unsigned numArgs) {
+  SmallVector<Type> types(numArgs, builder.getI64Type());
+  addEntryBlock(state, types);
+}
+
+/// Checks that the single block of `op` has `names.size()` arguments, all
+/// i64 but a leading f32 score when `scoreFirst`, and ends in tile.yield
+/// (whose operands YieldOp::verify checks).
 static LogicalResult verifyHookBlock(Operation *op, Block &block,
-                                     ArrayRef<llvm::StringLiteral> names) {
+                                     ArrayRef<llvm::StringLiteral> names,
+                                     bool scoreFirst) {
   if (block.getNumArguments() != names.size()) {
     InFlightDiagnostic diag = op->emitOpError("block must have ")
-                              << names.size() << " i64 arguments (";
-    llvm::interleaveComma(names, diag);
+                              << names.size();
+    ArrayRef<llvm::StringLiteral> indices = names;
+    if (scoreFirst) {
+      diag << " arguments (" << names.front() << ": f32, ";
+      indices = names.drop_front();
+    } else {
+      diag << " i64 arguments (";
+    }
+    llvm::interleaveComma(indices, diag);
+    if (scoreFirst)
+      diag << ": i64";
     return diag << "), got " << block.getNumArguments();
   }
-  for (auto [index, arg] : llvm::enumerate(block.getArguments()))
-    if (!arg.getType().isSignlessInteger(64))
+  for (auto [index, arg] : llvm::enumerate(block.getArguments())) {
+    bool isScore = scoreFirst && index == 0;
+    Type type = arg.getType();
+    if (isScore ? !type.isF32() : !type.isSignlessInteger(64))
       return op->emitOpError("argument #")
-             << index << " (" << names[index] << ") must be i64, got "
-             << arg.getType();
+             << index << " (" << names[index] << ") must be "
+             << (isScore ? "f32" : "i64") << ", got " << type;
+  }
   if (block.empty() || !isa<YieldOp>(block.back()))
     return op->emitOpError("block must end in tile.yield");
   return success();
@@ -94,8 +117,11 @@ LogicalResult KernelOp::verify() {
 
 /// The body is a fixed schedule: hooks, prologue, kv loops, epilogue.
 LogicalResult KernelOp::verifyRegions() {
-  unsigned numMaskFns = 0, numKvBounds = 0, numLoadQs = 0, numEpilogues = 0;
+  unsigned numMaskFns = 0, numScoreFns = 0, numKvBounds = 0, numLoadQs = 0,
+           numEpilogues = 0;
   bool seenLoop = false;
+  // The non-empty loops, and whether each applies the score.
+  SmallVector<std::pair<KvLoopOp, bool>, 3> loops;
   std::optional<KvSpan> lastSpan;
   Operation *lastOp = nullptr;
   for (Operation &op : *getBody()) {
@@ -116,6 +142,15 @@ LogicalResult KernelOp::verifyRegions() {
                 return emitOpError("must contain exactly one tile.mask_fn, "
                                    "found a second one");
               return requireBeforeLoops("tile.mask_fn");
+            })
+            .Case([&](ScoreFnOp) -> LogicalResult {
+              if (++numScoreFns > 1)
+                return emitOpError("must contain at most one tile.score_fn, "
+                                   "found a second one");
+              if (numMaskFns == 0 || numKvBounds > 0)
+                return emitOpError("tile.score_fn must come after "
+                                   "tile.mask_fn and before tile.kv_bounds");
+              return requireBeforeLoops("tile.score_fn");
             })
             .Case([&](KvBoundsOp) -> LogicalResult {
               if (++numKvBounds > 1)
@@ -141,6 +176,9 @@ LogicalResult KernelOp::verifyRegions() {
                        << "} out of order: at most one loop per span, in the "
                           "order partial_high, full, partial_low";
               lastSpan = span;
+              Block &body = *loop.getBody();
+              if (!body.without_terminator().empty())
+                loops.push_back({loop, !body.getOps<ApplyScoreOp>().empty()});
               return success();
             })
             .Case([&](EpilogueOp) -> LogicalResult {
@@ -163,12 +201,32 @@ LogicalResult KernelOp::verifyRegions() {
            << numEpilogues;
   if (!isa<EpilogueOp>(lastOp))
     return emitOpError("tile.epilogue must be the last op of the kernel");
+
+  // Every score goes through score_fn, in full and partial tiles alike, and
+  // apply_score has nothing to call without one.
+  bool hasScoreFn = numScoreFns > 0;
+  for (auto [loop, appliesScore] : loops) {
+    if (hasScoreFn && !appliesScore)
+      return emitOpError("has a tile.score_fn, so every non-empty "
+                         "tile.kv_loop must apply it: tile.kv_loop {span = ")
+             << stringifyKvSpan(loop.getSpan()) << "} has no tile.apply_score";
+    if (!hasScoreFn && appliesScore)
+      return emitOpError("tile.kv_loop {span = ")
+             << stringifyKvSpan(loop.getSpan())
+             << "} has a tile.apply_score, but the kernel has no "
+                "tile.score_fn";
+  }
   return success();
 }
 
 MaskFnOp KernelOp::getMaskFn() {
   auto ops = getBody()->getOps<MaskFnOp>();
   return ops.empty() ? MaskFnOp() : *ops.begin();
+}
+
+ScoreFnOp KernelOp::getScoreFn() {
+  auto ops = getBody()->getOps<ScoreFnOp>();
+  return ops.empty() ? ScoreFnOp() : *ops.begin();
 }
 
 KvBoundsOp KernelOp::getKvBounds() {
@@ -201,7 +259,8 @@ void MaskFnOp::build(OpBuilder &builder, OperationState &state) {
 }
 
 LogicalResult MaskFnOp::verifyRegions() {
-  return verifyHookBlock(*this, *getBody(), kMaskFnArgNames);
+  return verifyHookBlock(*this, *getBody(), kMaskFnArgNames,
+                         /*scoreFirst=*/false);
 }
 
 void MaskFnOp::getAsmBlockArgumentNames(Region &region,
@@ -213,6 +272,29 @@ YieldOp MaskFnOp::getYieldOp() { return cast<YieldOp>(getBody()->back()); }
 Value MaskFnOp::getKeep() { return getYieldOp().getValues()[0]; }
 
 //===----------------------------------------------------------------------===//
+// ScoreFnOp
+//===----------------------------------------------------------------------===//
+
+void ScoreFnOp::build(OpBuilder &builder, OperationState &state) {
+  SmallVector<Type> types(kNumArgs, builder.getI64Type());
+  types[0] = builder.getF32Type();
+  addEntryBlock(state, types);
+}
+
+LogicalResult ScoreFnOp::verifyRegions() {
+  return verifyHookBlock(*this, *getBody(), kScoreFnArgNames,
+                         /*scoreFirst=*/true);
+}
+
+void ScoreFnOp::getAsmBlockArgumentNames(Region &region,
+                                         OpAsmSetValueNameFn setNameFn) {
+  setHookArgNames(region, kScoreFnArgNames, setNameFn);
+}
+
+YieldOp ScoreFnOp::getYieldOp() { return cast<YieldOp>(getBody()->back()); }
+Value ScoreFnOp::getModifiedScore() { return getYieldOp().getValues()[0]; }
+
+//===----------------------------------------------------------------------===//
 // KvBoundsOp
 //===----------------------------------------------------------------------===//
 
@@ -221,7 +303,8 @@ void KvBoundsOp::build(OpBuilder &builder, OperationState &state) {
 }
 
 LogicalResult KvBoundsOp::verifyRegions() {
-  return verifyHookBlock(*this, *getBody(), kKvBoundsArgNames);
+  return verifyHookBlock(*this, *getBody(), kKvBoundsArgNames,
+                         /*scoreFirst=*/false);
 }
 
 void KvBoundsOp::getAsmBlockArgumentNames(Region &region,
@@ -246,15 +329,16 @@ void KvLoopOp::build(OpBuilder &builder, OperationState &state, KvSpan span) {
   ensureTerminator(*region, builder, state.location);
 }
 
-/// A non-empty body reads: [wait k] mma_qk [apply_mask] [wait v] online_softmax
-/// mma_pv, with loads anywhere in between.
+/// A non-empty body reads: [wait k] mma_qk [apply_score] [apply_mask] [wait v]
+/// online_softmax mma_pv, with loads anywhere in between. Whether apply_score
+/// is there is the kernel's to check (it has a score_fn or not).
 LogicalResult KvLoopOp::verifyRegions() {
   Block &body = *getBody();
   if (body.without_terminator().empty())
     return success();
 
   // Position of the first occurrence of each step; -1 when absent.
-  int mmaQk = -1, applyMask = -1, softmax = -1, mmaPv = -1;
+  int mmaQk = -1, applyScore = -1, applyMask = -1, softmax = -1, mmaPv = -1;
   int waitK = -1, waitV = -1;
   auto record = [&](int &slot, int index, StringRef name) -> LogicalResult {
     if (slot >= 0)
@@ -268,6 +352,9 @@ LogicalResult KvLoopOp::verifyRegions() {
         llvm::TypeSwitch<Operation *, LogicalResult>(&op)
             .Case([&](MmaQkOp) -> LogicalResult {
               return record(mmaQk, i, "tile.mma_qk");
+            })
+            .Case([&](ApplyScoreOp) -> LogicalResult {
+              return record(applyScore, i, "tile.apply_score");
             })
             .Case([&](ApplyMaskOp) -> LogicalResult {
               return record(applyMask, i, "tile.apply_mask");
@@ -293,6 +380,10 @@ LogicalResult KvLoopOp::verifyRegions() {
       !(softmax < mmaPv))
     return emitOpError("body must contain tile.mma_qk, tile.online_softmax "
                        "and tile.mma_pv, in that order");
+
+  // The score modification sees the raw scores of mma_qk, before the mask.
+  if (applyScore >= 0 && applyScore != mmaQk + 1)
+    return emitOpError("tile.apply_score must come right after tile.mma_qk");
 
   bool isFull = getSpan() == KvSpan::full;
   if (isFull && applyMask >= 0)
@@ -339,33 +430,36 @@ void KvLoopOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
 // YieldOp
 //===----------------------------------------------------------------------===//
 
-/// Checks that `values` are `count` values of integer type `width` bits.
+/// Checks that `values` are `count` values of type `type` (null when `count`
+/// is 0).
 static LogicalResult verifyYielded(YieldOp yield, StringRef parentName,
-                                   unsigned count, unsigned width) {
+                                   unsigned count, Type type) {
   auto values = yield.getValues();
-  bool ok =
-      values.size() == count && llvm::all_of(values.getTypes(), [&](Type type) {
-        return type.isSignlessInteger(width);
-      });
+  bool ok = values.size() == count &&
+            llvm::all_of(values.getTypes(), [&](Type t) { return t == type; });
   if (ok)
     return success();
   if (count == 0)
     return yield.emitOpError("in ") << parentName << " must yield nothing, got "
                                     << values.size() << " values";
-  std::string got;
-  llvm::raw_string_ostream os(got);
-  llvm::interleaveComma(values.getTypes(), os);
+  std::string expected, got;
+  llvm::raw_string_ostream expectedOs(expected), gotOs(got);
+  type.print(expectedOs);
+  llvm::interleaveComma(values.getTypes(), gotOs);
   return yield.emitOpError("in ") << parentName << " must yield " << count
-                                  << " i" << width << ", got (" << got << ")";
+                                  << " " << expected << ", got (" << got << ")";
 }
 
 LogicalResult YieldOp::verify() {
   Operation *parent = (*this)->getParentOp();
+  Builder builder(getContext());
   if (isa<MaskFnOp>(parent))
-    return verifyYielded(*this, "tile.mask_fn", 1, 1);
+    return verifyYielded(*this, "tile.mask_fn", 1, builder.getI1Type());
+  if (isa<ScoreFnOp>(parent))
+    return verifyYielded(*this, "tile.score_fn", 1, builder.getF32Type());
   if (isa<KvBoundsOp>(parent))
-    return verifyYielded(*this, "tile.kv_bounds", 4, 64);
-  return verifyYielded(*this, "tile.kv_loop", 0, 0);
+    return verifyYielded(*this, "tile.kv_bounds", 4, builder.getI64Type());
+  return verifyYielded(*this, "tile.kv_loop", 0, Type());
 }
 
 //===----------------------------------------------------------------------===//

@@ -1,8 +1,8 @@
 //===- TileOps.h - tile dialect operations ----------------------*- C++ -*-===//
 //
-// mlir::tile::KernelOp, MaskFnOp, KvBoundsOp, KvLoopOp, YieldOp and the step
-// ops (LoadQOp, LoadOp, WaitOp, MmaQkOp, ApplyMaskOp, OnlineSoftmaxOp,
-// MmaPvOp, EpilogueOp). Include this header to use the dialect; it pulls in
+// mlir::tile::KernelOp, MaskFnOp, ScoreFnOp, KvBoundsOp, KvLoopOp, YieldOp
+// and the step ops (LoadQOp, LoadOp, WaitOp, MmaQkOp, ApplyScoreOp,
+// ApplyMaskOp, OnlineSoftmaxOp, MmaPvOp, EpilogueOp). Include this header to use the dialect; it pulls in
 // the dialect and its attributes.
 //
 //===----------------------------------------------------------------------===//

@@ -10,7 +10,7 @@ include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 //===----------------------------------------------------------------------===//
-// Structure: kernel, mask_fn, kv_bounds, kv_loop, yield
+// Structure: kernel, mask_fn, score_fn, kv_bounds, kv_loop, yield
 //===----------------------------------------------------------------------===//
 
 def Tile_KernelOp : Tile_Op<"kernel", [
@@ -23,21 +23,24 @@ def Tile_KernelOp : Tile_Op<"kernel", [
     threads. Each CTA computes one q tile; the body is its schedule, a fixed
     sequence of tile ops, printed by the emitter in order:
 
-    1. `tile.mask_fn` and `tile.kv_bounds` (exactly one each), emitted as the
-       `mask_fn` / `kv_bounds` hook functions of the variant;
+    1. `tile.mask_fn` (exactly one), `tile.score_fn` (at most one) and
+       `tile.kv_bounds` (exactly one), in that order, emitted as the
+       `mask_fn` / `score_fn` / `kv_bounds` hook functions of the variant;
     2. the prologue: `tile.load_q` and `tile.load {which = first}`;
     3. up to three `tile.kv_loop`s, at most one per span, in the visiting
        order partial_high, full, partial_low;
     4. `tile.epilogue`, last.
 
-    Attributes: `config` (#tile.config), `element_type` (f16 or bf16, of Q,
-    K, V and O), `head_dim` (64 or 128) and `mode` ("forward"). The body
-    holds only tile ops; all of the above is verified.
+    A kernel has a `tile.score_fn` iff every non-empty kv loop has a
+    `tile.apply_score`. Attributes: `config` (#tile.config), `element_type`
+    (f16 or bf16, of Q, K, V and O), `head_dim` (64 or 128) and `mode`
+    ("forward"). The body holds only tile ops; all of the above is verified.
 
     ```mlir
     tile.kernel @causal_forward_sm80 attributes {config = #tile.config<...>,
         element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
       tile.mask_fn { ... }
+      tile.score_fn { ... }     // optional
       tile.kv_bounds { ... }
       tile.load_q
       tile.load {operand = k, which = first}
@@ -76,6 +79,9 @@ def Tile_KernelOp : Tile_Op<"kernel", [
     MaskFnOp getMaskFn();
     KvBoundsOp getKvBounds();
     EpilogueOp getEpilogue();
+    /// The tile.score_fn of the body; null when the kernel has none (the
+    /// scores are not modified).
+    ScoreFnOp getScoreFn();
 
     /// The kv loops in visiting order, and the loop of one span (null if the
     /// kernel has none).
@@ -136,6 +142,72 @@ def Tile_MaskFnOp : Tile_Op<"mask_fn", [
     /// The terminator, and the i1 it yields.
     YieldOp getYieldOp();
     ::mlir::Value getKeep();
+  }];
+}
+
+def Tile_ScoreFnOp : Tile_Op<"score_fn", [
+    HasParent<"KernelOp">, IsolatedFromAbove, SingleBlock,
+    DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmBlockArgumentNames"]>
+  ]> {
+  let summary = "the score modification of the kernel";
+  let description = [{
+    s ← score(scale·q·kᵀ, ...) for every pair, before the mask: a pure
+    function of eight block arguments, the score `s: f32` (scale times the
+    dot product of query q and key k), then `i64` batch `b`, query head `h`,
+    query index `q`, key index `k`, sequence lengths `sq`, `skv` and the
+    number of query heads `hq`. The block ends in `tile.yield` of one `f32`,
+    the score that replaces `s`; the softmax then runs on the modified
+    scores. The body is `arith` and `math` (copied from the score region of
+    `attn.attention`, with structured attn ops expanded).
+
+    Optional: at most one per kernel, after `tile.mask_fn` and before
+    `tile.kv_bounds`; without one the scores are not modified. It is called
+    by `tile.apply_score`, which every non-empty kv loop of a kernel with a
+    score_fn has (full and partial tiles alike).
+
+    Lowering: `ATTN_HD float score_fn(float s, int64_t b, int64_t h,
+    int64_t q, int64_t k, int64_t sq, int64_t skv, int64_t hq)` in the
+    variant's namespace. No effects of its own; it is isolated from above so
+    folded constants stay inside.
+
+    ```mlir
+    tile.score_fn {
+    ^bb0(%s: f32, %b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64, %hq: i64):
+      %cap = arith.constant 5.000000e+01 : f32
+      %x = arith.divf %s, %cap : f32
+      %t = math.tanh %x : f32
+      %capped = arith.mulf %cap, %t : f32
+      tile.yield %capped : f32
+    }
+    ```
+  }];
+
+  let regions = (region SizedRegion<1>:$region);
+  let assemblyFormat = "attr-dict-with-keyword $region";
+  let hasRegionVerifier = 1;
+
+  let skipDefaultBuilders = 1;
+  let builders = [
+    // Creates the entry block with the eight arguments (s: f32, then seven
+    // i64) and no terminator: append the score and a tile.yield of one f32.
+    OpBuilder<(ins)>
+  ];
+
+  let extraClassDeclaration = [{
+    static constexpr unsigned kNumArgs = 8;
+
+    ::mlir::BlockArgument getScoreArg() { return getBody()->getArgument(0); }
+    ::mlir::BlockArgument getBatchArg() { return getBody()->getArgument(1); }
+    ::mlir::BlockArgument getHeadArg() { return getBody()->getArgument(2); }
+    ::mlir::BlockArgument getQueryArg() { return getBody()->getArgument(3); }
+    ::mlir::BlockArgument getKeyArg() { return getBody()->getArgument(4); }
+    ::mlir::BlockArgument getQueryLenArg() { return getBody()->getArgument(5); }
+    ::mlir::BlockArgument getKeyLenArg() { return getBody()->getArgument(6); }
+    ::mlir::BlockArgument getNumHeadsArg() { return getBody()->getArgument(7); }
+
+    /// The terminator, and the f32 it yields (the modified score).
+    YieldOp getYieldOp();
+    ::mlir::Value getModifiedScore();
   }];
 }
 
@@ -260,10 +332,12 @@ def Tile_KvLoopOp : Tile_Op<"kv_loop", [
 
     A non-empty body holds `tile.mma_qk`, `tile.online_softmax` and
     `tile.mma_pv` exactly once each and in that order, each preceded by the
-    `tile.wait` of the operand it reads (K for mma_qk, V for mma_pv). Partial
-    loops apply the mask between mma_qk and online_softmax; a full loop must
-    not: full tiles carry no mask code. An empty body is allowed; it does
-    nothing and canonicalization erases the loop.
+    `tile.wait` of the operand it reads (K for mma_qk, V for mma_pv). In a
+    kernel with a `tile.score_fn`, `tile.apply_score` comes right after
+    mma_qk, in every span. Partial loops apply the mask between mma_qk (and
+    apply_score) and online_softmax; a full loop must not: full tiles carry
+    no mask code. An empty body is allowed; it does nothing and
+    canonicalization erases the loop.
 
     Lowering: the `for` loop above around the body's device calls. No effects
     of its own beyond those of its body.
@@ -299,11 +373,12 @@ def Tile_KvLoopOp : Tile_Op<"kv_loop", [
 
 def Tile_YieldOp : Tile_Op<"yield", [
     Pure, Terminator, ReturnLike,
-    ParentOneOf<["MaskFnOp", "KvBoundsOp", "KvLoopOp"]>
+    ParentOneOf<["MaskFnOp", "ScoreFnOp", "KvBoundsOp", "KvLoopOp"]>
   ]> {
   let summary = "terminates a tile region and yields its values";
   let description = [{
-    Ends the body of `tile.mask_fn` (yields one `i1`: keep), `tile.kv_bounds`
+    Ends the body of `tile.mask_fn` (yields one `i1`: keep), `tile.score_fn`
+    (yields one `f32`: the modified score), `tile.kv_bounds`
     (yields four `i64`: begin, full_begin, full_end, end) or `tile.kv_loop`
     (yields nothing; implicit, not printed). Lowered to the `return` of the
     hook function. No effects.
@@ -402,6 +477,23 @@ def Tile_MmaQkOp : Tile_StepOp<"mma_qk", [HasParent<"KvLoopOp">]> {
   let assemblyFormat = "attr-dict";
 }
 
+def Tile_ApplyScoreOp : Tile_StepOp<"apply_score", [HasParent<"KvLoopOp">]> {
+  let summary = "modify the scores of the current kv tile";
+  let description = [{
+    S[q, k] ← score_fn(scale · (Q K_jᵀ)[q, k], b, h, q, k, sq, skv, hq) for
+    every element of the tile, with the kernel's `tile.score_fn`; the
+    softmax that follows uses the modified scores as they are (the scale is
+    inside). Right after `tile.mma_qk`, before `tile.apply_mask`, in every kv
+    loop (full and partial) of a kernel with a score_fn, and only there.
+    Whatever it yields for a key at or past skv is dropped by the mask of the
+    ragged last tile.
+
+    Lowering: `t.apply_score(j, score)`, where `score` calls the variant's
+    `score_fn` hook per element. Effects: reads and writes the S registers.
+  }];
+  let assemblyFormat = "attr-dict";
+}
+
 def Tile_ApplyMaskOp : Tile_StepOp<"apply_mask", [HasParent<"KvLoopOp">]> {
   let summary = "mask the scores of a partial tile";
   let description = [{
@@ -422,7 +514,9 @@ def Tile_OnlineSoftmaxOp : Tile_StepOp<"online_softmax", [HasParent<"KvLoopOp">]
     m' * scale * log2(e)), l = l * exp2((m - m') * scale * log2(e)) +
     sum_k P, O = O * exp2((m - m') * scale * log2(e)); m = m'. A row whose
     scores are all -inf so far keeps m = -inf and uses 0 as its max in the
-    exponent, so that no NaN (-inf - -inf) arises.
+    exponent, so that no NaN (-inf - -inf) arises. In a kernel with a
+    `tile.score_fn`, `tile.apply_score` has already scaled S, and `scale` is
+    1 here and in the epilogue's LSE.
 
     Lowering: `t.online_softmax()`. Effects: reads S, writes P, m, l and O
     registers.

@@ -101,3 +101,30 @@ attn.attention @constant_top_left attributes {element_type = bf16, head_dim = 12
   %keep = attn.causal %c3, %c4, %c1, %c9 {alignment = #attn.alignment<top_left>}
   attn.yield %keep : i1
 }
+
+// The score region folds too, and its constants stay inside it (the op is
+// isolated from above): s * 1 -> s, exp2(-1) -> 0.5, so s' = s * 0.5. The
+// mask folds on its own as before (bottom_right with sq == skv is top_left).
+// CHECK-LABEL: attn.attention @score_folds
+// CHECK-NEXT: ^bb0(%[[B:.+]]: i64, %[[H:.+]]: i64, %[[Q:.+]]: i64, %[[K:.+]]: i64, %[[SQ:.+]]: i64, %[[SKV:.+]]: i64):
+// CHECK-NEXT: %[[KEEP:.+]] = attn.causal %[[Q]], %[[K]], %[[SQ]], %[[SQ]] {alignment = #attn.alignment<top_left>}
+// CHECK-NEXT: attn.yield %[[KEEP]] : i1
+// CHECK-NEXT: } score {
+// CHECK-NEXT: ^bb0(%[[S:.+]]: f32, %{{.+}}: i64, %{{.+}}: i64, %{{.+}}: i64, %{{.+}}: i64, %{{.+}}: i64, %{{.+}}: i64, %{{.+}}: i64):
+// CHECK-NEXT: %[[HALF:.+]] = arith.constant 5.000000e-01 : f32
+// CHECK-NEXT: %[[SCALED:.+]] = arith.mulf %[[S]], %[[HALF]] : f32
+// CHECK-NEXT: attn.yield %[[SCALED]] : f32
+// CHECK-NEXT: }
+attn.attention @score_folds attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  %keep = attn.causal %q, %k, %sq, %sq
+  attn.yield %keep : i1
+} score {
+^bb0(%s: f32, %b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64, %hq: i64):
+  %one = arith.constant 1.0 : f32
+  %minus_one = arith.constant -1.0 : f32
+  %same = arith.mulf %s, %one : f32
+  %half = math.exp2 %minus_one : f32
+  %scaled = arith.mulf %same, %half : f32
+  attn.yield %scaled : f32
+}

@@ -124,3 +124,94 @@ attn.attention @causal_i32 attributes {element_type = bf16, head_dim = 128 : i64
   %keep = attn.causal %c0, %k, %sq, %skv
   attn.yield %keep : i1
 }
+
+// -----
+
+// The score region: s: f32, then b, h, q, k, sq, skv, hq: i64, yielding one f32.
+// expected-error @+1 {{'attn.attention' op score block must have 8 arguments (s: f32, b, h, q, k, sq, skv, hq: i64), got 7}}
+attn.attention @score_without_hq attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  %true = arith.constant true
+  attn.yield %true : i1
+} score {
+^bb0(%s: f32, %b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  attn.yield %s : f32
+}
+
+// -----
+
+// expected-error @+1 {{'attn.attention' op score argument #0 (s) must be f32, got 'f16'}}
+attn.attention @f16_score attributes {element_type = f16, head_dim = 128 : i64, modes = ["forward"]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  %true = arith.constant true
+  attn.yield %true : i1
+} score {
+^bb0(%s: f16, %b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64, %hq: i64):
+  %zero = arith.constant 0.0 : f32
+  attn.yield %zero : f32
+}
+
+// -----
+
+// expected-error @+1 {{'attn.attention' op score argument #7 (hq) must be i64, got 'i32'}}
+attn.attention @i32_hq attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  %true = arith.constant true
+  attn.yield %true : i1
+} score {
+^bb0(%s: f32, %b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64, %hq: i32):
+  attn.yield %s : f32
+}
+
+// -----
+
+attn.attention @score_yields_i1 attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  %true = arith.constant true
+  attn.yield %true : i1
+} score {
+^bb0(%s: f32, %b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64, %hq: i64):
+  %true = arith.constant true
+  // expected-error @+1 {{'attn.yield' op score must yield f32, got 'i1'}}
+  attn.yield %true : i1
+}
+
+// -----
+
+attn.attention @score_yields_two attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  %true = arith.constant true
+  attn.yield %true : i1
+} score {
+^bb0(%s: f32, %b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64, %hq: i64):
+  // expected-error @+1 {{'attn.yield' op score must yield exactly one f32, got 2 values}}
+  attn.yield %s, %s : f32, f32
+}
+
+// -----
+
+// The mask still yields i1 when a score follows it.
+attn.attention @mask_yields_f32 attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  %zero = arith.constant 0.0 : f32
+  // expected-error @+1 {{'attn.yield' op mask must yield i1, got 'f32'}}
+  attn.yield %zero : f32
+} score {
+^bb0(%s: f32, %b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64, %hq: i64):
+  attn.yield %s : f32
+}
+
+// -----
+
+// expected-error @+1 {{'attn.attention' op expects region #1 to have 0 or 1 blocks}}
+attn.attention @two_score_blocks attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  %true = arith.constant true
+  attn.yield %true : i1
+} score {
+^bb0(%s: f32, %b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64, %hq: i64):
+  attn.yield %s : f32
+^bb1:
+  %zero = arith.constant 0.0 : f32
+  attn.yield %zero : f32
+}

@@ -96,3 +96,60 @@ tile.kernel @empty_loops attributes {config = #tile.config<arch = 90, block_m = 
   }
   tile.epilogue {write_lse = false}
 }
+
+// score_fn folds inside itself like the other hooks: s + -0.0 -> s (but not
+// s + 0.0, which is +0.0 for s = -0.0), 2 * 0.5 -> 1.0 and s * 1.0 -> s, so
+// the score is the identity. The empty full
+// loop is erased (it needs no apply_score); apply_score, a step with memory
+// effects, stays in the remaining loop right after mma_qk.
+// CHECK-LABEL: tile.kernel @score_folds
+// CHECK: tile.score_fn {
+// CHECK-NEXT: ^bb0(%[[S:.+]]: f32, %{{.+}}: i64, %{{.+}}: i64, %{{.+}}: i64, %{{.+}}: i64, %{{.+}}: i64, %{{.+}}: i64, %{{.+}}: i64):
+// CHECK-NEXT: tile.yield %[[S]] : f32
+// CHECK-NEXT: }
+// CHECK-NEXT: tile.kv_bounds {
+// CHECK: tile.kv_loop {span = partial_high} {
+// CHECK: tile.mma_qk
+// CHECK-NEXT: tile.apply_score
+// CHECK-NEXT: tile.apply_mask
+// CHECK: tile.mma_pv
+// CHECK-NEXT: }
+// CHECK-NEXT: tile.epilogue {write_lse = true}
+tile.kernel @score_folds attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %keep = arith.cmpi sle, %k, %q : i64
+    tile.yield %keep : i1
+  }
+  tile.score_fn {
+  ^bb0(%s: f32, %b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64, %hq: i64):
+    %minus_zero = arith.constant -0.0 : f32
+    %half = arith.constant 0.5 : f32
+    %two = arith.constant 2.0 : f32
+    %same = arith.addf %s, %minus_zero : f32
+    %one = arith.mulf %two, %half : f32
+    %scaled = arith.mulf %same, %one : f32
+    tile.yield %scaled : f32
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    %begin, %full_begin, %full_end, %end = tile.scan_kv_tiles %q_tile, %sq, %skv
+    tile.yield %begin, %full_begin, %full_end, %end : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.kv_loop {span = partial_high} {
+    tile.wait {operand = k}
+    tile.load {operand = v, which = current}
+    tile.mma_qk
+    tile.apply_score
+    tile.apply_mask
+    tile.wait {operand = v}
+    tile.load {operand = k, which = next}
+    tile.online_softmax
+    tile.mma_pv
+  }
+  tile.kv_loop {span = full} {
+  }
+  tile.epilogue {write_lse = true}
+}

@@ -1116,3 +1116,386 @@ tile.kernel @bad_operand attributes {config = #tile.config<arch = 80, block_m = 
   tile.load {operand = q, which = first}
   tile.epilogue {write_lse = true}
 }
+
+// -----
+
+// score_fn(s: f32, b, h, q, k, sq, skv, hq: i64) -> f32.
+tile.kernel @score_fn_7_args attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  // expected-error @+1 {{'tile.score_fn' op block must have 8 arguments (s: f32, b, h, q, k, sq, skv, hq: i64), got 7}}
+  tile.score_fn {
+  ^bb0(%s: f32, %b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    tile.yield %s : f32
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+tile.kernel @score_fn_i64_score attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  // expected-error @+1 {{'tile.score_fn' op argument #0 (s) must be f32, got 'i64'}}
+  tile.score_fn {
+  ^bb0(%s: i64, %b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64, %hq: i64):
+    %zero = arith.constant 0.0 : f32
+    tile.yield %zero : f32
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+tile.kernel @score_fn_f32_key attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  // expected-error @+1 {{'tile.score_fn' op argument #4 (k) must be i64, got 'f32'}}
+  tile.score_fn {
+  ^bb0(%s: f32, %b: i64, %h: i64, %q: i64, %k: f32, %sq: i64, %skv: i64, %hq: i64):
+    tile.yield %s : f32
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+tile.kernel @score_fn_yields_i1 attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.score_fn {
+  ^bb0(%s: f32, %b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64, %hq: i64):
+    %true = arith.constant true
+    // expected-error @+1 {{'tile.yield' op in tile.score_fn must yield 1 f32, got (i1)}}
+    tile.yield %true : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+tile.kernel @score_fn_yields_nothing attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.score_fn {
+  ^bb0(%s: f32, %b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64, %hq: i64):
+    // expected-error @+1 {{'tile.yield' op in tile.score_fn must yield 1 f32, got ()}}
+    tile.yield
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+// At most one score_fn, between mask_fn and kv_bounds.
+// expected-error @+1 {{'tile.kernel' op must contain at most one tile.score_fn, found a second one}}
+tile.kernel @two_score_fns attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.score_fn {
+  ^bb0(%s: f32, %b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64, %hq: i64):
+    tile.yield %s : f32
+  }
+  tile.score_fn {
+  ^bb0(%s: f32, %b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64, %hq: i64):
+    tile.yield %s : f32
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+// expected-error @+1 {{'tile.kernel' op tile.score_fn must come after tile.mask_fn and before tile.kv_bounds}}
+tile.kernel @score_fn_before_mask_fn attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.score_fn {
+  ^bb0(%s: f32, %b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64, %hq: i64):
+    tile.yield %s : f32
+  }
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+// expected-error @+1 {{'tile.kernel' op tile.score_fn must come after tile.mask_fn and before tile.kv_bounds}}
+tile.kernel @score_fn_after_kv_bounds attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.score_fn {
+  ^bb0(%s: f32, %b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64, %hq: i64):
+    tile.yield %s : f32
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+func.func @score_fn_outside_kernel() {
+  // expected-error @+1 {{'tile.score_fn' op expects parent op 'tile.kernel'}}
+  tile.score_fn {
+  ^bb0(%s: f32, %b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64, %hq: i64):
+    tile.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// apply_score: right after mma_qk, so before the mask; once per loop.
+tile.kernel @apply_score_after_mask attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.score_fn {
+  ^bb0(%s: f32, %b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64, %hq: i64):
+    tile.yield %s : f32
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  // expected-error @+1 {{'tile.kv_loop' op tile.apply_score must come right after tile.mma_qk}}
+  tile.kv_loop {span = partial_high} {
+    tile.wait {operand = k}
+    tile.load {operand = v, which = current}
+    tile.mma_qk
+    tile.apply_mask
+    tile.apply_score
+    tile.wait {operand = v}
+    tile.online_softmax
+    tile.mma_pv
+  }
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+tile.kernel @apply_score_before_mma_qk attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.score_fn {
+  ^bb0(%s: f32, %b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64, %hq: i64):
+    tile.yield %s : f32
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  // expected-error @+1 {{'tile.kv_loop' op tile.apply_score must come right after tile.mma_qk}}
+  tile.kv_loop {span = full} {
+    tile.wait {operand = k}
+    tile.apply_score
+    tile.mma_qk
+    tile.wait {operand = v}
+    tile.online_softmax
+    tile.mma_pv
+  }
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+tile.kernel @apply_score_twice attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.score_fn {
+  ^bb0(%s: f32, %b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64, %hq: i64):
+    tile.yield %s : f32
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  // expected-error @+1 {{'tile.kv_loop' op body must contain tile.apply_score at most once}}
+  tile.kv_loop {span = full} {
+    tile.wait {operand = k}
+    tile.mma_qk
+    tile.apply_score
+    tile.apply_score
+    tile.wait {operand = v}
+    tile.online_softmax
+    tile.mma_pv
+  }
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+// A kernel has a score_fn iff every non-empty kv loop applies it, full loops included.
+// expected-error @+1 {{'tile.kernel' op tile.kv_loop {span = full} has a tile.apply_score, but the kernel has no tile.score_fn}}
+tile.kernel @apply_score_without_score_fn attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.kv_loop {span = full} {
+    tile.wait {operand = k}
+    tile.load {operand = v, which = current}
+    tile.mma_qk
+    tile.apply_score
+    tile.wait {operand = v}
+    tile.load {operand = k, which = next}
+    tile.online_softmax
+    tile.mma_pv
+  }
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+// expected-error @+1 {{'tile.kernel' op has a tile.score_fn, so every non-empty tile.kv_loop must apply it: tile.kv_loop {span = full} has no tile.apply_score}}
+tile.kernel @score_fn_not_applied attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.score_fn {
+  ^bb0(%s: f32, %b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64, %hq: i64):
+    tile.yield %s : f32
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.kv_loop {span = partial_high} {
+    tile.wait {operand = k}
+    tile.load {operand = v, which = current}
+    tile.mma_qk
+    tile.apply_score
+    tile.apply_mask
+    tile.wait {operand = v}
+    tile.load {operand = k, which = next}
+    tile.online_softmax
+    tile.mma_pv
+  }
+  tile.kv_loop {span = full} {
+    tile.wait {operand = k}
+    tile.load {operand = v, which = current}
+    tile.mma_qk
+    tile.wait {operand = v}
+    tile.load {operand = k, which = next}
+    tile.online_softmax
+    tile.mma_pv
+  }
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+tile.kernel @apply_score_at_kernel_level attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.score_fn {
+  ^bb0(%s: f32, %b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64, %hq: i64):
+    tile.yield %s : f32
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  // expected-error @+1 {{'tile.apply_score' op expects parent op 'tile.kv_loop'}}
+  tile.apply_score
+  tile.epilogue {write_lse = true}
+}

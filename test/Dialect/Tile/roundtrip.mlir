@@ -252,3 +252,78 @@ tile.kernel @scanned attributes {config = #tile.config<arch = 80, block_m = 128,
   }
   tile.epilogue {write_lse = true}
 }
+
+// A causal kernel with a score modification, softcapping at 30:
+// s' = 30 * tanh(s / 30). score_fn sits between mask_fn and kv_bounds, and
+// every kv loop, full ones included, applies it right after mma_qk (before
+// the mask of partial tiles).
+// CHECK-LABEL: tile.kernel @softcap_forward_sm80
+// CHECK-NEXT: tile.mask_fn {
+// CHECK: tile.yield %{{.+}} : i1
+// CHECK-NEXT: }
+// CHECK-NEXT: tile.score_fn {
+// CHECK-NEXT: ^bb0(%[[S:.+]]: f32, %[[B:.+]]: i64, %[[H:.+]]: i64, %[[Q:.+]]: i64, %[[K:.+]]: i64, %[[SQ:.+]]: i64, %[[SKV:.+]]: i64, %[[HQ:.+]]: i64):
+// CHECK-NEXT: %[[CAP:.+]] = arith.constant 3.000000e+01 : f32
+// CHECK-NEXT: %[[X:.+]] = arith.divf %[[S]], %[[CAP]] : f32
+// CHECK-NEXT: %[[T:.+]] = math.tanh %[[X]] : f32
+// CHECK-NEXT: %[[CAPPED:.+]] = arith.mulf %[[CAP]], %[[T]] : f32
+// CHECK-NEXT: tile.yield %[[CAPPED]] : f32
+// CHECK-NEXT: }
+// CHECK-NEXT: tile.kv_bounds {
+// CHECK: tile.kv_loop {span = partial_high} {
+// CHECK-NEXT: tile.wait {operand = k}
+// CHECK-NEXT: tile.load {operand = v, which = current}
+// CHECK-NEXT: tile.mma_qk
+// CHECK-NEXT: tile.apply_score
+// CHECK-NEXT: tile.apply_mask
+// CHECK: tile.kv_loop {span = full} {
+// CHECK-NEXT: tile.wait {operand = k}
+// CHECK-NEXT: tile.load {operand = v, which = current}
+// CHECK-NEXT: tile.mma_qk
+// CHECK-NEXT: tile.apply_score
+// CHECK-NEXT: tile.wait {operand = v}
+// CHECK: tile.epilogue {write_lse = true}
+tile.kernel @softcap_forward_sm80 attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %keep = arith.cmpi sle, %k, %q : i64
+    tile.yield %keep : i1
+  }
+  tile.score_fn {
+  ^bb0(%s: f32, %b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64, %hq: i64):
+    %cap = arith.constant 30.0 : f32
+    %x = arith.divf %s, %cap : f32
+    %t = math.tanh %x : f32
+    %capped = arith.mulf %cap, %t : f32
+    tile.yield %capped : f32
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    %begin, %full_begin, %full_end, %end = tile.scan_kv_tiles %q_tile, %sq, %skv
+    tile.yield %begin, %full_begin, %full_end, %end : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.kv_loop {span = partial_high} {
+    tile.wait {operand = k}
+    tile.load {operand = v, which = current}
+    tile.mma_qk
+    tile.apply_score
+    tile.apply_mask
+    tile.wait {operand = v}
+    tile.load {operand = k, which = next}
+    tile.online_softmax
+    tile.mma_pv
+  }
+  tile.kv_loop {span = full} {
+    tile.wait {operand = k}
+    tile.load {operand = v, which = current}
+    tile.mma_qk
+    tile.apply_score
+    tile.wait {operand = v}
+    tile.load {operand = k, which = next}
+    tile.online_softmax
+    tile.mma_pv
+  }
+  tile.epilogue {write_lse = true}
+}

@@ -1,0 +1,77 @@
+//===- HookLowering.cpp - attn regions → tile hook functions --------------===//
+//
+// The mask region becomes tile.mask_fn and the score region tile.score_fn.
+// Both are cloned op by op the same way: structured attn ops are expanded into
+// the arith they stand for and attn.yield becomes tile.yield, so that the
+// hooks hold nothing but arith (and math, in scores) and the emitter needs
+// to know no attn op.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Conversion/AttnToTile/Lowering.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/IRMapping.h"
+
+using namespace mlir;
+
+namespace attnc {
+
+/// keep iff k <= q + (skv - sq) (bottom_right) or k <= q (top_left).
+static Value expandCausal(OpBuilder &b, attn::CausalOp causal,
+                          IRMapping &map) {
+  Location loc = causal.getLoc();
+  Value q = map.lookup(causal.getQuery());
+  Value k = map.lookup(causal.getKey());
+  Value diagonal = q;
+  if (causal.getAlignment() == attn::Alignment::bottom_right) {
+    Value offset = arith::SubIOp::create(b, loc, map.lookup(causal.getKeyLen()),
+                                         map.lookup(causal.getQueryLen()));
+    diagonal = arith::AddIOp::create(b, loc, q, offset);
+  }
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, k, diagonal);
+}
+
+/// Appends to `to` (whose arguments stand for those of `from`, in order) the
+/// ops of `from`: arith (and math where `allowMath`) cloned, attn ops
+/// expanded, attn.yield as tile.yield. `hook` names the target op in
+/// diagnostics. Masks stay pure integer arith, which the interval emitter of
+/// tile.scan_kv_tiles understands; scores are f32 and may call math.
+static LogicalResult lowerRegionInto(Block &from, Block &to, StringRef hook,
+                                     bool allowMath) {
+  auto isCloned = [&](Operation &op) {
+    Dialect *dialect = op.getDialect();
+    return isa_and_present<arith::ArithDialect>(dialect) ||
+           (allowMath && isa_and_present<math::MathDialect>(dialect));
+  };
+  IRMapping map;
+  for (auto [source, target] : llvm::zip_equal(from.getArguments(), to.getArguments()))
+    map.map(source, target);
+
+  OpBuilder b = OpBuilder::atBlockEnd(&to);
+  for (Operation &op : from) {
+    if (auto causal = dyn_cast<attn::CausalOp>(op)) {
+      map.map(causal.getKeep(), expandCausal(b, causal, map));
+    } else if (auto yield = dyn_cast<attn::YieldOp>(op)) {
+      tile::YieldOp::create(b, yield.getLoc(), map.lookup(yield.getValues()[0]));
+    } else if (isCloned(op)) {
+      b.clone(op, map);
+    } else {
+      return op.emitOpError("has no lowering into ") << hook;
+    }
+  }
+  return success();
+}
+
+LogicalResult lowerMaskInto(attn::AttentionOp attention, tile::MaskFnOp maskFn) {
+  return lowerRegionInto(attention.getMaskBlock(), *maskFn.getBody(), "tile.mask_fn",
+                         /*allowMath=*/false);
+}
+
+LogicalResult lowerScoreInto(attn::AttentionOp attention, tile::ScoreFnOp scoreFn) {
+  return lowerRegionInto(attention.getScoreBlock(), *scoreFn.getBody(), "tile.score_fn",
+                         /*allowMath=*/true);
+}
+
+} // namespace attnc

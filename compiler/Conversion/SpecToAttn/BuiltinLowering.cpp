@@ -1,0 +1,165 @@
+//===- BuiltinLowering.cpp - Calls of spec built-ins → ops ----------------===//
+//
+// The built-ins of compiler/Spec/Builtins.h, each written as the ops of its
+// definition there:
+//
+//   masks   causal → attn.causal (recognised by --attn-to-tile); window, sink,
+//           prefix, chunk, block_diagonal → arith on indices
+//   int     min, max → arith.minsi / maxsi; abs → select of the negation
+//   float   min, max → arith.minimumf / maximumf; abs → math.absf;
+//           tanh, exp, exp2, log → math.tanh / exp / exp2 / log;
+//           sigmoid(x) → 1 / (1 + exp(-x)); softcap(x, c) → c * tanh(x / c)
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Conversion/SpecToAttn/ExprLowering.h"
+
+#include "compiler/Spec/Builtins.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "llvm/Support/ErrorHandling.h"
+
+using namespace mlir;
+using attnc::spec::Expr;
+using attnc::spec::ExprKind;
+using attnc::spec::ExprType;
+using attnc::spec::ParamKind;
+
+namespace attnc {
+
+Value ExprLowering::call(const Expr &e) {
+  const spec::Builtin &callee = *e.callee;
+  llvm::StringRef name(callee.name.data(), callee.name.size());
+  if (name == "none")
+    return intConstant(1, 1);
+  if (name == "causal")
+    return causal(attn::Alignment::bottom_right);
+  if (name == "causal_top_left")
+    return causal(attn::Alignment::top_left);
+
+  // Arguments in order; a float parameter, or an overload that resolved to
+  // float (min(s, 0)), converts an int argument.
+  bool inFloat = e.type == ExprType::Float;
+  SmallVector<Value> args;
+  for (auto [param, operand] : llvm::zip_equal(callee.params, e.operands)) {
+    bool toFloat = param == ParamKind::Float ||
+                   (param == ParamKind::Numeric && inFloat);
+    args.push_back(toFloat ? lowerAsFloat(*operand) : lower(*operand));
+  }
+  return inFloat ? floatCall(name, args) : intCall(name, args, e);
+}
+
+Value ExprLowering::intCall(llvm::StringRef name, ArrayRef<Value> args,
+                            const Expr &e) {
+  if (name == "min")
+    return arith::MinSIOp::create(b, loc, args[0], args[1]);
+  if (name == "max")
+    return arith::MaxSIOp::create(b, loc, args[0], args[1]);
+  if (name == "abs") {
+    Value negative = compare(arith::CmpIPredicate::slt, args[0], intConstant(0, 64));
+    Value negated = arith::SubIOp::create(b, loc, intConstant(0, 64), args[0]);
+    return arith::SelectOp::create(b, loc, negative, negated, args[0]);
+  }
+  if (name == "window")
+    return window(/*left=*/args[0], /*right=*/args[1]);
+  if (name == "sink" || name == "prefix")
+    return compare(arith::CmpIPredicate::slt, vars.k, args[0]);
+  if (name == "chunk") {
+    // Same chunk as the diagonal key: floor(diag / n) == floor(k / n).
+    Value size = positiveSize(e.operand(0), args[0]);
+    Value diag = diagonal();
+    return sameBlock(diag, vars.k, size);
+  }
+  if (name == "block_diagonal") {
+    // Same block, counted from the first query and key: floor(q / n) == floor(k / n).
+    Value size = positiveSize(e.operand(0), args[0]);
+    return sameBlock(vars.q, vars.k, size);
+  }
+  llvm::report_fatal_error("built-in '" + name + "' has no lowering to the attn dialect");
+}
+
+Value ExprLowering::floatCall(llvm::StringRef name, ArrayRef<Value> args) {
+  if (name == "min")
+    return arith::MinimumFOp::create(b, loc, args[0], args[1]);
+  if (name == "max")
+    return arith::MaximumFOp::create(b, loc, args[0], args[1]);
+  if (name == "abs")
+    return math::AbsFOp::create(b, loc, args[0]);
+  if (name == "tanh")
+    return math::TanhOp::create(b, loc, args[0]);
+  if (name == "exp")
+    return math::ExpOp::create(b, loc, args[0]);
+  if (name == "exp2")
+    return math::Exp2Op::create(b, loc, args[0]);
+  if (name == "log")
+    return math::LogOp::create(b, loc, args[0]);
+  if (name == "sigmoid") {
+    // 1 / (1 + exp(-x)): exp(-x) overflows to inf for x < -88, and 1 / inf
+    // is the exact limit 0; no NaN arises for any x but NaN.
+    Value negated = arith::NegFOp::create(b, loc, args[0]);
+    Value exp = math::ExpOp::create(b, loc, negated);
+    Value one = floatConstant(1.0);
+    Value denominator = arith::AddFOp::create(b, loc, one, exp);
+    return arith::DivFOp::create(b, loc, one, denominator);
+  }
+  if (name == "softcap") {
+    // c * tanh(x / c): about x for |x| << c, tends to ±c (the checker
+    // rejects a literal c <= 0).
+    Value x = args[0], cap = args[1];
+    Value scaled = arith::DivFOp::create(b, loc, x, cap);
+    Value squashed = math::TanhOp::create(b, loc, scaled);
+    return arith::MulFOp::create(b, loc, cap, squashed);
+  }
+  llvm::report_fatal_error("built-in '" + name + "' has no float lowering");
+}
+
+//===----------------------------------------------------------------------===//
+// Structured masks
+//===----------------------------------------------------------------------===//
+
+Value ExprLowering::causal(attn::Alignment alignment) {
+  auto op = attn::CausalOp::create(b, loc, b.getI1Type(), vars.q, vars.k, vars.sq,
+                                   vars.skv,
+                                   attn::AlignmentAttr::get(b.getContext(), alignment));
+  return op.getKeep();
+}
+
+/// The key on the query's diagonal, bottom-right aligned like attn.causal:
+/// q + (skv - sq). Negative for the first queries when sq > skv.
+Value ExprLowering::diagonal() {
+  Value offset = arith::SubIOp::create(b, loc, vars.skv, vars.sq);
+  return arith::AddIOp::create(b, loc, vars.q, offset);
+}
+
+/// window(left, right): diag - left <= k && k <= diag + right, compared as
+/// distances from the diagonal (diag - k <= left && k - diag <= right) so
+/// that no bound overflows, whatever the literals: window(9223372036854775807, 0)
+/// is causal.
+Value ExprLowering::window(Value left, Value right) {
+  Value diag = diagonal();
+  Value behind = arith::SubIOp::create(b, loc, diag, vars.k);
+  Value ahead = arith::SubIOp::create(b, loc, vars.k, diag);
+  Value nearLeft = compare(arith::CmpIPredicate::sle, behind, left);
+  Value nearRight = compare(arith::CmpIPredicate::sle, ahead, right);
+  return arith::AndIOp::create(b, loc, nearLeft, nearRight);
+}
+
+/// The block size of chunk(n) / block_diagonal(n). A literal one is
+/// positive (the checker rejects others); any other is clamped to at least 1
+/// because a size that is not positive is undefined, and the straight-line
+/// code computes the division even where `&&` or `?:` discards it, so it
+/// must not divide by zero.
+Value ExprLowering::positiveSize(const Expr &operand, Value size) {
+  if (operand.kind == ExprKind::IntLiteral)
+    return size;
+  return arith::MaxSIOp::create(b, loc, size, intConstant(1, 64));
+}
+
+/// floor(x / size) == floor(y / size): x and y fall in the same block.
+Value ExprLowering::sameBlock(Value x, Value y, Value size) {
+  Value xBlock = arith::FloorDivSIOp::create(b, loc, x, size);
+  Value yBlock = arith::FloorDivSIOp::create(b, loc, y, size);
+  return compare(arith::CmpIPredicate::eq, xBlock, yBlock);
+}
+
+} // namespace attnc
