@@ -64,8 +64,25 @@ public:
                                   os, "  ");
     if (failed(bounds))
       return failure();
-    os << "  return {" << llvm::join(*bounds, ", ") << "};\n}\n\n"
-       << "}  // namespace " << hookNamespace(kernel.getSymName()) << "\n";
+    os << "  return {" << llvm::join(*bounds, ", ") << "};\n}\n\n";
+
+    // tile.score_fn, or the identity: the hook exists either way so host tests
+    // can call it; kernels call it only when kHasScore.
+    tile::ScoreFnOp score = scoreFn();
+    os << "// tile.score_fn: the modified score of a pair, from s = scale * q.k.\n"
+       << "constexpr bool kHasScore = " << (score ? "true" : "false") << ";\n"
+       << "ATTN_HD float score_fn(float s, int64_t b, int64_t h, int64_t q, int64_t k, "
+          "int64_t sq, int64_t skv, int64_t hq) {\n";
+    if (score) {
+      auto modified = emitScalarBlock(*score.getBody(),
+                                      {"s", "b", "h", "q", "k", "sq", "skv", "hq"}, os, "  ");
+      if (failed(modified))
+        return failure();
+      os << "  return " << (*modified)[0] << ";\n}\n\n";
+    } else {
+      os << "  return s;\n}\n\n";
+    }
+    os << "}  // namespace " << hookNamespace(kernel.getSymName()) << "\n";
     return success();
   }
 
@@ -82,6 +99,7 @@ public:
        << "  static constexpr int kBlockM = " << config.getBlockM() << ";\n"
        << "  static constexpr int kBlockN = " << config.getBlockN() << ";\n"
        << "  static constexpr int kNumWarps = " << config.getNumWarps() << ";\n"
+       << "  static constexpr bool kScoresPrescaled = kHasScore;\n"
        << "};\n"
        << "using Tile = attn::device::sm80::ForwardTile<Traits>;\n"
        << "static_assert(Tile::kSmemBytes == " << info.smemBytes
@@ -97,6 +115,11 @@ public:
        << "  const auto keep = [&](int64_t q, int64_t k) {\n"
        << "    return mask_fn(t.batch(), t.head(), q, k, p.seqlen_q, p.seqlen_k);\n"
        << "  };\n";
+    if (scoreFn())
+      os << "  const auto score = [&](float s, int64_t q, int64_t k) {\n"
+         << "    return score_fn(s, t.batch(), t.head(), q, k, p.seqlen_q, p.seqlen_k, "
+            "p.heads_q);\n"
+         << "  };\n";
     for (Operation &op : kernel.getRegion().front())
       if (failed(writeStep(op, "  ")))
         return failure();
@@ -105,6 +128,12 @@ public:
   }
 
 private:
+  /// The kernel's score modification, if it has one.
+  tile::ScoreFnOp scoreFn() {
+    auto ops = kernel.getRegion().front().getOps<tile::ScoreFnOp>();
+    return ops.empty() ? tile::ScoreFnOp() : *ops.begin();
+  }
+
   static StringRef loopBounds(tile::KvSpan span) {
     switch (span) {
     case tile::KvSpan::partial_high: return "j = r.end - 1; j >= r.full_end; --j";
@@ -122,6 +151,7 @@ private:
     };
     return llvm::TypeSwitch<Operation *, LogicalResult>(&op)
         .Case([&](tile::MaskFnOp) { return success(); }) // emitted as hooks
+        .Case([&](tile::ScoreFnOp) { return success(); })
         .Case([&](tile::KvBoundsOp) { return success(); })
         .Case([&](tile::LoadQOp) { return line("t.load_q();"); })
         .Case([&](tile::LoadOp load) -> LogicalResult {
@@ -142,6 +172,7 @@ private:
           return line(wait.getOperand() == tile::KvOperand::k ? "t.wait_k();" : "t.wait_v();");
         })
         .Case([&](tile::MmaQkOp) { return line("t.mma_qk();"); })
+        .Case([&](tile::ApplyScoreOp) { return line("t.apply_score(j, score);"); })
         .Case([&](tile::ApplyMaskOp) { return line("t.apply_mask(j, keep);"); })
         .Case([&](tile::OnlineSoftmaxOp) { return line("t.online_softmax();"); })
         .Case([&](tile::MmaPvOp) { return line("t.mma_pv();"); })

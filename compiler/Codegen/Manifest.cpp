@@ -58,6 +58,7 @@ std::string buildManifest(const spec::Spec &spec, const std::vector<CompiledKern
       {"head_dim", spec.headDim},
       {"dtype", dtype},
       {"mask", spec.maskSource},
+      {"score", spec.score ? spec.scoreSource : std::string("s")},
       {"archs", archs},
       {"kernels", kernelList},
       {"arguments", {{"forward", forwardArguments(dtype)}}},

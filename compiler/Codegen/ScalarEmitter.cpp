@@ -4,6 +4,7 @@
 
 #include "dialects/Tile/IR/TileOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -49,7 +50,11 @@ private:
     return success();
   }
 
-  static StringRef cppType(Type type) { return type.isInteger(1) ? "bool" : "int64_t"; }
+  static StringRef cppType(Type type) {
+    if (type.isF32())
+      return "float";
+    return type.isInteger(1) ? "bool" : "int64_t";
+  }
 
   std::string bin(Operation &op, StringRef spelling) {
     return get(op.getOperand(0)) + " " + spelling.str() + " " + get(op.getOperand(1));
@@ -57,6 +62,65 @@ private:
   std::string call(Operation &op, StringRef function) {
     return ("attn::device::" + function + "(").str() + get(op.getOperand(0)) + ", " +
            get(op.getOperand(1)) + ")";
+  }
+  /// A C math function of the op's operands (float scores).
+  std::string math(Operation &op, StringRef function) {
+    std::string text = (function + "(").str();
+    for (auto [i, operand] : llvm::enumerate(op.getOperands()))
+      text += (i ? ", " : "") + get(operand);
+    return text + ")";
+  }
+
+  /// An exact float literal: C++17 hexadecimal floating point.
+  static std::string floatLiteral(const llvm::APFloat &value) {
+    if (value.isNaN())
+      return "__builtin_nanf(\"\")";
+    if (value.isInfinity())
+      return value.isNegative() ? "-__builtin_huge_valf()" : "__builtin_huge_valf()";
+    char buffer[64];
+    snprintf(buffer, sizeof buffer, "%af", value.convertToFloat());
+    return buffer;
+  }
+
+  static StringRef cmpfSpelling(arith::CmpFPredicate predicate) {
+    switch (predicate) {
+    case arith::CmpFPredicate::OEQ: return "==";
+    case arith::CmpFPredicate::UNE: return "!=";
+    case arith::CmpFPredicate::OLT: return "<";
+    case arith::CmpFPredicate::OLE: return "<=";
+    case arith::CmpFPredicate::OGT: return ">";
+    case arith::CmpFPredicate::OGE: return ">=";
+    default: return "";  // the spec language makes no other float compares
+    }
+  }
+
+  /// Float ops of score hooks, or nullopt.
+  std::optional<std::string> floatExpression(Operation &op) {
+    return llvm::TypeSwitch<Operation *, std::optional<std::string>>(&op)
+        .Case([&](arith::ConstantOp c) -> std::optional<std::string> {
+          auto value = dyn_cast<FloatAttr>(c.getValue());
+          if (!value)
+            return std::nullopt;
+          return floatLiteral(value.getValue());
+        })
+        .Case([&](arith::AddFOp) { return bin(op, "+"); })
+        .Case([&](arith::SubFOp) { return bin(op, "-"); })
+        .Case([&](arith::MulFOp) { return bin(op, "*"); })
+        .Case([&](arith::DivFOp) { return bin(op, "/"); })
+        .Case([&](arith::NegFOp) { return "-" + get(op.getOperand(0)); })
+        .Case([&](arith::SIToFPOp) { return "float(" + get(op.getOperand(0)) + ")"; })
+        .Case([&](arith::MaximumFOp) { return math(op, "fmaxf"); })
+        .Case([&](arith::MinimumFOp) { return math(op, "fminf"); })
+        .Case([&](math::TanhOp) { return math(op, "tanhf"); })
+        .Case([&](math::ExpOp) { return math(op, "expf"); })
+        .Case([&](math::Exp2Op) { return math(op, "exp2f"); })
+        .Case([&](math::LogOp) { return math(op, "logf"); })
+        .Case([&](math::AbsFOp) { return math(op, "fabsf"); })
+        .Case([&](arith::SelectOp) {
+          return get(op.getOperand(0)) + " ? " + get(op.getOperand(1)) + " : " +
+                 get(op.getOperand(2));
+        })
+        .Default([](Operation *) { return std::nullopt; });
   }
 
   static StringRef cmpSpelling(arith::CmpIPredicate predicate) {
@@ -77,6 +141,14 @@ private:
     if (op.getNumResults() != 1)
       return std::nullopt;
     Type type = op.getResult(0).getType();
+    if (type.isF32())
+      return floatExpression(op);
+    if (auto cmpf = dyn_cast<arith::CmpFOp>(op)) {
+      StringRef spelling = cmpfSpelling(cmpf.getPredicate());
+      if (spelling.empty())
+        return std::nullopt;
+      return bin(op, spelling);
+    }
     if (!type.isInteger(1) && !type.isInteger(64))
       return std::nullopt;
     bool logical = type.isInteger(1);

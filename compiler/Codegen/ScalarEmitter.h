@@ -1,8 +1,9 @@
 //===- ScalarEmitter.h - arith blocks → C++ statements ----------*- C++ -*-===//
 //
-// The variant hooks (tile.mask_fn, tile.kv_bounds) are blocks of scalar arith
-// on i64 and i1. Each op becomes one `const` C++ statement, so the emitted
-// hook reads like the IR it came from and compiles for host and device alike.
+// The variant hooks (tile.mask_fn, tile.kv_bounds, tile.score_fn) are blocks of
+// scalar arith (and math, for scores) on i64, i1 and f32. Each op becomes one
+// `const` C++ statement, so the emitted hook reads like the IR it came from and
+// compiles for host and device alike.
 //
 //===----------------------------------------------------------------------===//
 

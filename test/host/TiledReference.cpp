@@ -34,7 +34,7 @@ Result emptyResult(const Problem &p) {
 
 } // namespace
 
-Result naiveForward(const Problem &p, const MaskFn &truth) {
+Result naiveForward(const Problem &p, const MaskFn &truth, const ScoreFn &score) {
   Result r = emptyResult(p);
   std::vector<double> s(p.skv);
   for (int64_t b = 0; b < p.batch; ++b)
@@ -42,7 +42,7 @@ Result naiveForward(const Problem &p, const MaskFn &truth) {
       for (int64_t i = 0; i < p.sq; ++i) {
         double m = kNegInf;
         for (int64_t j = 0; j < p.skv; ++j) {
-          s[j] = truth(b, h, i, j) ? dot(p, b, h, i, j) : kNegInf;
+          s[j] = truth(b, h, i, j) ? score(dot(p, b, h, i, j), b, h, i, j) : kNegInf;
           m = std::max(m, s[j]);
         }
         if (m == kNegInf)
@@ -66,7 +66,8 @@ Result naiveForward(const Problem &p, const MaskFn &truth) {
 }
 
 Result tiledForward(const Problem &p, int64_t block_m, int64_t block_n, const MaskFn &mask,
-                    const BoundsFn &bounds, const MaskFn &truth, Schedule &schedule) {
+                    const BoundsFn &bounds, const ScoreFn &score, const MaskFn &truth,
+                    Schedule &schedule) {
   Result r = emptyResult(p);
   const int64_t q_tiles = (p.sq + block_m - 1) / block_m;
   const int64_t kv_tiles = (p.skv + block_n - 1) / block_n;
@@ -103,7 +104,7 @@ Result tiledForward(const Problem &p, int64_t block_m, int64_t block_n, const Ma
               }
               if (!keep)
                 continue;
-              const double s = dot(p, b, h, i, j);
+              const double s = score(dot(p, b, h, i, j), b, h, i, j);
               const double m_new = std::max(m, s);
               const double rescale = std::exp(m - m_new);
               const double w = std::exp(s - m_new);

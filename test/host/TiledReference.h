@@ -23,6 +23,8 @@ struct Result {
 
 using MaskFn = std::function<bool(int64_t b, int64_t h, int64_t q, int64_t k)>;
 using BoundsFn = std::function<attn::device::KvTiles(int64_t q_tile)>;
+/// The score modification: the modified score of pair (q, k) from s = scale·q·k.
+using ScoreFn = std::function<double(double s, int64_t b, int64_t h, int64_t q, int64_t k)>;
 
 /// What the kernel computes: per q tile of `block_m` rows, the kv tiles of
 /// `block_n` keys that `bounds` names, the mask (and k < skv) on partial tiles
@@ -34,9 +36,10 @@ struct Schedule {
   int64_t out_of_range_tiles = 0;
 };
 Result tiledForward(const Problem &p, int64_t block_m, int64_t block_n, const MaskFn &mask,
-                    const BoundsFn &bounds, const MaskFn &truth, Schedule &schedule);
+                    const BoundsFn &bounds, const ScoreFn &score, const MaskFn &truth,
+                    Schedule &schedule);
 
-/// Dense softmax over the pairs `truth` keeps, in double.
-Result naiveForward(const Problem &p, const MaskFn &truth);
+/// Dense softmax of the modified scores over the pairs `truth` keeps, in double.
+Result naiveForward(const Problem &p, const MaskFn &truth, const ScoreFn &score);
 
 } // namespace attn::host

@@ -5,6 +5,7 @@
 // a reference loop. Keep it free of CUDA-only constructs.
 #pragma once
 
+#include <math.h>
 #include <stdint.h>
 
 #if defined(__CUDACC__)

@@ -6,6 +6,7 @@
 //   t.load_q(); t.load_k(first);
 //   for each kv tile j (descending):                      // tile.kv_loop
 //     t.wait_k(); t.load_v(j); t.mma_qk();                // S = Q·K_jᵀ while V_j streams in
+//     t.apply_score(j, score);                            // variants with a score modification
 //     t.apply_mask(j, mask);                              // partial tiles only
 //     t.wait_v(); t.load_k(next);                         // K_next streams in during softmax + PV
 //     t.online_softmax(); t.mma_pv();                     // P = exp2(..), O = O·rescale + P·V_j
@@ -49,6 +50,10 @@ class ForwardTile {
   using QTile = SmemTile<Element, kBlockM, kHeadDim>;
   using KvTile = SmemTile<Element, kBlockN, kHeadDim>;
   static constexpr int kSmemBytes = QTile::kBytes + 2 * KvTile::kBytes;
+
+  // With a score modification the scores are scaled (and modified) in apply_score, so softmax
+  // and LSE work in natural units; without one the scale is folded into the exp2 argument.
+  static constexpr bool kScoresPrescaled = Traits::kScoresPrescaled;
 
   static_assert(kRowsPerWarp % 16 == 0, "each warp owns whole 16-row mma fragments");
   static_assert(kBlockN % 16 == 0 && kHeadDim % 16 == 0, "tiles are multiples of the mma k=16");
@@ -133,26 +138,27 @@ class ForwardTile {
     }
   }
 
+  // tile.apply_score: s ← score(scale·s, q, k) for every pair of the tile, in f32. `score` is
+  // the variant's score modification on absolute indices.
+  template <class Score>
+  __device__ __forceinline__ void apply_score(int64_t j, Score score) {
+    static_assert(kScoresPrescaled, "a variant with a score modification sets kScoresPrescaled");
+    for_each_score(j, [&](float &s, int64_t q, int64_t k) { s = score(s * p_.scale, q, k); });
+  }
+
   // tile.apply_mask: scores of dropped pairs and of keys past seqlen_k become -inf.
   // `keep(q, k)` is the variant's mask predicate on absolute indices.
   template <class Keep>
   __device__ __forceinline__ void apply_mask(int64_t j, Keep keep) {
-#pragma unroll
-    for (int mf = 0; mf < kMFrags; ++mf)
-#pragma unroll
-      for (int nt = 0; nt < kSTiles; ++nt)
-#pragma unroll
-        for (int i = 0; i < 4; ++i) {
-          const int64_t q = int64_t(q_tile_) * kBlockM + row_in_tile(mf, i);
-          const int64_t k = j * kBlockN + nt * 8 + (lane_ % 4) * 2 + (i & 1);
-          if (!(k < p_.seqlen_k && keep(q, k))) s_[mf][nt][i] = kNegInf;
-        }
+    for_each_score(j, [&](float &s, int64_t q, int64_t k) {
+      if (!(k < p_.seqlen_k && keep(q, k))) s = kNegInf;
+    });
   }
 
   // tile.online_softmax: fold this tile's scores into the running max m and sum l of each row,
   // rescale O by exp2((m_old − m_new)·scale·log2e), and turn S into unnormalised P.
   __device__ __forceinline__ void online_softmax() {
-    const float scale_log2 = p_.scale_log2;
+    const float scale_log2 = kScoresPrescaled ? kLog2e : p_.scale_log2;
 #pragma unroll
     for (int mf = 0; mf < kMFrags; ++mf)
 #pragma unroll
@@ -237,7 +243,8 @@ class ForwardTile {
           *reinterpret_cast<uint32_t *>(o_row + nt * 8 + (lane_ % 4) * 2) = packed;
         }
         if (write_lse && p_.lse != nullptr && lane_ % 4 == 0) {
-          const float lse = empty ? kNegInf : row_max_[mf][half] * p_.scale + logf(l);
+          const float scale = kScoresPrescaled ? 1.f : p_.scale;
+          const float lse = empty ? kNegInf : row_max_[mf][half] * scale + logf(l);
           p_.lse[batch_ * p_.lse_batch_stride + head_ * p_.lse_head_stride + row] = lse;
         }
       }
@@ -247,6 +254,21 @@ class ForwardTile {
   // Row within the q tile of accumulator element i (0..3) of fragment mf for this lane.
   __device__ __forceinline__ int row_in_tile(int mf, int i) const {
     return warp_ * kRowsPerWarp + mf * 16 + lane_ / 4 + (i >= 2 ? 8 : 0);
+  }
+
+  // Calls f(score, q, k) on each score this lane holds for kv tile j, with absolute indices.
+  template <class F>
+  __device__ __forceinline__ void for_each_score(int64_t j, F f) {
+#pragma unroll
+    for (int mf = 0; mf < kMFrags; ++mf)
+#pragma unroll
+      for (int nt = 0; nt < kSTiles; ++nt)
+#pragma unroll
+        for (int i = 0; i < 4; ++i) {
+          const int64_t q = int64_t(q_tile_) * kBlockM + row_in_tile(mf, i);
+          const int64_t k = j * kBlockN + nt * 8 + (lane_ % 4) * 2 + (i & 1);
+          f(s_[mf][nt][i], q, k);
+        }
   }
 
   template <class Tile>
