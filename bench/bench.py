@@ -3,13 +3,17 @@
 
 A workload is served by the library that bench/workload_specs.json names for it (workload name ->
 spec name), else by one found automatically (same dtype, head dim and mask kind: "none" ->
-manifest mask "none", "causal" -> "causal"); GQA goes through hkv. Before timing, the library's
-mask expression (evaluated by gpu/mask_expr.py) is checked against the workload's own mask
-(peers.py's mask_mod_for) on every (q, k) pair of the workload's shape. Our kernel and each peer
-then run on the same [B, H, S, D] tensors in one process. Timing is triton.testing.do_bench's
-median (warmup 50 ms, rep 300 ms), as peers.py does; TFLOP/s counts 4·B·Hq·D per (q, k) pair that
-the workload's mask keeps; max_abs_err is against peers.py's float32 reference on batch slice 0,
-with that mask. Workloads we cannot serve are listed with the reason.
+manifest mask "none", "causal" -> "causal", and no score expression); GQA goes through hkv. A
+workload with a score_mod (softcap, alibi) is served only by a library named for it. Before
+timing, the library's mask expression (evaluated by gpu/mask_expr.py) is checked against the
+workload's own mask (peers.py's mask_mod_for) on every (q, k) pair of the workload's shape, and its
+score expression (manifest "score", absent = identity; gpu/score_expr.py) against the workload's
+score_mod (peers.py's score_mod_for; none = identity) on a small random tensor of scores. Our
+kernel and each peer then run on the same [B, H, S, D] tensors in one process. Timing is
+triton.testing.do_bench's median (warmup 50 ms, rep 300 ms), as peers.py does; TFLOP/s counts
+4·B·Hq·D per (q, k) pair that the workload's mask keeps; max_abs_err is against peers.py's float32
+reference on batch slice 0, with that mask and score_mod. Workloads we cannot serve are listed
+with the reason.
 
 For a masked workload, `density` is the fraction of (q, k) pairs kept and `ratio_vs_own_dense` is
 our time over the time of our dense library (same dtype and head dim, mask "none") at the same
@@ -37,6 +41,9 @@ REPO = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(REPO, "python"))
 sys.path.insert(0, os.path.join(REPO, "gpu"))
 WORKLOAD_SPECS = os.path.join(HERE, "workload_specs.json")
+
+from mask_expr import MaskError  # noqa: E402  (pure Python; torch is imported where needed)
+from score_expr import compile_score  # noqa: E402
 
 PEERS = ["sdpa_flash", "sdpa_cudnn", "flex"]
 # workload dtype -> manifest dtype; workload mask kind -> manifest mask
@@ -78,13 +85,31 @@ class MismatchError(Exception):
     reported as a failure rather than a skip."""
 
 
+def library_score(lib):
+    """The library's score expression as its manifest gives it ("s", the identity, if none)."""
+    return (getattr(lib, "manifest", None) or {}).get("score") or "s"
+
+
+def has_identity_score(lib):
+    """Whether the library leaves scores as they are (no score expression, or "s"). An expression
+    gpu/score_expr.py cannot read counts as a modification."""
+    try:
+        return compile_score(library_score(lib)).is_identity
+    except MaskError:
+        return False
+
+
 def _automatic(workload, libraries, dtype):
+    if workload.get("score_mod"):
+        return None, (f"score_mod {workload['score_mod'].get('kind')}: no library named for it "
+                      f"in workload_specs.json")
     kind = (workload.get("mask") or {"kind": "none"})["kind"]
     mask = MASKS.get(kind)
     if mask is None:
         return None, f"mask {kind}: not compiled"
     for lib in libraries:
-        if lib.dtype == dtype and lib.head_dim == workload["d"] and lib.mask == mask:
+        if (lib.dtype == dtype and lib.head_dim == workload["d"] and lib.mask == mask
+                and has_identity_score(lib)):
             return lib, None
     return None, f"no library for ({dtype}, d{workload['d']}, {mask})"
 
@@ -92,12 +117,11 @@ def _automatic(workload, libraries, dtype):
 def match(workload, libraries, specs=None):
     """(library, None) for the library serving `workload`, or (None, why not). The library named
     for it in `specs` (workload_specs.json) comes first; without one, or when that library is not
-    loaded, the automatic match. Raises MismatchError if the named library has another dtype or
-    head dim than the workload."""
+    loaded, the automatic match (which serves no workload with a score_mod). Raises
+    MismatchError if the named library has another dtype or head dim than the workload; a wrong
+    mask or score expression is found before timing (mask_disagreement, score_disagreement)."""
     if workload.get("backward"):
         return None, "backward: not compiled"
-    if workload.get("score_mod"):
-        return None, f"score_mod {workload['score_mod'].get('kind')}: not compiled"
     dtype = DTYPES.get(workload.get("dtype", "bf16"))
     name = (specs or {}).get(workload["name"])
     if name is None:
@@ -114,8 +138,10 @@ def match(workload, libraries, specs=None):
 
 
 def is_dense(lib):
-    """Whether the library's mask keeps every pair by its very text ("none", "true", "")."""
-    return " ".join(str(lib.mask).split()) in ("", "none", "none()", "true", "(none)", "(true)")
+    """Whether the library's mask keeps every pair by its very text ("none", "true", "") and it
+    has no score expression: plain attention."""
+    return (" ".join(str(lib.mask).split()) in ("", "none", "none()", "true", "(none)", "(true)")
+            and has_identity_score(lib))
 
 
 def dense_library(lib, libraries):
@@ -160,6 +186,71 @@ def mask_disagreement(lib, w, mm, dev):
     return None
 
 
+# The score check: scores drawn at magnitudes from 1e-2 to 1e3 (softcap saturates from ~2·cap), at
+# SCORE_CHECK_INDICES query and key indices spread over the workload's lengths (both ends
+# included), for every batch and head, at the pairs the workload's mask keeps (the spec ignores
+# the score of a dropped pair); float32, as the kernel computes scores. Both sides round
+# each term in float32, so they agree to a few units of 2^-24 of the largest term; ALiBi's
+# slope·|q - k| is at most |s| + |result|, hence the bound SCORE_RTOL · (1 + |s| + |theirs|).
+SCORE_CHECK_INDICES = 64
+SCORE_RTOL = 1e-5
+
+
+def _spread_indices(n, count, generator):
+    """Up to `count` sorted distinct indices in [0, n): 0, n - 1 and random ones between."""
+    import torch
+    if n <= count:
+        return torch.arange(n)
+    inner = torch.randperm(n - 2, generator=generator)[:count - 2] + 1
+    return torch.cat([torch.tensor([0, n - 1]), inner]).sort().values
+
+
+def score_disagreement(lib, w, sm, dev, mm=None, seed=0):
+    """None if the library's score expression (manifest "score"; the identity if it has none)
+    gives the scores the workload's score_mod `sm` gives (peers.py's score_mod_for; None is the
+    identity) on a random float32 tensor of scores over the workload's batches, heads and a
+    spread of its query and key indices (see SCORE_CHECK_INDICES), wherever the workload's
+    mask_mod `mm` (None: every pair) keeps the pair; else what differs. An expression
+    gpu/score_expr.py cannot read is reported as a disagreement too."""
+    import torch
+    source = library_score(lib)
+    try:
+        score = compile_score(source)
+    except MaskError as e:
+        return f"score {source!r} of {lib.name} not readable by gpu/score_expr.py: {e}"
+    b, hq, sq, skv = w["b"], w["hq"], w["sq"], w["skv"]
+    generator = torch.Generator().manual_seed(seed)
+    rows = _spread_indices(sq, SCORE_CHECK_INDICES, generator)
+    keys = _spread_indices(skv, SCORE_CHECK_INDICES, generator)
+    shape = (b, hq, len(rows), len(keys))
+    magnitude = 10.0 ** (torch.rand(shape, generator=generator) * 5 - 2)  # 1e-2 .. 1e3
+    s = (torch.randn(shape, generator=generator) * magnitude).to(dev)  # float32
+    grid = {"b": torch.arange(b, device=dev)[:, None, None, None],
+            "h": torch.arange(hq, device=dev)[None, :, None, None],
+            "q": rows.to(dev)[:, None], "k": keys.to(dev)[None, :]}
+    ours = score(s, sq=sq, skv=skv, hq=hq, **grid).expand(shape)
+    theirs = (sm(s, grid["b"], grid["h"], grid["q"], grid["k"]) if sm is not None else s)
+    theirs = theirs.to(torch.float32).expand(shape)
+    agree = ((ours == theirs) | (ours.isnan() & theirs.isnan())
+             | ((ours - theirs).abs() <= SCORE_RTOL * (1 + s.abs() + theirs.abs())))
+    if mm is not None:
+        agree |= ~mm(0, 0, grid["q"], grid["k"])  # [rows, keys]: a dropped pair's score is moot
+    if bool(agree.all()):
+        return None
+    first = tuple(int(i) for i in (~agree).nonzero()[0])
+    bi, hi, qi, ki = first
+    at = f"b={bi}, h={hi}, q={int(rows[qi])}, k={int(keys[ki])}"
+    return (f"{lib.name}'s score {source!r} gives {float(ours[first]):.7g} at ({at}, "
+            f"s={float(s[first]):.7g}) and the workload's score_mod "
+            f"{(w.get('score_mod') or {}).get('kind', 'none')} gives {float(theirs[first]):.7g}")
+
+
+def describe(lib):
+    """name (dtype dD mask[, score expression])"""
+    score = "" if has_identity_score(lib) else f", score {library_score(lib)}"
+    return f"{lib.name} ({lib.dtype} d{lib.head_dim} {lib.mask}{score})"
+
+
 def bench_ms(fn):
     import triton.testing
     return triton.testing.do_bench(fn, warmup=50, rep=300, return_mode="median")
@@ -178,10 +269,11 @@ def run_workload(w, lib, peers_mod, peer_names, need_lse, meta, dense=None, dens
     k = torch.randn(b, hkv, skv, d, device=dev, dtype=dt)
     v = torch.randn(b, hkv, skv, d, device=dev, dtype=dt)
     mm, causal = peers_mod.mask_mod_for(w, dev)
+    sm = peers_mod.score_mod_for(w, dev)
     pairs = peers_mod.kept_pairs(mm, sq, skv, dev)
     flops = 4.0 * b * hq * d * pairs
     density = pairs / (sq * skv)
-    ref = peers_mod.reference(q, k, v, mm, None, scale)
+    ref = peers_mod.reference(q, k, v, mm, sm, scale)
     gqa = hq != hkv
     rows = []
 
@@ -198,7 +290,8 @@ def run_workload(w, lib, peers_mod, peer_names, need_lse, meta, dense=None, dens
 
     out = None
     try:
-        differs = mask_disagreement(lib, w, mm, dev)
+        differs = (mask_disagreement(lib, w, mm, dev)
+                   or score_disagreement(lib, w, sm, dev, mm))
         if differs:
             raise MismatchError(differs)
         t0 = time.time()
@@ -213,9 +306,9 @@ def run_workload(w, lib, peers_mod, peer_names, need_lse, meta, dense=None, dens
     del out
     mine = rows[0]
     cache = dense_cache if dense_cache is not None else {}
-    if mine["ms"] and mm is None and is_dense(lib):  # a dense workload: the time a mask compares to
+    if mine["ms"] and mm is None and sm is None and is_dense(lib):  # what masks compare to
         cache[(lib.path, b, hq, hkv, sq, skv, need_lse)] = mine["ms"]
-    if mine["ms"] and dense is not None and mm is not None:
+    if mine["ms"] and dense is not None and (mm is not None or sm is not None):
         key = (dense.path, b, hq, hkv, sq, skv, need_lse)
         try:
             if key not in cache:
@@ -227,7 +320,7 @@ def run_workload(w, lib, peers_mod, peer_names, need_lse, meta, dense=None, dens
         torch.cuda.empty_cache()
     for peer in peer_names:
         try:
-            call, note = peers_mod.make_call(peer, w, mm, causal, None, scale, gqa, sq, skv, dev)
+            call, note = peers_mod.make_call(peer, w, mm, causal, sm, scale, gqa, sq, skv, dev)
             if call is None:
                 row(peer, None, None, note)
                 continue
@@ -310,7 +403,7 @@ def main():
     meta = {"device": torch.cuda.get_device_name(), "commit": commit(),
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
     print(f"# device: {meta['device']}; torch {torch.__version__}; commit {meta['commit']}; "
-          f"libraries: {', '.join(f'{l.name} ({l.dtype} d{l.head_dim} {l.mask})' for l in libraries)}",
+          f"libraries: {', '.join(describe(l) for l in libraries)}",
           flush=True)
 
     rows, skipped, dense_cache = [], [], {}

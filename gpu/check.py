@@ -3,7 +3,9 @@
 reference over ~150 shapes and layouts, and checks that bad calls fail cleanly. The reference
 mask is the library's manifest "mask" expression, evaluated by gpu/mask_expr.py (the suite's own
 implementation of the mask language); a mask with lengths in it (window(1024, 0), chunk(2048))
-adds cases that cross and pass them, run first.
+adds cases that cross and pass them, run first. A manifest "score" expression ("softcap(s, 50.0)";
+absent or "s" is none) rewrites the reference's scaled scores before the mask, evaluated by
+gpu/score_expr.py in the reference's dtype.
 
     python3 gpu/check.py --libs-dir build/examples [--lib build/examples/libx.so ...]
                          [--json out.json] [--max-cases N] [--seed S] [--time-budget SECONDS]
@@ -29,7 +31,8 @@ import attnc  # noqa: E402
 from cases import make_cases, make_tensors, mask_lengths  # noqa: E402
 from negative import run_negative  # noqa: E402
 from mask_expr import MaskError  # noqa: E402
-from reference import attention, fully_masked_rows, reference_mask  # noqa: E402
+from reference import (attention, fully_masked_rows, reference_mask,  # noqa: E402
+                       reference_score)
 
 TORCH_DTYPES = {"bf16": torch.bfloat16, "f16": torch.float16, "fp16": torch.float16}
 
@@ -39,7 +42,10 @@ TORCH_DTYPES = {"bf16": torch.bfloat16, "f16": torch.float16, "fp16": torch.floa
 # weighted term; accumulations are in float32 (negligible). About 2.5 u, on the scale of |O|
 # (the RTOL term) or of the largest |v| a row averages (the ATOL term, for long rows whose O is
 # much smaller than the v it averages), bounds both: 1e-2 for bf16, 4e-3 (8 u) for f16. Index or
-# masking bugs give errors of order 1 and are far outside either.
+# masking bugs give errors of order 1 and are far outside either. A score expression changes
+# neither bound: the kernel evaluates it in float32 on float32 scores (a relative error of ~1e-7
+# of the score), and the rounding of P and O is what it was. Softcap keeps |s| below its cap;
+# ALiBi lowers the far scores, which only concentrates the softmax on near keys.
 TOLERANCES = {torch.bfloat16: (1e-2, 1e-2), torch.float16: (4e-3, 4e-3)}
 # LSE is computed in float32 from float32 scores; exp2/log2 approximations add ~1e-6 relative.
 # 1e-3 of max(1, |lse|) leaves room and still catches a wrong row or a missing scale factor.
@@ -58,7 +64,7 @@ def commit():
         return "unknown"
 
 
-def check_case(lib, case, dtype, d, mask, generator):
+def check_case(lib, case, dtype, d, mask, generator, score=None):
     t = make_tensors(case, dtype, d, generator)
     lib.forward(t.q, t.k, t.v, scale=case.scale, layout=t.layout, out=t.out, lse=t.lse)
     torch.cuda.synchronize()
@@ -66,7 +72,7 @@ def check_case(lib, case, dtype, d, mask, generator):
     q, k, v, out = (t.logical(x) for x in (t.q, t.k, t.v, t.out))
     elements = case.b * case.hq * case.sq * case.skv
     compute = torch.float64 if elements <= FLOAT64_ELEMENTS else torch.float32
-    ref_o, ref_lse = attention(q, k, v, mask, scale, compute)
+    ref_o, ref_lse = attention(q, k, v, mask, scale, compute, score)
     o = out.to(compute)
     lse = t.lse.to(compute)
 
@@ -112,14 +118,18 @@ def check_library(path, seed, max_cases, deadline):
     lib = attnc.load(path)
     m = lib.manifest
     report = {"path": path, "name": lib.name, "dtype": lib.dtype, "head_dim": lib.head_dim,
-              "mask": lib.mask, "archs": m.get("archs"), "cases": [], "negative": [],
-              "passed": 0, "failed": 0, "skipped": 0, "note": ""}
+              "mask": lib.mask, "score": m.get("score") or "s", "archs": m.get("archs"),
+              "cases": [], "negative": [], "passed": 0, "failed": 0, "skipped": 0, "note": ""}
     dtype = TORCH_DTYPES.get(lib.dtype)
+    what, expression = "mask", lib.mask
     try:
         mask = reference_mask(lib.mask)
+        what, expression = "score", m.get("score")
+        score = reference_score(m.get("score"))
     except MaskError as e:
         cases = make_cases(seed, max_cases)
-        report["note"] = f"mask {lib.mask!r}: the reference cannot read it ({e}); library skipped"
+        report["note"] = (f"{what} {expression!r}: the reference cannot read it ({e}); "
+                          f"library skipped")
         report["skipped"] = len(cases)
         return report, True
     cases = make_cases(seed, max_cases, mask_lengths(mask.literals))
@@ -135,7 +145,7 @@ def check_library(path, seed, max_cases, deadline):
         generator.manual_seed(seed * 100003 + i)  # fresh inputs per case, reproducible
         t0 = time.time()
         try:
-            row.update(check_case(lib, case, dtype, lib.head_dim, mask, generator))
+            row.update(check_case(lib, case, dtype, lib.head_dim, mask, generator, score))
         except attnc.AttnError as e:
             row.update(ok=False, problems=[str(e)])
         except RuntimeError as e:  # a CUDA fault: the context is gone, later cases would lie
@@ -164,8 +174,10 @@ def summarize(report):
     worst = max((c["o_err"] / c["o_tol"] for c in cases if c.get("o_tol")), default=0.0)
     worst_lse = max((c["lse_err"] for c in cases if "lse_err" in c), default=0.0)
     neg_ok = sum(1 for n in report["negative"] if n["ok"])
+    score = report.get("score", "s")
+    variant = (report["mask"] or "-") + ("" if score in ("", "s") else f", score {score}")
     return (f"{os.path.basename(report['path']):<36} {report['dtype']:>4} d{report['head_dim']:<4} "
-            f"{report['mask'] or '-':<16} pass {report['passed']:>3} fail {report['failed']:>3} "
+            f"{variant:<16} pass {report['passed']:>3} fail {report['failed']:>3} "
             f"skip {report['skipped']:>3}  worst O err/tol {worst:.2f}  worst LSE rel {worst_lse:.1e}  "
             f"negative {neg_ok}/{len(report['negative'])}"
             + (f"  ({report['note']})" if report["note"] else ""))

@@ -1,4 +1,5 @@
-"""The mask language of docs/spec.md, parsed and evaluated in Python for the GPU suite's reference.
+"""The expression language of docs/spec.md (masks, and the score expressions of gpu/score_expr.py),
+parsed and evaluated in Python for the GPU suite's reference.
 
 It is written from docs/spec.md and the built-in definitions alone, independently of the compiler's
 C++ front end (compiler/Spec), so that a bug there is not copied into the reference that is meant
@@ -36,18 +37,42 @@ Built-ins, with diag = q + skv - sq (the bottom-right aligned diagonal):
     block_diagonal(n)    floor(q / n) == floor(k / n), n > 0
 
 A literal size n <= 0 of chunk or block_diagonal is an error; a computed one is undefined.
+
+Score expressions (gpu/score_expr.py; `parse(source, score=True)`) share this grammar and add
+floats; a mask has none of what follows. They read two more variables, the float `s` (the scaled
+score) and the int `hq` (the number of query heads), and lose the bool mask built-ins (none,
+causal, ..., block_diagonal). A literal with a point or an exponent (`50.0`, `1e-3`, `.5`, `2.`)
+is a float; like an int it has no leading zero (`01.5`). `+ - * /` give a float if either operand
+is one (the int operand is converted first, so `(q / 2) * 1.0` divides ints, truncating, and
+`q / 2.0` does not); unary `-`, `abs`, `min` and `max` keep the type of their operands, float if
+any is; comparisons take an int and a float and compare them as floats; `?:` with an int branch
+and a float branch is a float. `%` is for ints only, and a literal zero divisor (`0`, `0.0`) is an
+error everywhere. The float built-ins (an int argument is converted):
+
+    tanh(x), exp(x), exp2(x), log(x)     the C functions
+    sigmoid(x)                           1 / (1 + exp(-x))
+    softcap(x, c)                        c * tanh(x / c)              (a literal c must be > 0)
+
+Floats follow IEEE arithmetic, so nothing about them is undefined: `1.0 / k` at k = 0 is inf,
+`log(0.0)` is -inf, `exp(1000.0)` is inf, also in `evaluate` (where Python's math would raise).
+`evaluate` computes them in double (as docs/spec.md's reference does); the vectorised evaluator in
+the float dtype it is given.
 """
 import contextlib
+import math
 import re
 import sys
 
 INT = "int"
 BOOL = "bool"
+FLOAT = "float"
+NUMBER = "number"  # a parameter or operand that takes an int or a float, as given
 INT64_MIN = -(1 << 63)
 INT64_MAX = (1 << 63) - 1
 MAX_SOURCE_LENGTH = 4096  # characters (docs/spec.md)
 MAX_NESTING = 100         # levels of parentheses, calls, unary operators and ?:
-VARIABLES = ("b", "h", "q", "k", "sq", "skv")
+VARIABLES = ("b", "h", "q", "k", "sq", "skv")      # ints, in masks and in scores
+SCORE_VARIABLES = {"s": FLOAT, "hq": INT}           # in score expressions only
 
 
 class MaskError(ValueError):
@@ -81,13 +106,16 @@ _OPERATORS = ("||", "&&", "==", "!=", "<=", ">=", "?", ":", "<", ">", "+", "-", 
 _SPACE = " \t\n\r"
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DIGITS = re.compile(r"[0-9]+")
+# A point or an exponent makes a float: 50.0, 5., .5, 1e-3, 2.5E+2.
+_FLOAT = re.compile(r"(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[0-9]+[eE][+-]?[0-9]+")
+_STICKY = re.compile(r"[A-Za-z0-9_.]*")  # what may not follow a float literal
 
 
 class Token:
     __slots__ = ("kind", "text", "column")
 
     def __init__(self, kind, text, column):
-        self.kind = kind      # "int", "ident", "op" or "end"
+        self.kind = kind      # "int", "float", "ident", "op" or "end"
         self.text = text
         self.column = column  # 1-based
 
@@ -104,6 +132,19 @@ def tokenize(source):
             pos += 1
             continue
         column = pos + 1
+        number = _FLOAT.match(source, pos)
+        if number:
+            text = number.group()
+            end = _STICKY.match(source, number.end()).end()  # 1.0f, 1.2.3, 2.5e
+            if end > number.end():
+                raise MaskError(f"invalid float literal '{source[pos:end]}'", column)
+            if re.match(r"0[0-9]", text):
+                raise MaskError(f"float literal '{text}' has a leading zero", column)
+            if math.isinf(float(text)):
+                raise MaskError(f"float literal '{text}' is out of range", column)
+            tokens.append(Token("float", text, column))
+            pos = number.end()
+            continue
         digits = _DIGITS.match(source, pos)
         if digits:
             text = digits.group()
@@ -131,8 +172,9 @@ def tokenize(source):
 # -------------------------------------------------------------------------------- parse tree ---
 
 class Node:
-    """One sub-expression. `op` is "int", "bool", "var", "call", "neg", "not", "?:" or a binary
-    operator; `value` holds the literal, variable or function name; `type` is INT or BOOL."""
+    """One sub-expression. `op` is "int", "float", "bool", "var", "call", "neg", "not", "?:" or a
+    binary operator; `value` holds the literal, variable or function name; `type` is INT, FLOAT or
+    BOOL."""
     __slots__ = ("op", "args", "value", "type", "column")
 
     def __init__(self, op, args, type_, column, value=None):
@@ -148,7 +190,7 @@ class Node:
             stack.extend(reversed(node.args))
 
     def __repr__(self):
-        if self.op in ("int", "bool", "var"):
+        if self.op in ("int", "float", "bool", "var"):
             return str(self.value).lower() if self.op == "bool" else str(self.value)
         if self.op == "call":
             return f"{self.value}({', '.join(map(repr, self.args))})"
@@ -160,41 +202,64 @@ class Node:
 
 
 # Binary operators: precedence (higher binds tighter), operand type, result type. All are
-# left-associative; `?:` (precedence 1, right-associative) is handled in _Parser.expr.
+# left-associative; `?:` (precedence 1, right-associative) is handled in _Parser.expr. A NUMBER
+# result is the promoted type of the operands: FLOAT if either is a float, else INT.
 _BINARY = {
     "||": (2, BOOL, BOOL), "&&": (3, BOOL, BOOL),
-    "==": (4, INT, BOOL), "!=": (4, INT, BOOL),
-    "<": (5, INT, BOOL), "<=": (5, INT, BOOL), ">": (5, INT, BOOL), ">=": (5, INT, BOOL),
-    "+": (6, INT, INT), "-": (6, INT, INT),
-    "*": (7, INT, INT), "/": (7, INT, INT), "%": (7, INT, INT),
+    "==": (4, NUMBER, BOOL), "!=": (4, NUMBER, BOOL),
+    "<": (5, NUMBER, BOOL), "<=": (5, NUMBER, BOOL), ">": (5, NUMBER, BOOL), ">=": (5, NUMBER, BOOL),
+    "+": (6, NUMBER, NUMBER), "-": (6, NUMBER, NUMBER),
+    "*": (7, NUMBER, NUMBER), "/": (7, NUMBER, NUMBER), "%": (7, INT, INT),
 }
 
 # name -> (argument types, result type, variables it reads besides its arguments). Those without
 # arguments may be written with or without "()". Their values are computed in _Evaluator.call.
+# A FLOAT parameter takes an int too (converted); NUMBER parameters take either as given, and a
+# NUMBER result is FLOAT if any argument is a float, else INT (abs, min, max).
 # POSITIVE_SIZE: built-ins whose one argument must be > 0 (a literal that is not is an error).
 BUILTINS = {
     "none": ((), BOOL, ()),
     "causal": ((), BOOL, ("q", "k", "sq", "skv")),
     "causal_top_left": ((), BOOL, ("q", "k")),
-    "min": ((INT, INT), INT, ()),
-    "max": ((INT, INT), INT, ()),
-    "abs": ((INT,), INT, ()),
+    "min": ((NUMBER, NUMBER), NUMBER, ()),
+    "max": ((NUMBER, NUMBER), NUMBER, ()),
+    "abs": ((NUMBER,), NUMBER, ()),
     "window": ((INT, INT), BOOL, ("q", "k", "sq", "skv")),
     "sink": ((INT,), BOOL, ("k",)),
     "prefix": ((INT,), BOOL, ("k",)),
     "chunk": ((INT,), BOOL, ("q", "k", "sq", "skv")),
     "block_diagonal": ((INT,), BOOL, ("q", "k")),
+    "tanh": ((FLOAT,), FLOAT, ()),
+    "exp": ((FLOAT,), FLOAT, ()),
+    "exp2": ((FLOAT,), FLOAT, ()),
+    "log": ((FLOAT,), FLOAT, ()),
+    "sigmoid": ((FLOAT,), FLOAT, ()),
+    "softcap": ((FLOAT, FLOAT), FLOAT, ()),
 }
 POSITIVE_SIZE = {"chunk": "chunk size", "block_diagonal": "block size"}
+# Where each built-in may be used: the bool masks in masks only, the float functions in score
+# expressions only, min, max and abs in both.
+MASK_BUILTINS = {"none", "causal", "causal_top_left", "window", "sink", "prefix", "chunk",
+                 "block_diagonal"}
+SCORE_BUILTINS = {"tanh", "exp", "exp2", "log", "sigmoid", "softcap"}
 
 
 class _Parser:
     """Precedence climbing over the token list; every node is type-checked as it is built."""
 
-    def __init__(self, source):
+    def __init__(self, source, score=False):
         self.tokens = tokenize(source)
         self.pos = 0
         self.depth = 0
+        self.score = score  # a score expression (floats, s, hq) rather than a mask
+
+    def want(self, node, type_, what, column=None):
+        _want(node, type_, what, column, self.score)
+
+    def unavailable(self, what, column):
+        """An error for what exists in the other kind of expression only."""
+        where = "masks" if self.score else "score expressions"
+        return MaskError(f"{what} is only available in {where}", column)
 
     def peek(self):
         return self.tokens[self.pos]
@@ -230,14 +295,18 @@ class _Parser:
         token = self.peek()
         if token.kind == "op" and token.text == "?":
             self.take()
-            _want(cond, BOOL, "the condition of '?:'")
+            self.want(cond, BOOL, "the condition of '?:'")
             then = self.expr()
             self.expect(":", "in '?:'")
             other = self.expr()
-            if then.type != other.type:
+            if then.type == other.type:
+                type_ = then.type
+            elif {then.type, other.type} == {INT, FLOAT}:
+                type_ = FLOAT
+            else:
                 raise MaskError(f"the branches of '?:' differ in type ({then.type} and "
                                 f"{other.type})", token.column)
-            cond = Node("?:", (cond, then, other), then.type, token.column)
+            cond = Node("?:", (cond, then, other), type_, token.column)
         self.depth -= 1
         return cond
 
@@ -252,9 +321,11 @@ class _Parser:
             self.take()
             rhs = self.binary(precedence + 1)  # + 1: left-associative
             for side, node in (("left", lhs), ("right", rhs)):
-                _want(node, operand, f"the {side} operand of '{token.text}'", token.column)
-            if token.text in ("/", "%") and rhs.op == "int" and rhs.value == 0:
-                raise MaskError(f"'{token.text}' by a literal 0", rhs.column)
+                self.want(node, operand, f"the {side} operand of '{token.text}'", token.column)
+            if result == NUMBER:
+                result = _promoted(lhs, rhs)
+            if token.text in ("/", "%") and rhs.op in ("int", "float") and rhs.value == 0:
+                raise MaskError(f"'{token.text}' by a literal {rhs!r}", rhs.column)
             lhs = Node(token.text, (lhs, rhs), result, token.column)
 
     def unary(self):
@@ -265,16 +336,20 @@ class _Parser:
             operand = self.unary()
             self.depth -= 1
             if token.text == "!":
-                _want(operand, BOOL, "the operand of '!'", token.column)
+                self.want(operand, BOOL, "the operand of '!'", token.column)
                 return Node("not", (operand,), BOOL, token.column)
-            _want(operand, INT, "the operand of '-'", token.column)
-            return Node("neg", (operand,), INT, token.column)
+            self.want(operand, NUMBER, "the operand of '-'", token.column)
+            return Node("neg", (operand,), operand.type, token.column)
         return self.primary()
 
     def primary(self):
         token = self.take()
         if token.kind == "int":
             return Node("int", (), INT, token.column, int(token.text))
+        if token.kind == "float":
+            if not self.score:
+                raise self.unavailable(f"float literal '{token.text}'", token.column)
+            return Node("float", (), FLOAT, token.column, float(token.text))
         if token.kind == "op" and token.text == "(":
             node = self.expr()
             self.expect(")", "to close '('")
@@ -285,12 +360,16 @@ class _Parser:
         if name in ("true", "false"):
             return Node("bool", (), BOOL, token.column, name == "true")
         call = self.peek().kind == "op" and self.peek().text == "("
-        if name in VARIABLES:
+        if name in VARIABLES or name in SCORE_VARIABLES:
             if call:
                 raise MaskError(f"'{name}' is a variable, not a function", token.column)
-            return Node("var", (), INT, token.column, name)
+            if name in SCORE_VARIABLES and not self.score:
+                raise self.unavailable(f"'{name}'", token.column)
+            return Node("var", (), SCORE_VARIABLES.get(name, INT), token.column, name)
         if name not in BUILTINS:
             raise MaskError(f"unknown {'function' if call else 'name'} '{name}'", token.column)
+        if name in (MASK_BUILTINS if self.score else SCORE_BUILTINS):
+            raise self.unavailable(f"'{name}'", token.column)
         params, result, _ = BUILTINS[name]
         args = []
         if call:
@@ -310,20 +389,28 @@ class _Parser:
             raise MaskError(f"'{name}' takes {len(params)} argument(s), got {len(args)}",
                             token.column)
         for i, (arg, want) in enumerate(zip(args, params)):
-            _want(arg, want, f"argument {i + 1} of '{name}'")
+            self.want(arg, want, f"argument {i + 1} of '{name}'")
+        if result == NUMBER:
+            result = _promoted(*args)
         if name in POSITIVE_SIZE:
             size = _literal_value(args[0])
             if size is not None and size <= 0:
                 raise MaskError(f"{POSITIVE_SIZE[name]} must be positive, got {size}",
                                 args[0].column)
+        if name == "softcap":
+            cap = _literal_value(args[1])
+            if cap is not None and not cap > 0:
+                raise MaskError(f"softcap cap must be positive, got {float(cap)!r}",
+                                args[1].column)
         return Node("call", args, result, token.column, name)
 
 
 def _literal_value(node):
-    """The value of an integer literal, negated or not (`8`, `-8`, `(8)`), else None."""
-    if node.op == "int":
+    """The value of an int or float literal, negated or not (`8`, `-8`, `(8)`, `-0.5`), else
+    None."""
+    if node.op in ("int", "float"):
         return node.value
-    if node.op == "neg" and node.args[0].op == "int":
+    if node.op == "neg" and node.args[0].op in ("int", "float"):
         return -node.args[0].value
     return None
 
@@ -332,26 +419,87 @@ def _describe(token):
     return "the end of the expression" if token.kind == "end" else f"'{token.text}'"
 
 
-def _want(node, type_, what, column=None):
-    if node.type != type_:
-        raise MaskError(f"{what} must be {type_}, not {node.type}",
+# What each parameter or operand type accepts, and how an error names it. A FLOAT takes an int too:
+# it is converted, as C converts the int argument of tanhf.
+_ACCEPTS = {INT: (INT,), BOOL: (BOOL,), FLOAT: (INT, FLOAT), NUMBER: (INT, FLOAT)}
+_TYPE_NAMES = {INT: "int", BOOL: "bool", FLOAT: "float", NUMBER: "int or float"}
+
+
+def _want(node, type_, what, column=None, score=True):
+    """Requires `node` to have a type that `type_` accepts. A mask has no floats: there a number
+    is named an int."""
+    if node.type not in _ACCEPTS[type_]:
+        name = "int" if type_ == NUMBER and not score else _TYPE_NAMES[type_]
+        raise MaskError(f"{what} must be {name}, not {node.type}",
                         node.column if column is None else column)
+
+
+def _promoted(*nodes):
+    """The type of arithmetic on `nodes` (ints or floats): FLOAT if any is a float."""
+    return FLOAT if any(node.type == FLOAT for node in nodes) else INT
+
+
+def parse(source, score=False):
+    """The type-checked parse tree of `source`, a mask (score=False) or a score expression
+    (score=True: `s` and `hq` may be read). The caller checks the type of the whole."""
+    source = str(source)
+    if len(source) > MAX_SOURCE_LENGTH:
+        raise MaskError(f"the expression has {len(source)} characters; at most "
+                        f"{MAX_SOURCE_LENGTH} are allowed")
+    with _recursion_room():
+        return _Parser(source, score).parse()
 
 
 # -------------------------------------------------------------------------------- evaluation ---
 
 def _is_tensor(x):
-    return not isinstance(x, (bool, int))
+    return not isinstance(x, (bool, int, float))
+
+
+# The float built-ins on Python floats, with IEEE results where Python's math module would raise.
+def _exp(x):
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def _exp2(x):
+    try:
+        return 2.0 ** x
+    except OverflowError:
+        return math.inf
+
+
+def _log(x):
+    if x > 0 or math.isnan(x):
+        return math.log(x)
+    return -math.inf if x == 0 else math.nan
+
+
+_SCALAR_MATH = {"tanh": math.tanh, "exp": _exp, "exp2": _exp2, "log": _log,
+                "sigmoid": lambda x: 1.0 / (1.0 + _exp(-x))}
+
+
+def _float_divide(a, b):
+    """a / b on Python floats as IEEE divides: a zero divisor gives ±inf, or NaN for 0 / 0."""
+    if b != 0:
+        return a / b
+    if a == 0 or math.isnan(a):
+        return math.nan
+    return math.copysign(math.inf, a) * math.copysign(1.0, b)
 
 
 class _Evaluator:
-    """Evaluates a tree over values that are Python ints/bools or torch tensors. Python scalars
-    short-circuit `&&`, `||` and `?:` exactly as C does; tensors evaluate every operand. `strict`
-    raises MaskError on undefined behaviour; otherwise it produces an arbitrary value there."""
+    """Evaluates a tree over values that are Python ints/bools/floats or torch tensors. Python
+    scalars short-circuit `&&`, `||` and `?:` exactly as C does; tensors evaluate every operand.
+    `strict` raises MaskError on undefined behaviour; otherwise it produces an arbitrary value
+    there. Float tensors are of `float_dtype`; an int is converted where a float is wanted."""
 
-    def __init__(self, env, strict):
+    def __init__(self, env, strict, float_dtype=None):
         self.env = env
         self.strict = strict
+        self.float_dtype = float_dtype
         self.device = next((v.device for v in env.values() if _is_tensor(v)), None)
 
     # --- helpers shared by operators and built-ins; exact on Python ints ---
@@ -362,8 +510,28 @@ class _Evaluator:
     def where(self, cond, a, b, type_):
         """cond ? a : b for a tensor cond."""
         import torch
-        dtype = torch.bool if type_ == BOOL else torch.int64
+        dtype = {BOOL: torch.bool, INT: torch.int64, FLOAT: self.float_dtype}[type_]
         return torch.where(cond, self.tensor(a, dtype), self.tensor(b, dtype))
+
+    def operand(self, node, type_):
+        """The value of `node` as a `type_`: an int is converted where a float is wanted."""
+        x = self.eval(node)
+        if type_ != FLOAT or node.type != INT:
+            return x
+        return x.to(self.float_dtype) if _is_tensor(x) else float(x)
+
+    def float_divide(self, a, b):
+        if _is_tensor(a) or _is_tensor(b):
+            return a / b  # IEEE already
+        return _float_divide(a, b)
+
+    def math(self, name, x):
+        """A float built-in of one argument."""
+        if not _is_tensor(x):
+            return _SCALAR_MATH[name](x)
+        import torch
+        return {"tanh": torch.tanh, "exp": torch.exp, "exp2": torch.exp2, "log": torch.log,
+                "sigmoid": torch.sigmoid}[name](x)
 
     def logical_and(self, a, b):
         if not _is_tensor(a):
@@ -424,7 +592,7 @@ class _Evaluator:
     # --- the tree ---
     def eval(self, node):
         op, args = node.op, node.args
-        if op in ("int", "bool"):
+        if op in ("int", "float", "bool"):
             return node.value
         if op == "var":
             return self.env[node.value]
@@ -434,12 +602,15 @@ class _Evaluator:
             x = self.eval(args[0])
             return x.logical_not() if _is_tensor(x) else not x
         if op == "neg":
+            if node.type == FLOAT:
+                return -self.eval(args[0])
             return self.checked(-self.eval(args[0]), "-", node.column)
         if op == "?:":
             cond = self.eval(args[0])
             if not _is_tensor(cond):
-                return self.eval(args[1] if cond else args[2])
-            return self.where(cond, self.eval(args[1]), self.eval(args[2]), node.type)
+                return self.operand(args[1] if cond else args[2], node.type)
+            return self.where(cond, self.operand(args[1], node.type),
+                              self.operand(args[2], node.type), node.type)
         if op == "&&":
             lhs = self.eval(args[0])
             if not _is_tensor(lhs) and not lhs:
@@ -450,7 +621,13 @@ class _Evaluator:
             if not _is_tensor(lhs) and lhs:
                 return True
             return self.logical_or(lhs, self.eval(args[1]))
-        a, b = self.eval(args[0]), self.eval(args[1])
+        # Arithmetic and comparisons: on floats if either operand is one, both converted.
+        common = _promoted(*args)
+        a, b = self.operand(args[0], common), self.operand(args[1], common)
+        if common == FLOAT and op in ("+", "-", "*", "/"):
+            if op == "/":
+                return self.float_divide(a, b)
+            return a + b if op == "+" else a - b if op == "-" else a * b
         if op == "+":
             return self.checked(a + b, op, node.column)
         if op == "-":
@@ -477,7 +654,9 @@ class _Evaluator:
 
     def call(self, node):
         name = node.value
-        args = [self.eval(a) for a in node.args]
+        params = BUILTINS[name][0]
+        args = [self.operand(a, FLOAT if want == FLOAT or node.type == FLOAT else a.type)
+                for a, want in zip(node.args, params)]
         q, k = self.env["q"], self.env["k"]
         if name == "none":
             return True
@@ -490,12 +669,19 @@ class _Evaluator:
             first = a < b if name == "min" else a > b
             if not _is_tensor(first):
                 return a if first else b
-            return self.where(first, a, b, INT)
+            return self.where(first, a, b, node.type)
         if name == "abs":
             (a,) = args
-            if not _is_tensor(a):
-                return self.checked(-a if a < 0 else a, "abs", node.column)
-            return a.abs()
+            if node.type == FLOAT:  # the definition to the letter: abs(-0.0) is -0.0
+                return self.where(a < 0, -a, a, FLOAT) if _is_tensor(a) else (-a if a < 0 else a)
+            if _is_tensor(a):
+                return a.abs()
+            return self.checked(-a if a < 0 else a, "abs", node.column)
+        if name in _SCALAR_MATH:
+            return self.math(name, args[0])
+        if name == "softcap":
+            x, cap = args
+            return cap * self.math("tanh", self.float_divide(x, cap))
         if name == "window":
             # diag - left <= k <= diag + right, as differences of indices: diag - left and
             # diag + right can overflow int64 (window(9223372036854775807, 0) is causal), and
@@ -516,6 +702,24 @@ class _Evaluator:
         raise AssertionError(f"built-in {name} has no evaluation")
 
 
+def evaluate_tree(tree, env, strict, float_dtype=None):
+    """The value of a parse tree (from `parse`) over `env` (variable -> Python scalar or tensor):
+    see _Evaluator. `float_dtype` is the torch dtype of float tensors (needed with tensors)."""
+    with _recursion_room():
+        return _Evaluator(env, strict, float_dtype).eval(tree)
+
+
+def tree_variables(tree):
+    """The variables a parse tree reads, through built-ins too (causal reads q, k, sq and skv)."""
+    used = set()
+    for node in tree.walk():
+        if node.op == "var":
+            used.add(node.value)
+        elif node.op == "call":
+            used.update(BUILTINS[node.value][2])
+    return used
+
+
 # ------------------------------------------------------------------------------------- Mask ---
 
 class Mask:
@@ -528,13 +732,7 @@ class Mask:
     @property
     def variables(self):
         """The variables the mask reads, through built-ins too (causal reads q, k, sq and skv)."""
-        used = set()
-        for node in self.tree.walk():
-            if node.op == "var":
-                used.add(node.value)
-            elif node.op == "call":
-                used.update(BUILTINS[node.value][2])
-        return used
+        return tree_variables(self.tree)
 
     @property
     def literals(self):
@@ -545,8 +743,7 @@ class Mask:
         """The mask for one (q, k) pair with C semantics, as a Python bool. Raises MaskError where
         the spec calls the result undefined (zero divisor, int64 overflow)."""
         env = dict(b=int(b), h=int(h), q=int(q), k=int(k), sq=int(sq), skv=int(skv))
-        with _recursion_room():
-            return bool(_Evaluator(env, strict=True).eval(self.tree))
+        return bool(evaluate_tree(self.tree, env, strict=True))
 
     def table(self, sq, skv, b=0, h=0):
         """[sq][skv] nested lists of bools from `evaluate`: the pure-Python grid."""
@@ -562,8 +759,7 @@ class Mask:
         tensors = [v for v in env.values() if _is_tensor(v)]
         shape = torch.broadcast_shapes(*(t.shape for t in tensors)) if tensors else ()
         device = tensors[0].device if tensors else None
-        with _recursion_room():
-            result = _Evaluator(env, strict=False).eval(self.tree)
+        result = evaluate_tree(self.tree, env, strict=False)
         if not _is_tensor(result):
             return torch.full(shape, bool(result), dtype=torch.bool, device=device)
         return result.expand(shape)
@@ -576,12 +772,8 @@ def compile_mask(source):
     """Parses and type-checks a mask expression; raises MaskError (with the column) if it is not a
     valid bool mask. "" is the manifest's way of saying "none"."""
     source = str(source)
-    if len(source) > MAX_SOURCE_LENGTH:
-        raise MaskError(f"the expression has {len(source)} characters; at most "
-                        f"{MAX_SOURCE_LENGTH} are allowed")
-    if not source.strip():
+    if len(source) <= MAX_SOURCE_LENGTH and not source.strip():
         source = "none"
-    with _recursion_room():
-        tree = _Parser(source).parse()
-    _want(tree, BOOL, "a mask", 1)
+    tree = parse(source)
+    _want(tree, BOOL, "a mask", 1, score=False)
     return Mask(source, tree)

@@ -1,18 +1,29 @@
-"""The reference the GPU suite checks against: explicit softmax attention with the mask applied,
-in float64 (small problems) or float32 (large ones), on the GPU.
+"""The reference the GPU suite checks against: explicit softmax attention with the score expression
+and the mask applied, in float64 (small problems) or float32 (large ones), on the GPU.
 
 The mask is the manifest's "mask" string (the spec's expression as written), evaluated by
 mask_expr.py, the suite's own implementation of the mask language of docs/spec.md: "none",
 "causal" (bottom-right aligned: key k is kept for query q iff k <= q + (Skv - Sq)),
 "window(1024, 0) || sink(4)", "h % 2 == 0 ? causal : none", ... A row with no kept key has O = 0
 and LSE = -inf by definition.
+
+The score expression is the manifest's "score" (absent or "s": none), evaluated by score_expr.py:
+"softcap(s, 50.0)", "s - exp2(-8.0 * (h + 1) / hq) * abs(q - k)", ... As in the kernel, it
+rewrites the scaled scores s = scale·q·kᵀ before the mask drops pairs, and O and LSE are those of
+the rewritten scores. It is computed in the reference's dtype (float64 or float32), not in the
+kernel's float32: the difference is a rounding of the score, far inside the tolerances.
 """
 import torch
 
 from mask_expr import compile_mask
+from score_expr import compile_score
 
 # Masks per chunk of query rows stay under this many elements (bools) when they depend on b or h.
 MASK_CHUNK_ELEMENTS = 1 << 26
+# Bytes of one chunk's score matrix [B, Hq, rows, Skv]; a score expression needs a few temporaries
+# of that size (alibi: |q - k| as floats, the product, the difference), hence the smaller chunk.
+SCORE_CHUNK_BYTES = 1 << 30
+SCORE_CHUNK_BYTES_WITH_EXPRESSION = 1 << 28
 
 
 def reference_mask(manifest_mask):
@@ -21,17 +32,36 @@ def reference_mask(manifest_mask):
     return compile_mask(manifest_mask)
 
 
+def reference_score(manifest_score):
+    """The compiled score expression for a manifest's "score" (None or "" means "s", the
+    identity). Raises MaskError for an expression the suite cannot read."""
+    return compile_score(manifest_score)
+
+
+def index_grids(variables, rows, skv, b, hq):
+    """The index tensors an expression reading `variables` needs, broadcastable to
+    [b, hq, len(rows), skv]: q [rows, 1], k [1, skv], and b and h only if it reads them."""
+    device = rows.device
+    env = {"q": rows[:, None], "k": torch.arange(skv, device=device)[None, :]}
+    if "b" in variables:
+        env["b"] = torch.arange(b, device=device)[:, None, None, None]
+    if "h" in variables:
+        env["h"] = torch.arange(hq, device=device)[None, :, None, None]
+    return env
+
+
 def keep(mask, rows, skv, sq, b, hq):
     """Boolean, broadcastable to [b, hq, len(rows), skv]: which (query, key) pairs `mask` keeps for
     the query indices `rows`. [len(rows), skv] when the mask reads neither b nor h."""
-    device = rows.device
-    env = {"q": rows[:, None], "k": torch.arange(skv, device=device)[None, :]}
-    used = mask.variables
-    if "b" in used:
-        env["b"] = torch.arange(b, device=device)[:, None, None, None]
-    if "h" in used:
-        env["h"] = torch.arange(hq, device=device)[None, :, None, None]
-    return mask(sq=sq, skv=skv, **env)
+    return mask(sq=sq, skv=skv, **index_grids(mask.variables, rows, skv, b, hq))
+
+
+def modified_scores(score, scores, rows, skv, sq, b, hq):
+    """score(s) over scores [b, hq, len(rows), skv] for the query indices `rows`, in their dtype
+    (a new tensor; `scores` itself for the identity)."""
+    if score is None or score.is_identity:
+        return scores
+    return score(scores, sq=sq, skv=skv, hq=hq, **index_grids(score.variables, rows, skv, b, hq))
 
 
 def _row_chunk(mask, b, hq, skv, limit):
@@ -52,10 +82,12 @@ def fully_masked_rows(mask, b, hq, sq, skv, device):
     return dead.expand(b, hq, sq)
 
 
-def attention(q, k, v, mask, scale, compute_dtype):
+def attention(q, k, v, mask, scale, compute_dtype, score=None):
     """O [B, Hq, Sq, D] and LSE [B, Hq, Sq] (natural log) in `compute_dtype`, from logical
-    [B, H, S, D] views. Grouped-query heads: q head h reads kv head h // (Hq // Hkv). Rows are
-    processed in chunks so that the score matrix stays under ~1 GiB."""
+    [B, H, S, D] views: softmax over the kept keys of score(scale·q·kᵀ) (`score` a Score, or None
+    for the identity). Grouped-query heads: q head h reads kv head h // (Hq // Hkv). Rows are
+    processed in chunks so that the score matrix stays under ~1 GiB (256 MiB with a score
+    expression, whose temporaries are the same size)."""
     b, hq, sq, d = q.shape
     hkv, skv = k.shape[1], k.shape[2]
     group = hq // hkv
@@ -65,12 +97,15 @@ def attention(q, k, v, mask, scale, compute_dtype):
     out = torch.empty(b, hq, sq, d, dtype=compute_dtype, device=q.device)
     lse = torch.empty(b, hq, sq, dtype=compute_dtype, device=q.device)
     element = torch.tensor([], dtype=compute_dtype).element_size()
-    chunk = max(1, (1 << 30) // max(1, b * hq * skv * element))
+    identity = score is None or score.is_identity
+    budget = SCORE_CHUNK_BYTES if identity else SCORE_CHUNK_BYTES_WITH_EXPRESSION
+    chunk = max(1, budget // max(1, b * hq * skv * element))
     for s0 in range(0, sq, chunk):
         s1 = min(sq, s0 + chunk)
+        rows = torch.arange(s0, s1, device=q.device)
         scores = torch.einsum("bhqd,bhkd->bhqk", q[:, :, s0:s1], k) * scale
-        kept = keep(mask, torch.arange(s0, s1, device=q.device), skv, sq, b, hq)
-        scores.masked_fill_(~kept, float("-inf"))
+        scores = modified_scores(score, scores, rows, skv, sq, b, hq)  # before the mask
+        scores.masked_fill_(~keep(mask, rows, skv, sq, b, hq), float("-inf"))
         row_lse = torch.logsumexp(scores, dim=-1)  # -inf for rows with no kept key
         # exp(-inf - -inf) is NaN on fully masked rows: those rows are defined as 0.
         p = torch.exp(scores - row_lse[..., None]).nan_to_num_(nan=0.0)
