@@ -54,6 +54,7 @@ ATTN_EXPORT attn_status attn_library_get_info(const attn_library *lib, attn_libr
   info->dtype = lib->manifest.dtype;
   info->head_dim = lib->manifest.headDim;
   info->mask = lib->manifest.mask.c_str();
+  info->score = lib->manifest.score.c_str();
   return ATTN_OK;
 }
 

@@ -166,8 +166,11 @@ bool parseManifest(const char *text, Manifest &out, std::string &error) {
     error = concat("dtype: \"", dtype, "\" is not one of \"bf16\", \"f16\"");
     return false;
   }
-  // The mask is informational for the runtime (the kernel has it compiled in); tools read it.
+  // The mask and score are informational for the runtime (the kernel has them compiled in);
+  // tools read them.
   if (root.contains("mask") && !read.string(root, "", "mask", out.mask))
+    return false;
+  if (root.contains("score") && !read.string(root, "", "score", out.score))
     return false;
 
   const Json *kernels = read.field(root, "", "kernels");

@@ -28,6 +28,7 @@ struct Manifest {
   attn_dtype dtype = ATTN_DTYPE_BF16; // of q, k, v and o
   int32_t headDim = 0;
   std::string mask; // the mask as the manifest names it ("none", "causal", ...); "" if absent
+  std::string score = "s"; // the score modification; "s" (identity) if absent
   std::vector<ManifestKernel> kernels;
 };
 

@@ -52,7 +52,8 @@ typedef struct attn_library_info {
   const char *name;
   attn_dtype dtype; /* of q, k, v and o */
   int32_t head_dim;
-  const char *mask; /* the manifest's "mask": "none", "causal", ...; "" if it has none */
+  const char *mask;  /* the manifest's "mask": "none", "causal", ...; "" if it has none */
+  const char *score; /* the manifest's "score": "s" (unmodified) if it has none */
 } attn_library_info;
 
 attn_status attn_library_get_info(const attn_library *lib, attn_library_info *info);

@@ -35,6 +35,7 @@ TEST(LibraryOpen, OpensAValidLibraryAndExposesItsManifest) {
   EXPECT_EQ(info.dtype, ATTN_DTYPE_BF16);
   EXPECT_EQ(info.head_dim, 128);
   EXPECT_STREQ(info.mask, "causal");
+  EXPECT_STREQ(info.score, "s") << "a manifest without a score is unmodified";
 }
 
 TEST(LibraryOpen, ReadsF16Libraries) {
