@@ -111,10 +111,10 @@ private:
         .Case([&](arith::SIToFPOp) { return "float(" + get(op.getOperand(0)) + ")"; })
         .Case([&](arith::MaximumFOp) { return math(op, "fmaxf"); })
         .Case([&](arith::MinimumFOp) { return math(op, "fminf"); })
-        .Case([&](math::TanhOp) { return math(op, "tanhf"); })
-        .Case([&](math::ExpOp) { return math(op, "expf"); })
-        .Case([&](math::Exp2Op) { return math(op, "exp2f"); })
-        .Case([&](math::LogOp) { return math(op, "logf"); })
+        .Case([&](math::TanhOp) { return math(op, "attn::device::tanh_f32"); })
+        .Case([&](math::ExpOp) { return math(op, "attn::device::exp_f32"); })
+        .Case([&](math::Exp2Op) { return math(op, "attn::device::exp2_f32"); })
+        .Case([&](math::LogOp) { return math(op, "attn::device::log_f32"); })
         .Case([&](math::AbsFOp) { return math(op, "fabsf"); })
         .Case([&](arith::SelectOp) {
           return get(op.getOperand(0)) + " ? " + get(op.getOperand(1)) + " : " +

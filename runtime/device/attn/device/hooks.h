@@ -42,4 +42,31 @@ ATTN_HD int64_t min_i64(int64_t a, int64_t b) { return a < b ? a : b; }
 ATTN_HD int64_t max_i64(int64_t a, int64_t b) { return a > b ? a : b; }
 ATTN_HD int64_t abs_i64(int64_t a) { return a < 0 ? -a : a; }
 
+// f32 math for score hooks. On the device these use the SFU's exp2/log2 approximations (relative
+// error about 2^-22, against the several-instruction accurate libm paths); the host keeps libm,
+// where tests compare hooks with a double reference. tanh(x) = 1 - 2 / (e^{2x} + 1) keeps the
+// absolute error near 1e-7 and saturates correctly: e^{2x} = inf gives 1, e^{2x} = 0 gives -1.
+ATTN_HD float exp_f32(float x) {
+#if defined(__CUDA_ARCH__)
+  return __expf(x);
+#else
+  return expf(x);
+#endif
+}
+ATTN_HD float exp2_f32(float x) { return exp2f(x); }
+ATTN_HD float log_f32(float x) {
+#if defined(__CUDA_ARCH__)
+  return __logf(x);
+#else
+  return logf(x);
+#endif
+}
+ATTN_HD float tanh_f32(float x) {
+#if defined(__CUDA_ARCH__)
+  return 1.f - __fdividef(2.f, __expf(2.f * x) + 1.f);
+#else
+  return tanhf(x);
+#endif
+}
+
 }  // namespace attn::device
