@@ -106,7 +106,7 @@ private:
         .Case([&](arith::AddFOp) { return bin(op, "+"); })
         .Case([&](arith::SubFOp) { return bin(op, "-"); })
         .Case([&](arith::MulFOp) { return bin(op, "*"); })
-        .Case([&](arith::DivFOp) { return bin(op, "/"); })
+        .Case([&](arith::DivFOp) { return math(op, "attn::device::div_f32"); })
         .Case([&](arith::NegFOp) { return "-" + get(op.getOperand(0)); })
         .Case([&](arith::SIToFPOp) { return "float(" + get(op.getOperand(0)) + ")"; })
         .Case([&](arith::MaximumFOp) { return math(op, "fmaxf"); })

@@ -61,6 +61,14 @@ ATTN_HD float log_f32(float x) {
   return logf(x);
 #endif
 }
+// Division is an IEEE-exact subroutine with a slow path in CUDA; scores need no such division.
+ATTN_HD float div_f32(float a, float b) {
+#if defined(__CUDA_ARCH__)
+  return __fdividef(a, b);  // 2 ulp for |b| in [2^-126, 2^126]
+#else
+  return a / b;
+#endif
+}
 ATTN_HD float tanh_f32(float x) {
 #if defined(__CUDA_ARCH__)
   return 1.f - __fdividef(2.f, __expf(2.f * x) + 1.f);
