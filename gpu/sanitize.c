@@ -256,97 +256,91 @@ static int run_case(attn_library *lib, attn_dtype dtype, int d, enum mask_kind m
     printf("  %s B%d H%d/%d sq=%d skv=%d %s: ran (numerics: gpu/check.py), %d NaN\n",
            ok ? "ok  " : "FAIL", c->b, c->hq, c->hkv, c->sq, c->skv, c->bshd ? "bshd" : "bhsd",
            nan_count);
-    free(out_bits), free(lse), free(qs), free(ks), free(vs);
-    free_host(&q), free_host(&k), free_host(&v);
-    CHECK_CU(cuMemFree(dq));
-    CHECK_CU(cuMemFree(dk));
-    CHECK_CU(cuMemFree(dv));
-    CHECK_CU(cuMemFree(dout));
-    CHECK_CU(cuMemFree(dlse));
-    return ok;
+  } else {
+    /* Same tolerance rule as gpu/check.py (see the reasoning there). */
+    const double tol_abs = dtype == ATTN_DTYPE_BF16 ? 1e-2 : 4e-3;
+    const double tol_rel = tol_abs;
+    const double scale = 1.0 / sqrt((double)d);
+    const int group = c->hq / c->hkv;
+    double *p = malloc((size_t)c->skv * sizeof(double));
+    double *ref = malloc((size_t)d * sizeof(double));
+    double max_err = 0, max_ref = 0, max_lse_err = 0;
+    int nan_count = 0, masked_bad = 0;
+    for (int b = 0; b < c->b && ok; ++b)
+      for (int h = 0; h < c->hq; ++h)
+        for (int i = 0; i < c->sq; ++i) {
+          const float *qi = q.values + offset(&q, 0, b, h, i);
+          int hk = h / group;
+          double m = -INFINITY;
+          for (int j = 0; j < c->skv; ++j) {
+            p[j] = -INFINITY;
+            if (!kept(mask, i, j, c->sq, c->skv))
+              continue;
+            const float *kj = k.values + offset(&k, 0, b, hk, j);
+            double dot = 0;
+            for (int e = 0; e < d; ++e)
+              dot += (double)qi[e] * kj[e];
+            p[j] = dot * scale;
+            if (p[j] > m)
+              m = p[j];
+          }
+          double l = 0;
+          for (int e = 0; e < d; ++e)
+            ref[e] = 0;
+          if (m != -INFINITY) {
+            for (int j = 0; j < c->skv; ++j) {
+              if (p[j] == -INFINITY)
+                continue;
+              double w = exp(p[j] - m);
+              l += w;
+              const float *vj = v.values + offset(&v, 0, b, hk, j);
+              for (int e = 0; e < d; ++e)
+                ref[e] += w * vj[e];
+            }
+            for (int e = 0; e < d; ++e)
+              ref[e] /= l;
+          }
+          size_t at = offset(&o, c->bshd, b, h, i);
+          float got_lse = lse[((size_t)b * c->hq + h) * c->sq + i];
+          for (int e = 0; e < d; ++e) {
+            float got = dtype == ATTN_DTYPE_BF16 ? bf16_to_float(out_bits[at + e])
+                                                 : f16_to_float(out_bits[at + e]);
+            if (isnan(got)) {
+              ++nan_count;
+              continue;
+            }
+            if (m == -INFINITY && got != 0.0f)
+              ++masked_bad;
+            double err = fabs(got - ref[e]);
+            if (err > max_err)
+              max_err = err;
+            if (fabs(ref[e]) > max_ref)
+              max_ref = fabs(ref[e]);
+          }
+          if (isnan(got_lse)) {
+            ++nan_count;
+          } else if (m == -INFINITY) {
+            if (!(isinf(got_lse) && got_lse < 0))
+              ++masked_bad;
+          } else {
+            double ref_lse = m + log(l);
+            double err = fabs(got_lse - ref_lse) / fmax(1.0, fabs(ref_lse));
+            if (err > max_lse_err)
+              max_lse_err = err;
+          }
+        }
+    double tol = tol_abs + tol_rel * max_ref;
+    if (ok && (nan_count || masked_bad || max_err > tol || max_lse_err > 1e-3))
+      ok = 0;
+    printf("  %s B%d H%d/%d sq=%d skv=%d %s: O err %.3g (tol %.3g), LSE rel err %.2g, %d NaN, "
+           "%d bad masked\n",
+           ok ? "ok  " : "FAIL", c->b, c->hq, c->hkv, c->sq, c->skv, c->bshd ? "bshd" : "bhsd",
+           max_err, tol, max_lse_err, nan_count, masked_bad);
+
+    free(p), free(ref);
   }
 
-  /* Same tolerance rule as gpu/check.py (see the reasoning there). */
-  const double tol_abs = dtype == ATTN_DTYPE_BF16 ? 1e-2 : 4e-3;
-  const double tol_rel = tol_abs;
-  const double scale = 1.0 / sqrt((double)d);
-  const int group = c->hq / c->hkv;
-  double *p = malloc((size_t)c->skv * sizeof(double));
-  double *ref = malloc((size_t)d * sizeof(double));
-  double max_err = 0, max_ref = 0, max_lse_err = 0;
-  int nan_count = 0, masked_bad = 0;
-  for (int b = 0; b < c->b && ok; ++b)
-    for (int h = 0; h < c->hq; ++h)
-      for (int i = 0; i < c->sq; ++i) {
-        const float *qi = q.values + offset(&q, 0, b, h, i);
-        int hk = h / group;
-        double m = -INFINITY;
-        for (int j = 0; j < c->skv; ++j) {
-          p[j] = -INFINITY;
-          if (!kept(mask, i, j, c->sq, c->skv))
-            continue;
-          const float *kj = k.values + offset(&k, 0, b, hk, j);
-          double dot = 0;
-          for (int e = 0; e < d; ++e)
-            dot += (double)qi[e] * kj[e];
-          p[j] = dot * scale;
-          if (p[j] > m)
-            m = p[j];
-        }
-        double l = 0;
-        for (int e = 0; e < d; ++e)
-          ref[e] = 0;
-        if (m != -INFINITY) {
-          for (int j = 0; j < c->skv; ++j) {
-            if (p[j] == -INFINITY)
-              continue;
-            double w = exp(p[j] - m);
-            l += w;
-            const float *vj = v.values + offset(&v, 0, b, hk, j);
-            for (int e = 0; e < d; ++e)
-              ref[e] += w * vj[e];
-          }
-          for (int e = 0; e < d; ++e)
-            ref[e] /= l;
-        }
-        size_t at = offset(&o, c->bshd, b, h, i);
-        float got_lse = lse[((size_t)b * c->hq + h) * c->sq + i];
-        for (int e = 0; e < d; ++e) {
-          float got = dtype == ATTN_DTYPE_BF16 ? bf16_to_float(out_bits[at + e])
-                                               : f16_to_float(out_bits[at + e]);
-          if (isnan(got)) {
-            ++nan_count;
-            continue;
-          }
-          if (m == -INFINITY && got != 0.0f)
-            ++masked_bad;
-          double err = fabs(got - ref[e]);
-          if (err > max_err)
-            max_err = err;
-          if (fabs(ref[e]) > max_ref)
-            max_ref = fabs(ref[e]);
-        }
-        if (isnan(got_lse)) {
-          ++nan_count;
-        } else if (m == -INFINITY) {
-          if (!(isinf(got_lse) && got_lse < 0))
-            ++masked_bad;
-        } else {
-          double ref_lse = m + log(l);
-          double err = fabs(got_lse - ref_lse) / fmax(1.0, fabs(ref_lse));
-          if (err > max_lse_err)
-            max_lse_err = err;
-        }
-      }
-  double tol = tol_abs + tol_rel * max_ref;
-  if (ok && (nan_count || masked_bad || max_err > tol || max_lse_err > 1e-3))
-    ok = 0;
-  printf("  %s B%d H%d/%d sq=%d skv=%d %s: O err %.3g (tol %.3g), LSE rel err %.2g, %d NaN, "
-         "%d bad masked\n",
-         ok ? "ok  " : "FAIL", c->b, c->hq, c->hkv, c->sq, c->skv, c->bshd ? "bshd" : "bhsd",
-         max_err, tol, max_lse_err, nan_count, masked_bad);
-
-  free(p), free(ref), free(out_bits), free(lse), free(qs), free(ks), free(vs);
+  free(out_bits), free(lse), free(qs), free(ks), free(vs);
   free_host(&q), free_host(&k), free_host(&v);
   CHECK_CU(cuMemFree(dq));
   CHECK_CU(cuMemFree(dk));
