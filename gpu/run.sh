@@ -5,7 +5,7 @@
 #                   [--bench-only NAME,...] [--time-budget SECONDS]
 #
 # DIR holds a prebuilt tree: DIR/lib/libattnrt.so, DIR/examples/lib*.so, and DIR/COMMIT when
-# there is no .git (gpu/stage.sh makes one in .carry/build, the default when it exists, else
+# there is no .git (gpu/stage.sh makes one in .gpu-stage/build, the default when it exists, else
 # build/). peers.py comes from ../shared/bench or .shared_bench/. Logs and JSON go to $OUT
 # (default ./out): check.log check.json sanitize.log bench.log bench.json summary.txt.
 # Every stage runs even if an earlier one failed; the exit status is non-zero if any failed.
@@ -30,7 +30,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 if [ -z "$BUILD" ]; then
-  if [ -f .carry/build/lib/libattnrt.so ]; then BUILD=.carry/build; else BUILD=build; fi
+  if [ -f .gpu-stage/build/lib/libattnrt.so ]; then BUILD=.gpu-stage/build; else BUILD=build; fi
 fi
 BUILD="$(cd "$BUILD" && pwd)" || { echo "run.sh: no build folder $BUILD" >&2; exit 2; }
 OUT="${OUT:-$ROOT/out}"
