@@ -32,7 +32,6 @@ import glob
 import json
 import math
 import os
-import subprocess
 import sys
 import time
 
@@ -44,6 +43,7 @@ WORKLOAD_SPECS = os.path.join(HERE, "workload_specs.json")
 
 from mask_expr import MaskError  # noqa: E402  (pure Python; torch is imported where needed)
 from score_expr import compile_score  # noqa: E402
+from provenance import commit  # noqa: E402
 
 PEERS = ["sdpa_flash", "sdpa_cudnn", "flex"]
 # workload dtype -> manifest dtype; workload mask kind -> manifest mask
@@ -58,16 +58,6 @@ def find_peers_dir(explicit):
         if c and os.path.isfile(os.path.join(c, "peers.py")):
             return os.path.abspath(c)
     sys.exit(f"bench.py: peers.py not found in {', '.join(c for c in candidates if c)}")
-
-
-def commit():
-    if os.environ.get("ATTNC_COMMIT"):
-        return os.environ["ATTNC_COMMIT"]
-    try:
-        return subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, check=True).stdout.strip()
-    except Exception:
-        return "unknown"
 
 
 def load_workload_specs(path=WORKLOAD_SPECS):

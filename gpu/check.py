@@ -19,7 +19,6 @@ import glob
 import json
 import math
 import os
-import subprocess
 import sys
 import time
 
@@ -31,6 +30,7 @@ import attnc  # noqa: E402
 from cases import make_cases, make_tensors, mask_lengths  # noqa: E402
 from negative import run_negative  # noqa: E402
 from mask_expr import MaskError  # noqa: E402
+from provenance import commit  # noqa: E402
 from reference import (attention, fully_masked_rows, reference_mask,  # noqa: E402
                        reference_score)
 
@@ -52,16 +52,6 @@ TOLERANCES = {torch.bfloat16: (1e-2, 1e-2), torch.float16: (4e-3, 4e-3)}
 LSE_RTOL = 1e-3
 # Use float64 for the reference when the score matrix is at most this many elements.
 FLOAT64_ELEMENTS = 1 << 26
-
-
-def commit():
-    if os.environ.get("ATTNC_COMMIT"):
-        return os.environ["ATTNC_COMMIT"]
-    try:
-        return subprocess.run(["git", "-C", HERE, "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, check=True).stdout.strip()
-    except Exception:
-        return "unknown"
 
 
 def check_case(lib, case, dtype, d, mask, generator, score=None):

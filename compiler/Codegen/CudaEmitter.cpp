@@ -4,7 +4,7 @@
 
 #include "compiler/Codegen/IntervalEmitter.h"
 #include "compiler/Codegen/ScalarEmitter.h"
-#include "compiler/Target/Target.h"
+#include "compiler/Target/TileHeuristics.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -214,8 +214,10 @@ KernelInfo describe(tile::KernelOp kernel) {
   info.numWarps = config.getNumWarps();
   info.stages = config.getStages();
   info.threads = config.getNumThreads();
-  int64_t elementBytes = kernel.getElementType().getIntOrFloatBitWidth() / 8;
-  info.smemBytes = (info.blockM + 2 * info.blockN) * kernel.getHeadDim() * elementBytes;
+  // The same size the tile heuristics budgeted; the emitted static_assert ties it to the kernel.
+  target::TileConfig tiles{info.blockM, info.blockN, info.numWarps, info.stages};
+  info.smemBytes = tiles.smemBytes(
+      {int64_t(kernel.getHeadDim()), kernel.getElementType().getIntOrFloatBitWidth() / 8});
   info.mode = kernel.getMode().str();
   return info;
 }

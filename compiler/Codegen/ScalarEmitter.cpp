@@ -59,12 +59,8 @@ private:
   std::string bin(Operation &op, StringRef spelling) {
     return get(op.getOperand(0)) + " " + spelling.str() + " " + get(op.getOperand(1));
   }
+  /// A call of `function` (an attn::device helper or a C math function) on the op's operands.
   std::string call(Operation &op, StringRef function) {
-    return ("attn::device::" + function + "(").str() + get(op.getOperand(0)) + ", " +
-           get(op.getOperand(1)) + ")";
-  }
-  /// A C math function of the op's operands (float scores).
-  std::string math(Operation &op, StringRef function) {
     std::string text = (function + "(").str();
     for (auto [i, operand] : llvm::enumerate(op.getOperands()))
       text += (i ? ", " : "") + get(operand);
@@ -106,16 +102,16 @@ private:
         .Case([&](arith::AddFOp) { return bin(op, "+"); })
         .Case([&](arith::SubFOp) { return bin(op, "-"); })
         .Case([&](arith::MulFOp) { return bin(op, "*"); })
-        .Case([&](arith::DivFOp) { return math(op, "attn::device::div_f32"); })
+        .Case([&](arith::DivFOp) { return call(op, "attn::device::div_f32"); })
         .Case([&](arith::NegFOp) { return "-" + get(op.getOperand(0)); })
         .Case([&](arith::SIToFPOp) { return "float(" + get(op.getOperand(0)) + ")"; })
-        .Case([&](arith::MaximumFOp) { return math(op, "fmaxf"); })
-        .Case([&](arith::MinimumFOp) { return math(op, "fminf"); })
-        .Case([&](math::TanhOp) { return math(op, "attn::device::tanh_f32"); })
-        .Case([&](math::ExpOp) { return math(op, "attn::device::exp_f32"); })
-        .Case([&](math::Exp2Op) { return math(op, "attn::device::exp2_f32"); })
-        .Case([&](math::LogOp) { return math(op, "attn::device::log_f32"); })
-        .Case([&](math::AbsFOp) { return math(op, "fabsf"); })
+        .Case([&](arith::MaximumFOp) { return call(op, "fmaxf"); })
+        .Case([&](arith::MinimumFOp) { return call(op, "fminf"); })
+        .Case([&](math::TanhOp) { return call(op, "attn::device::tanh_f32"); })
+        .Case([&](math::ExpOp) { return call(op, "attn::device::exp_f32"); })
+        .Case([&](math::Exp2Op) { return call(op, "attn::device::exp2_f32"); })
+        .Case([&](math::LogOp) { return call(op, "attn::device::log_f32"); })
+        .Case([&](math::AbsFOp) { return call(op, "fabsf"); })
         .Case([&](arith::SelectOp) {
           return get(op.getOperand(0)) + " ? " + get(op.getOperand(1)) + " : " +
                  get(op.getOperand(2));
@@ -164,12 +160,12 @@ private:
         .Case([&](arith::AddIOp) { return bin(op, "+"); })
         .Case([&](arith::SubIOp) { return bin(op, "-"); })
         .Case([&](arith::MulIOp) { return bin(op, "*"); })
-        .Case([&](arith::DivSIOp) { return call(op, "div_or_zero"); })
-        .Case([&](arith::RemSIOp) { return call(op, "rem_or_zero"); })
-        .Case([&](arith::FloorDivSIOp) { return call(op, "floor_div"); })
-        .Case([&](arith::CeilDivSIOp) { return call(op, "ceil_div"); })
-        .Case([&](arith::MinSIOp) { return call(op, "min_i64"); })
-        .Case([&](arith::MaxSIOp) { return call(op, "max_i64"); })
+        .Case([&](arith::DivSIOp) { return call(op, "attn::device::div_or_zero"); })
+        .Case([&](arith::RemSIOp) { return call(op, "attn::device::rem_or_zero"); })
+        .Case([&](arith::FloorDivSIOp) { return call(op, "attn::device::floor_div"); })
+        .Case([&](arith::CeilDivSIOp) { return call(op, "attn::device::ceil_div"); })
+        .Case([&](arith::MinSIOp) { return call(op, "attn::device::min_i64"); })
+        .Case([&](arith::MaxSIOp) { return call(op, "attn::device::max_i64"); })
         .Case([&](arith::AndIOp) -> std::optional<std::string> {
           return logical ? bin(op, "&&") : std::optional<std::string>();
         })
