@@ -1,0 +1,145 @@
+// The sm_90a forward kernel, FlashAttention-3 style: Producer × Consumer (mainloop.cuh) ×
+// TileScheduler (scheduler.cuh), warp-specialised.
+//
+//   warpgroup 0   producer: one warp walks the work tiles and their kv tiles; its first lane
+//                 issues the TMA copies of Q, K_j, V_j into the shared-memory rings. setmaxnreg
+//                 gives most of its registers to...
+//   warpgroups 1+ consumers: 64 q rows each; wgmma for both products, online softmax.
+//
+// The variant (mask, kv-tile bounds, score hook) is a struct of static hooks; the kernel never
+// knows which variant it runs:
+//
+//   struct Variant {
+//     static constexpr bool kHasScore;  // scores go through score(p, scale·q·k, ...) and softmax
+//                                       // works in natural units; otherwise the scale is folded
+//                                       // into the exp2 argument
+//     __device__ static KvTiles kv_tiles(const attn_forward_params &p, int b, int h, int64_t q_tile);
+//     __device__ static bool keep(const attn_forward_params &p, int b, int h, int64_t q, int64_t k);
+//     __device__ static float score(const attn_forward_params &p, float s, int b, int h,
+//                                   int64_t q, int64_t k);
+//   };
+//
+// kv_tiles is called by every lane of a converged warp (the producer warp and each consumer
+// warp, independently), so it may use warp collectives (kv_scan.cuh) but no CTA barrier. keep()
+// runs only on partial tiles (the kernel adds k < seqlen_k there); full tiles run no mask code.
+//
+// Launch (a generated kernel or gpu/sm90/forward_shim.cu):
+//   extern "C" __global__ void __launch_bounds__(Shape::kThreads, 1)
+//   name(const __grid_constant__ attn_forward_params p,
+//        const __grid_constant__ attn_forward_tensor_maps maps) {
+//     attn::device::sm90::forward<Traits, Variant>(p, maps);
+//   }
+//   grid: TileScheduler::num_tiles(p) CTAs, or min(that, SM count) for a persistent launch;
+//   block: Shape::kThreads; dynamic shared memory: forward_smem_bytes<Traits>().
+#pragma once
+
+#include <stdint.h>
+
+#include "attn/abi.h"
+#include "attn/device/hooks.h"
+#include "attn/device/sm90/kv_tiles.cuh"
+#include "attn/device/sm90/mainloop.cuh"
+#include "attn/device/sm90/scheduler.cuh"
+#include "attn/device/sm90/shared_storage.cuh"
+#include "attn/device/sm90/tensor_maps.h"
+#include "attn/device/sm90/tma.cuh"
+#include "attn/device/sm90/wgmma.cuh"
+
+namespace attn::device::sm90 {
+
+template <class Traits, class Variant>
+class ForwardProducer {
+ public:
+  using Shape = ForwardShape<Traits>;
+  using QTile = typename Shape::QTile;
+  using KvTile = typename Shape::KvTile;
+  static constexpr int kBox = ATTN_TMA_BOX_COLS;
+
+  __device__ __forceinline__ ForwardProducer(const attn_forward_params &p,
+                                             const attn_forward_tensor_maps &maps,
+                                             ForwardSharedStorage<Traits> &ss)
+      : p_(p), maps_(maps), ss_(ss), leader_(threadIdx.x % 32 == 0) {}
+
+  // The whole warp calls it; lane 0 issues the copies.
+  template <class Scheduler>
+  __device__ __forceinline__ void run(const Scheduler &sched) {
+    if (leader_) {
+      tma_prefetch(maps_.q);
+      tma_prefetch(maps_.k);
+      tma_prefetch(maps_.v);
+    }
+    PipelineState<1> q_state;
+    PipelineState<Shape::kStages> kv_state;
+    for (int64_t i = sched.first(); sched.valid(i); i = sched.next(i)) {
+      const WorkTile t = sched.tile(i);
+      __syncwarp();
+      const KvTiles r = Variant::kv_tiles(p_, t.batch, t.head, t.q_tile);
+      const int kv_head = t.head / p_.head_group;
+      if (leader_) {
+        Mbarrier &bar = ss_.q_pipe.produce(q_state, QTile::kBytes);
+        load_tile<QTile>(maps_.q, ss_.q, bar, t.q_tile * Shape::kBlockM, t.head, t.batch);
+      }
+      q_state.advance();
+      for_each_kv_tile(r, [&](int64_t j, auto) {
+        if (leader_) {
+          const int row = int(j) * Shape::kBlockN;
+          Mbarrier &k_bar = ss_.k_pipe.produce(kv_state, KvTile::kBytes);
+          load_tile<KvTile>(maps_.k, ss_.k[kv_state.stage], k_bar, row, kv_head, t.batch);
+          Mbarrier &v_bar = ss_.v_pipe.produce(kv_state, KvTile::kBytes);
+          load_tile<KvTile>(maps_.v, ss_.v[kv_state.stage], v_bar, row, kv_head, t.batch);
+        }
+        kv_state.advance();
+      });
+    }
+  }
+
+ private:
+  // Rows [row, row + Tile rows) of (head, batch): one box per 64-column block.
+  template <class Tile>
+  __device__ __forceinline__ void load_tile(const attn_tensor_map &map, unsigned char *dst,
+                                            Mbarrier &bar, int row, int head, int batch) {
+#pragma unroll
+    for (int b = 0; b < Tile::kBlocks; ++b)
+      tma_load_4d(map, dst + b * Tile::kBlockBytes, bar, b * kBox, row, head, batch);
+  }
+
+  const attn_forward_params &p_;
+  const attn_forward_tensor_maps &maps_;
+  ForwardSharedStorage<Traits> &ss_;
+  const bool leader_;
+};
+
+template <class Traits, class Variant>
+__device__ __forceinline__ void forward(const attn_forward_params &p, const attn_forward_tensor_maps &maps) {
+  using Shape = ForwardShape<Traits>;
+  using Storage = ForwardSharedStorage<Traits>;
+  extern __shared__ unsigned char smem_raw[];
+  // Round the dynamic buffer's start up to 1024 (forward_smem_bytes() has the slack).
+  const uint32_t base = smem_addr(smem_raw);
+  Storage &ss = *reinterpret_cast<Storage *>(smem_raw + ((1024 - base % 1024) % 1024));
+
+  if (threadIdx.x == 0) {
+    ss.q_pipe.init(Shape::kConsumerWarps);
+    ss.k_pipe.init(Shape::kConsumerWarps);
+    ss.v_pipe.init(Shape::kConsumerWarps);
+    Mbarrier::fence_init();
+  }
+  __syncthreads();
+
+  const TileScheduler<Shape::kBlockM, Shape::kHeadDim> sched(p);
+  const int warpgroup = __shfl_sync(0xffffffffu, int(threadIdx.x / 128), 0);
+  if (warpgroup == 0) {
+    warpgroup_reg_dealloc<Shape::kProducerRegs>();
+    if (threadIdx.x / 32 == 0) ForwardProducer<Traits, Variant>(p, maps, ss).run(sched);
+  } else {
+    warpgroup_reg_alloc<Shape::kConsumerRegs>();
+    ForwardConsumer<Traits, Variant> consumer(p, ss, warpgroup - 1);
+    for (int64_t i = sched.first(); sched.valid(i); i = sched.next(i)) {
+      const WorkTile t = sched.tile(i);
+      const KvTiles r = Variant::kv_tiles(p, t.batch, t.head, t.q_tile);
+      consumer.compute(t, r);
+    }
+  }
+}
+
+}  // namespace attn::device::sm90

@@ -1,0 +1,50 @@
+// Run-time kv-tile bounds (tile.scan_kv_tiles) for the warp-specialised kernel.
+//
+// scan.h's version reduces over the whole CTA with __syncthreads, which a kernel whose
+// warpgroups run different code cannot call. Here one warp classifies the kv tiles (lane l takes
+// tiles l, l + 32, ...) and combines with shuffles only; every warp that needs the bounds (the
+// producer warp, each consumer warp) computes them itself, a few hundred instructions per q tile.
+// Must be called by all 32 lanes of a converged warp.
+#pragma once
+
+#include <stdint.h>
+
+#include "attn/device/scan.h"
+
+namespace attn::device::sm90 {
+
+__device__ __forceinline__ int64_t warp_min(int64_t v) {
+  for (int o = 16; o > 0; o /= 2) v = min_i64(v, __shfl_xor_sync(0xffffffffu, v, o));
+  return v;
+}
+__device__ __forceinline__ int64_t warp_max(int64_t v) {
+  for (int o = 16; o > 0; o /= 2) v = max_i64(v, __shfl_xor_sync(0xffffffffu, v, o));
+  return v;
+}
+__device__ __forceinline__ int64_t warp_sum(int64_t v) {
+  for (int o = 16; o > 0; o /= 2) v += __shfl_xor_sync(0xffffffffu, v, o);
+  return v;
+}
+
+// `mask_box(q, k)` → Tri for the index box q × k (inclusive intervals), as in scan.h.
+template <class MaskBox>
+__device__ __forceinline__ KvTiles warp_scan_kv_tiles(int64_t q_tile, int64_t sq, int64_t skv,
+                                                      int64_t block_m, int64_t block_n, MaskBox mask_box) {
+  const Interval q{q_tile * block_m, min_i64((q_tile + 1) * block_m, sq) - 1};
+  const int64_t tiles = ceil_div(skv, block_n);
+  ScanPartial mine;
+  for (int64_t j = threadIdx.x % 32; j < tiles; j += 32) {
+    const Interval k{j * block_n, min_i64((j + 1) * block_n, skv) - 1};
+    const Tri keep = mask_box(q, k);
+    mine.add(j, keep.may_true, !keep.may_false && (j + 1) * block_n <= skv);
+  }
+  ScanPartial all;
+  all.first = warp_min(mine.first);
+  all.last = warp_max(mine.last);
+  all.first_full = warp_min(mine.first_full);
+  all.last_full = warp_max(mine.last_full);
+  all.full_count = warp_sum(mine.full_count);
+  return all.bounds();
+}
+
+}  // namespace attn::device::sm90

@@ -1,0 +1,26 @@
+// The one place that walks a KvTiles range (hooks.h). Producer and consumers both call it, so
+// they agree on the order: from end − 1 down to begin (FlashAttention-2 order: a causal mask's
+// partial tiles come first, while the running max is still being established), the full run
+// without mask code in between. If KvTiles gains a second range, only this function changes.
+#pragma once
+
+#include <stdint.h>
+
+#include <type_traits>
+
+#include "attn/device/hooks.h"
+
+namespace attn::device::sm90 {
+
+using PartialTile = std::true_type;  // mask and key bound evaluated per element
+using FullTile = std::false_type;    // no mask code
+
+// f(j, PartialTile{} or FullTile{}) for every visited kv tile j.
+template <class F>
+__device__ __forceinline__ void for_each_kv_tile(const KvTiles &r, F &&f) {
+  for (int64_t j = r.end - 1; j >= r.full_end; --j) f(j, PartialTile{});
+  for (int64_t j = r.full_end - 1; j >= r.full_begin; --j) f(j, FullTile{});
+  for (int64_t j = r.full_begin - 1; j >= r.begin; --j) f(j, PartialTile{});
+}
+
+}  // namespace attn::device::sm90

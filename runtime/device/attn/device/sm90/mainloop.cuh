@@ -1,0 +1,240 @@
+// The consumer side of the sm_90a forward kernel: one warpgroup computes 64 query rows of a
+// work tile over the kv tiles the variant visits, then writes their O and LSE.
+//
+// Per kv tile j (wgmma.cuh: accumulators in registers, operands from shared memory):
+//   S = Q·K_jᵀ          wgmma SS, K-major A and B        // [64, kBlockN] per warpgroup
+//   S = score(scale·S)   variants with a score hook, every tile
+//   S = -inf where dropped   partial tiles only: keep(q, k) and k < seqlen_k
+//   P = online softmax (softmax.cuh), O rescaled
+//   O += P·V_j           wgmma RS: P from registers, V N-major (transpose bit)  // [64, kHeadDim]
+//
+// Two schedules of the same work:
+//   SerialSchedule    the steps above one after the other.
+//   OverlapSchedule   iteration j issues S_j = Q·K_jᵀ and O += P_{j-1}·V_{j-1} back to back,
+//                     waits for S_j only and runs its softmax while the tensor cores finish the
+//                     P·V of the previous tile; O is rescaled after that wgmma retires. Costs one
+//                     more register tile (P of j−1, packed: kBlockN/4 registers).
+#pragma once
+
+#include <stdint.h>
+
+#include <type_traits>
+
+#include "attn/abi.h"
+#include "attn/device/hooks.h"
+#include "attn/device/numeric.cuh"
+#include "attn/device/sm90/kv_tiles.cuh"
+#include "attn/device/sm90/scheduler.cuh"
+#include "attn/device/sm90/shared_storage.cuh"
+#include "attn/device/sm90/softmax.cuh"
+#include "attn/device/sm90/wgmma.cuh"
+
+namespace attn::device::sm90 {
+
+struct SerialSchedule {};
+struct OverlapSchedule {};
+
+template <class Traits, class Variant>
+class ForwardConsumer {
+ public:
+  using Shape = ForwardShape<Traits>;
+  using Element = typename Shape::Element;
+  using QTile = typename Shape::QTile;
+  using KvTile = typename Shape::KvTile;
+  static constexpr int kHeadDim = Shape::kHeadDim;
+  static constexpr int kBlockM = Shape::kBlockM;
+  static constexpr int kBlockN = Shape::kBlockN;
+  static constexpr int kStages = Shape::kStages;
+  static constexpr int kS = kBlockN / 2;     // S accumulators per thread
+  static constexpr int kO = kHeadDim / 2;    // O accumulators per thread
+  static constexpr int kPSteps = kBlockN / 16;  // k steps of P·V
+  using SGemm = Wgmma<Element, kBlockN>;
+  using OGemm = Wgmma<Element, kHeadDim>;
+  static constexpr bool kOverlap = std::is_same_v<typename Traits::Schedule, OverlapSchedule>;
+
+  __device__ __forceinline__ ForwardConsumer(const attn_forward_params &p,
+                                             ForwardSharedStorage<Traits> &ss, int warpgroup)
+      : p_(p), ss_(ss), wg_(warpgroup), warp_((threadIdx.x / 32) % 4), lane_(threadIdx.x % 32) {}
+
+  // Computes one work tile over the kv tiles `r`; returns after its O and LSE are written.
+  __device__ __forceinline__ void compute(const WorkTile &t, const KvTiles &r) {
+    tile_ = t;
+    row0_ = int64_t(t.q_tile) * kBlockM + wg_ * 64 + warp_ * 16 + lane_ / 4;
+    OnlineSoftmax<kBlockN> softmax;
+    float o[kO];  // [64, kHeadDim] per warpgroup
+#pragma unroll
+    for (int i = 0; i < kO; ++i) o[i] = 0.f;
+
+    ss_.q_pipe.wait_full(q_state_);
+    if constexpr (kOverlap)
+      run_overlapped(r, softmax, o);
+    else
+      run_serial(r, softmax, o);
+    if (lane_ == 0) ss_.q_pipe.release(q_state_);  // every Q·Kᵀ of this tile has retired
+    q_state_.advance();
+    store(softmax, o);
+  }
+
+ private:
+  __device__ __forceinline__ float scale_log2() const {
+    return Variant::kHasScore ? kLog2e : p_.scale_log2;
+  }
+
+  __device__ __forceinline__ void run_serial(const KvTiles &r, OnlineSoftmax<kBlockN> &softmax,
+                                             float (&o)[kO]) {
+    for_each_kv_tile(r, [&](int64_t j, auto partial) {
+      float s[kS];  // [64, kBlockN] per warpgroup
+#pragma unroll
+      for (int i = 0; i < kS; ++i) s[i] = 0.f;
+      ss_.k_pipe.wait_full(kv_state_);
+      issue_qk(s, kv_state_.stage);
+      wgmma_wait<0>();
+      fence_operands(s);
+      if (lane_ == 0) ss_.k_pipe.release(kv_state_);
+      transform_scores<decltype(partial)::value>(s, j);
+      float rescale[2];
+      softmax.update(s, scale_log2(), rescale);
+      OnlineSoftmax<kBlockN>::rescale_rows(o, rescale);
+      uint32_t pf[kPSteps][4];
+      pack_p(s, pf);
+      ss_.v_pipe.wait_full(kv_state_);
+      issue_pv(o, pf, kv_state_.stage);
+      wgmma_wait<0>();
+      fence_operands(o);
+      fence_operands(pf);
+      if (lane_ == 0) ss_.v_pipe.release(kv_state_);
+      kv_state_.advance();
+    });
+  }
+
+  __device__ __forceinline__ void run_overlapped(const KvTiles &r, OnlineSoftmax<kBlockN> &softmax,
+                                                 float (&o)[kO]) {
+    float s[kS];              // [64, kBlockN] scores of tile j
+    uint32_t pf[kPSteps][4];  // [64, kBlockN] P of tile j−1, packed, read by the running P·V
+#pragma unroll
+    for (int i = 0; i < kS; ++i) s[i] = 0.f;
+    bool have_prev = false;
+    PipelineState<kStages> prev;
+    for_each_kv_tile(r, [&](int64_t j, auto partial) {
+      ss_.k_pipe.wait_full(kv_state_);
+      issue_qk(s, kv_state_.stage);
+      if (have_prev) {
+        ss_.v_pipe.wait_full(prev);
+        issue_pv(o, pf, prev.stage);
+      } else {
+        // An empty group in place of the P·V, so that the waits below are the same on both
+        // paths: ptxas tracks wgmma groups per path and would otherwise serialise every wgmma.
+        wgmma_commit();
+      }
+      wgmma_wait<1>();  // S_j done; P_{j-1}·V_{j-1} may still run
+      fence_operands(s);
+      if (lane_ == 0) ss_.k_pipe.release(kv_state_);
+      transform_scores<decltype(partial)::value>(s, j);
+      float rescale[2];
+      softmax.update(s, scale_log2(), rescale);
+      wgmma_wait<0>();
+      fence_operands(o);
+      fence_operands(pf);
+      if (have_prev && lane_ == 0) ss_.v_pipe.release(prev);
+      OnlineSoftmax<kBlockN>::rescale_rows(o, rescale);
+      pack_p(s, pf);
+      prev = kv_state_;
+      have_prev = true;
+      kv_state_.advance();
+    });
+    if (have_prev) {
+      ss_.v_pipe.wait_full(prev);
+      issue_pv(o, pf, prev.stage);
+      wgmma_wait<0>();
+      fence_operands(o);
+      fence_operands(pf);
+      if (lane_ == 0) ss_.v_pipe.release(prev);
+    }
+  }
+
+  // S = Q·K_stageᵀ over kHeadDim / 16 k steps (committed as one group, not waited for).
+  __device__ __forceinline__ void issue_qk(float (&s)[kS], int stage) {
+    const uint32_t q_addr = smem_addr(ss_.q);
+    const uint32_t k_addr = smem_addr(ss_.k[stage]);
+    fence_operands(s);
+    wgmma_fence();
+#pragma unroll
+    for (int kk = 0; kk < kHeadDim / 16; ++kk)
+      SGemm::ss(s, desc_k_major<QTile>(q_addr, wg_ * 64, kk), desc_k_major<KvTile>(k_addr, 0, kk),
+                /*accumulate=*/kk > 0);
+    wgmma_commit();
+    fence_operands(s);
+  }
+
+  // O += P·V_stage over kBlockN / 16 k steps (one group, not waited for).
+  __device__ __forceinline__ void issue_pv(float (&o)[kO], uint32_t (&pf)[kPSteps][4], int stage) {
+    const uint32_t v_addr = smem_addr(ss_.v[stage]);
+    fence_operands(o);
+    fence_operands(pf);
+    wgmma_fence();
+#pragma unroll
+    for (int kk = 0; kk < kPSteps; ++kk)
+      OGemm::template rs<1>(o, pf[kk], desc_mn_major<KvTile>(v_addr, kk), /*accumulate=*/1);
+    wgmma_commit();
+    fence_operands(o);
+  }
+
+  // Score hook on every tile, mask on partial ones; absolute (q, k) of each accumulator.
+  template <bool kPartial>
+  __device__ __forceinline__ void transform_scores(float (&s)[kS], int64_t j) {
+    if constexpr (!Variant::kHasScore && !kPartial) return;
+    const int64_t k0 = j * kBlockN + 2 * (lane_ % 4);
+#pragma unroll
+    for (int c = 0; c < kBlockN / 8; ++c)
+#pragma unroll
+      for (int i = 0; i < 4; ++i) {
+        const int64_t q = row0_ + 8 * (i / 2);
+        const int64_t k = k0 + 8 * c + (i % 2);
+        float x = s[4 * c + i];
+        if constexpr (Variant::kHasScore) x = Variant::score(p_, x * p_.scale, tile_.batch, tile_.head, q, k);
+        if constexpr (kPartial)
+          if (!(k < p_.seqlen_k && Variant::keep(p_, tile_.batch, tile_.head, q, k))) x = kNegInf;
+        s[4 * c + i] = x;
+      }
+  }
+
+  // The accumulators of S n-tiles 2kk and 2kk+1 are exactly the A fragment of P·V k step kk,
+  // rounded to the element type (as FlashAttention does).
+  __device__ __forceinline__ static void pack_p(const float (&s)[kS], uint32_t (&pf)[kPSteps][4]) {
+#pragma unroll
+    for (int kk = 0; kk < kPSteps; ++kk)
+#pragma unroll
+      for (int r = 0; r < 4; ++r)
+        pf[kk][r] = ElementTraits<Element>::pack(s[8 * kk + 2 * r], s[8 * kk + 2 * r + 1]);
+  }
+
+  // O / l → global (rows past seqlen_q are dropped), LSE if asked for.
+  __device__ __forceinline__ void store(const OnlineSoftmax<kBlockN> &softmax, const float (&o)[kO]) {
+    float inv_sum[2], lse[2];
+    softmax.finish(Variant::kHasScore ? 1.f : p_.scale, inv_sum, lse);
+    Element *out = static_cast<Element *>(p_.o) + tile_.batch * p_.o_batch_stride +
+                   tile_.head * p_.o_head_stride + 2 * (lane_ % 4);
+#pragma unroll
+    for (int r = 0; r < 2; ++r) {
+      const int64_t q = row0_ + 8 * r;
+      if (q >= p_.seqlen_q) continue;
+      Element *row = out + q * p_.o_row_stride;
+#pragma unroll
+      for (int c = 0; c < kHeadDim / 8; ++c)
+        *reinterpret_cast<uint32_t *>(row + 8 * c) =
+            ElementTraits<Element>::pack(o[4 * c + 2 * r] * inv_sum[r], o[4 * c + 2 * r + 1] * inv_sum[r]);
+      if (p_.lse != nullptr && lane_ % 4 == 0)
+        p_.lse[tile_.batch * p_.lse_batch_stride + tile_.head * p_.lse_head_stride + q] = lse[r];
+    }
+  }
+
+  const attn_forward_params &p_;
+  ForwardSharedStorage<Traits> &ss_;
+  const int wg_, warp_, lane_;  // consumer warpgroup, warp within it, lane
+  WorkTile tile_;
+  int64_t row0_;  // q row of this thread's first accumulator row
+  PipelineState<1> q_state_;
+  PipelineState<kStages> kv_state_;
+};
+
+}  // namespace attn::device::sm90

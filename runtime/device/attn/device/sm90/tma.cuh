@@ -1,0 +1,33 @@
+// Bulk tensor copies global → shared (cp.async.bulk.tensor, the Tensor Memory Accelerator).
+//
+// One thread issues a copy of a whole box; the copy engine writes it to shared memory with the
+// tensor map's swizzle and, as it lands, counts its bytes down on an mbarrier (complete_tx), so
+// consumers wait on the barrier, not on the issuing thread. Out-of-bounds elements are written as
+// zeros and still counted, so a box always completes with its full byte count.
+#pragma once
+
+#include <stdint.h>
+
+#include "attn/device/sm90/mbarrier.cuh"
+#include "attn/device/sm90/tensor_maps.h"
+
+namespace attn::device::sm90 {
+
+// Pulls the descriptor into the copy engine's cache ahead of the first copy.
+__device__ __forceinline__ void tma_prefetch(const attn_tensor_map &map) {
+  asm volatile("prefetch.tensormap [%0];\n" ::"l"(reinterpret_cast<uint64_t>(&map)) : "memory");
+}
+
+// Box at element coordinates (c0 innermost, ..., c3) of a 4-d map → `dst` (1024-byte aligned for
+// the 128B swizzle), completing on `bar`.
+__device__ __forceinline__ void tma_load_4d(const attn_tensor_map &map, void *dst, Mbarrier &bar,
+                                            int32_t c0, int32_t c1, int32_t c2, int32_t c3) {
+  asm volatile(
+      "cp.async.bulk.tensor.4d.shared::cluster.global.mbarrier::complete_tx::bytes"
+      " [%0], [%1, {%2, %3, %4, %5}], [%6];\n"
+      ::"r"(smem_addr(dst)), "l"(reinterpret_cast<uint64_t>(&map)), "r"(c0), "r"(c1), "r"(c2),
+        "r"(c3), "r"(smem_addr(&bar.word))
+      : "memory");
+}
+
+}  // namespace attn::device::sm90
