@@ -1,7 +1,7 @@
 // Which (q tile, head, batch) work tiles a CTA computes, and in which order.
 //
-// The tiles are numbered once for the whole grid; CTA c takes tiles c, c + gridDim.x, ... So the
-// host picks the policy with the grid alone: one CTA per tile (a plain launch) or one CTA per SM
+// The tiles are numbered once for the whole grid and dealt to the CTAs round by round (index()).
+// So the host picks the policy with the grid alone: one CTA per tile (a plain launch) or one CTA per SM
 // (persistent: a CTA loops over tiles, its shared-memory barriers and register setup paid once).
 //
 // Numbering: (batch, head) pairs are cut into L2 sections of heads whose K and V fit in about
@@ -39,11 +39,13 @@ class TileScheduler {
     total_ = pairs * q_tiles_;
   }
 
-  __device__ __forceinline__ int64_t first() const { return blockIdx.x; }
-  __device__ __forceinline__ int64_t next(int64_t i) const { return i + gridDim.x; }
-  __device__ __forceinline__ bool valid(int64_t i) const { return i < total_; }
+  // A CTA's tiles are numbered by round r: it takes tile index(r), one per round.
+  __device__ __forceinline__ int64_t first() const { return 0; }
+  __device__ __forceinline__ int64_t next(int64_t r) const { return r + 1; }
+  __device__ __forceinline__ bool valid(int64_t r) const { return index(r) < total_; }
 
-  __device__ __forceinline__ WorkTile tile(int64_t i) const {
+  __device__ __forceinline__ WorkTile tile(int64_t round) const {
+    const int64_t i = index(round);
     const int64_t per_section = int64_t(section_) * q_tiles_;
     const int64_t sec = i / per_section;
     const int64_t r = i - sec * per_section;
@@ -52,6 +54,14 @@ class TileScheduler {
     const int width = first_pair + section_ <= pairs_ ? section_ : int(pairs_ - first_pair);
     const int pair = int(first_pair + r % width);
     return {q_tiles_ - 1 - int(r / width), pair % heads_, pair / heads_};
+  }
+
+  // Round r of CTA c: tile r·G + c on even rounds, r·G + (G − 1 − c) on odd ones (G = grid
+  // size). The snake pairs a CTA that got one of the longest tiles of a round with one of the
+  // shortest of the next, which evens out the static split of a causal grid.
+  __device__ __forceinline__ int64_t index(int64_t r) const {
+    const int64_t c = (r % 2 == 0) ? blockIdx.x : gridDim.x - 1 - blockIdx.x;
+    return r * gridDim.x + c;
   }
 
   // Host: how many tiles a launch has (the grid is this, or fewer for a persistent launch).
