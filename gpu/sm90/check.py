@@ -29,7 +29,7 @@ TOL = {"bf16": 8e-3, "f16": 1.5e-3}  # ‖O − ref‖ / ‖ref‖; P is rounded
 LSE_TOL = 2e-3
 
 
-class Params(ctypes.Structure):  # attn_forward_params (runtime/include/attn/abi.h)
+class Params(ctypes.Structure):  # attn_forward_params (runtime/include/attn/abi.h), leading fields
     _fields_ = ([(n, ctypes.c_void_p) for n in ("q", "k", "v", "o", "lse")] +
                 [(f"{t}_{s}_stride", ctypes.c_int64) for t in "qkvo" for s in ("batch", "head", "row")] +
                 [("lse_batch_stride", ctypes.c_int64), ("lse_head_stride", ctypes.c_int64)] +
@@ -38,7 +38,13 @@ class Params(ctypes.Structure):  # attn_forward_params (runtime/include/attn/abi
 
 
 def load():
+    global Params
     lib = ctypes.CDLL(LIB)
+    # Fields that abi.h may add after scale_log2 (variant parameters) stay zero here.
+    rest = lib.attn_sm90_params_bytes() - ctypes.sizeof(Params)
+    assert rest >= 0, "attn_forward_params is smaller than the fields this script sets"
+    if rest:
+        Params = type("Params", (Params,), {"_fields_": [("_rest", ctypes.c_uint8 * rest)]})
     lib.attn_sm90_kernel_name.restype = ctypes.c_char_p
     lib.attn_sm90_last_error.restype = ctypes.c_char_p
     lib.attn_sm90_forward.argtypes = [ctypes.c_char_p, ctypes.POINTER(Params), ctypes.c_int, ctypes.c_void_p]
@@ -205,6 +211,9 @@ WORKLOADS = [  # name, b, hq, hkv, s, d, dtype, variant (../shared/bench/workloa
     ("causal_bf16_d128_s8k", 2, 16, 16, 8192, 128, "bf16", "causal"),
     ("dense_fp16_d64_s8k", 2, 32, 32, 8192, 64, "f16", "dense"),
     ("causal_gqa4_bf16_d128_s8k", 1, 32, 8, 8192, 128, "bf16", "causal"),
+    ("causal_fp16_d64_s8k", 2, 32, 32, 8192, 64, "f16", "causal"),
+    ("dense_bf16_d256_s8k", 1, 16, 16, 8192, 256, "bf16", "dense"),
+    ("causal_bf16_d256_s8k", 1, 16, 16, 8192, 256, "bf16", "causal"),
 ]
 
 
@@ -267,13 +276,15 @@ def main():
     ap.add_argument("--no-bench", action="store_true")
     ap.add_argument("--no-check", action="store_true")
     ap.add_argument("--only", default="")
+    ap.add_argument("--bench-passes", type=int, default=1, help="repeat the benchmark to see its spread")
     a = ap.parse_args()
     lib, names = load()
     ok = True
     if not a.no_check:
         ok = correctness(lib, names, a.only)
     if not a.no_bench:
-        benchmark(lib, names)
+        for _ in range(a.bench_passes):
+            benchmark(lib, names)
     sys.exit(0 if ok else 1)
 
 

@@ -116,6 +116,13 @@ const Entry kEntries[] = {
     {"s3_dense_bf16_d128", launch<Traits<bf16, 128, 128, 128, 3, Overlap>, Dense<128, 128>>},
     {"n192_dense_f16_d64", launch<Traits<f16, 64, 128, 192, 3, Overlap>, Dense<128, 192>>},
     {"n192_causal_f16_d64", launch<Traits<f16, 64, 128, 192, 3, Overlap>, Causal<128, 192>>},
+    // Three consumer warpgroups (192 q rows) at d64, as FlashAttention-3 does.
+    {"m192_dense_f16_d64", launch<Traits<f16, 64, 192, 128, 3, Overlap>, Dense<192, 128>>},
+    {"m192_causal_f16_d64", launch<Traits<f16, 64, 192, 128, 3, Overlap>, Causal<192, 128>>},
+    // d256: 128 × 80 tiles, 2 stages (64 KB Q + 4 · 40 KB K/V).
+    {"dense_bf16_d256", launch<Traits<bf16, 256, 128, 80, 2, Overlap>, Dense<128, 80>>},
+    {"causal_bf16_d256", launch<Traits<bf16, 256, 128, 80, 2, Overlap>, Causal<128, 80>>},
+    {"softcap_f16_d256", launch<Traits<f16, 256, 128, 80, 2, Overlap>, Softcap<128, 80>>},
     {"serial_dense_bf16_d128", launch<D128<bf16, Serial>, Dense<128, 128>>},
     {"serial_causal_bf16_d128", launch<D128<bf16, Serial>, Causal<128, 128>>},
 };

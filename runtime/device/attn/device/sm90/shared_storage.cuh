@@ -3,7 +3,7 @@
 // Traits (one struct per kernel, written by the compiler):
 //   using Element = __nv_bfloat16 or __half;
 //   static constexpr int kHeadDim;   // 64, 128 or 256
-//   static constexpr int kBlockM;    // q rows per work tile: 64 per consumer warpgroup
+//   static constexpr int kBlockM;    // q rows per work tile: 64 per consumer warpgroup (1 to 3)
 //   static constexpr int kBlockN;    // kv rows per kv tile (a wgmma N: multiple of 16, <= 256)
 //   static constexpr int kStages;    // K and V buffers each (>= 2: copy of tile j+1 during j)
 //   using Schedule = SerialSchedule or OverlapSchedule;   // mainloop.cuh
@@ -33,15 +33,16 @@ struct ForwardShape {
   static constexpr int kConsumerWarps = 4 * kConsumerWarpgroups;
   static constexpr int kThreads = 128 * (1 + kConsumerWarpgroups);  // producer warpgroup first
   // Registers per thread after setmaxnreg: the producer needs few, the consumers hold S, P and O.
+  // Budget: 64K registers per SM, 128 threads per warpgroup (2 consumers: 24·128 + 240·256).
   static constexpr int kProducerRegs = 24;
-  static constexpr int kConsumerRegs = kConsumerWarpgroups == 1 ? 256 : 240;
+  static constexpr int kConsumerRegs = kConsumerWarpgroups <= 2 ? 240 : 160;
 
   using QTile = SwizzledTile<kBlockM, kHeadDim>;
   using KvTile = SwizzledTile<kBlockN, kHeadDim>;
 
   static_assert(sizeof(Element) == 2, "16-bit elements: the 128B swizzle block is 64 of them");
-  static_assert(kBlockM % 64 == 0 && kConsumerWarpgroups >= 1 && kConsumerWarpgroups <= 2,
-                "one or two consumer warpgroups of 64 rows (wgmma M = 64)");
+  static_assert(kBlockM % 64 == 0 && kConsumerWarpgroups >= 1 && kConsumerWarpgroups <= 3,
+                "one to three consumer warpgroups of 64 rows (wgmma M = 64)");
   static_assert(kBlockN % 16 == 0 && kBlockN <= 256, "kBlockN is a wgmma N and a multiple of k = 16");
   static_assert(kHeadDim == 64 || kHeadDim == 128 || kHeadDim == 256, "head dims 64, 128, 256");
   static_assert(kStages >= 2, "two or more K/V stages: the next tile loads during this one");
