@@ -8,7 +8,7 @@ Run it again after changing the N list:  python3 gpu/sm90/gen_wgmma.py > runtime
 """
 
 ELEMENTS = [("__nv_bfloat16", "bf16"), ("__half", "f16")]
-NS = [64, 80, 128, 176, 192, 256]
+NS = [64, 80, 128, 192, 256]
 
 
 def operand_list(first, count, per_line=8):
