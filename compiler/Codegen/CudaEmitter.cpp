@@ -28,8 +28,8 @@ public:
 
     // tile.mask_fn → keep(b, h, q, k, sq, skv)
     os << "// tile.mask_fn: true keeps the (q, k) score.\n"
-       << "ATTN_HD bool mask_fn(int64_t b, int64_t h, int64_t q, int64_t k, int64_t sq, "
-          "int64_t skv) {\n";
+       << "ATTN_HD bool mask_fn(const attn_forward_params &p, int64_t b, int64_t h, int64_t q, "
+          "int64_t k, int64_t sq, int64_t skv) {\n";
     auto keep = emitScalarBlock(*kernel.getMaskFn().getBody(),
                                 {"b", "h", "q", "k", "sq", "skv"}, os, "  ");
     if (failed(keep))
@@ -38,7 +38,8 @@ public:
 
     // The same predicate over a box of indices, for classifying whole tiles.
     os << "// tile.mask_fn over an index box: may some pair be dropped / kept?\n"
-       << "ATTN_HD attn::device::Tri mask_box(attn::device::Interval b, attn::device::Interval h, "
+       << "ATTN_HD attn::device::Tri mask_box(const attn_forward_params &p, "
+          "attn::device::Interval b, attn::device::Interval h, "
           "attn::device::Interval q, attn::device::Interval k, attn::device::Interval sq, "
           "attn::device::Interval skv) {\n";
     auto box = emitIntervalBlock(*kernel.getMaskFn().getBody(),
@@ -48,18 +49,19 @@ public:
     os << "  return " << (*box)[0] << ";\n}\n\n"
        << "// A tile's (q, k) box under known lengths; any batch and head.\n"
        << "struct MaskBox {\n"
+       << "  const attn_forward_params &p;\n"
        << "  int64_t sq, skv;\n"
        << "  ATTN_HD attn::device::Tri operator()(attn::device::Interval q, "
           "attn::device::Interval k) const {\n"
-       << "    return mask_box(attn::device::iv_nonnegative(), attn::device::iv_nonnegative(), q, "
+       << "    return mask_box(p, attn::device::iv_nonnegative(), attn::device::iv_nonnegative(), q, "
           "k, attn::device::iv_point(sq), attn::device::iv_point(skv));\n"
        << "  }\n};\n\n";
 
     // tile.kv_bounds → the four kv-tile indices of a q tile
     os << "// tile.kv_bounds: kv tiles [begin, end) are visited, [full_begin, full_end) "
           "without mask code.\n"
-       << "ATTN_HD attn::device::KvTiles kv_bounds(int64_t q_tile, int64_t sq, int64_t skv) "
-          "{\n";
+       << "ATTN_HD attn::device::KvTiles kv_bounds(const attn_forward_params &p, int64_t q_tile, "
+          "int64_t sq, int64_t skv) {\n";
     auto bounds = emitScalarBlock(*kernel.getKvBounds().getBody(), {"q_tile", "sq", "skv"},
                                   os, "  ");
     if (failed(bounds))
@@ -71,8 +73,8 @@ public:
     tile::ScoreFnOp score = scoreFn();
     os << "// tile.score_fn: the modified score of a pair, from s = scale * q.k.\n"
        << "constexpr bool kHasScore = " << (score ? "true" : "false") << ";\n"
-       << "ATTN_HD float score_fn(float s, int64_t b, int64_t h, int64_t q, int64_t k, "
-          "int64_t sq, int64_t skv, int64_t hq) {\n";
+       << "ATTN_HD float score_fn(const attn_forward_params &p, float s, int64_t b, int64_t h, "
+          "int64_t q, int64_t k, int64_t sq, int64_t skv, int64_t hq) {\n";
     if (score) {
       auto modified = emitScalarBlock(*score.getBody(),
                                       {"s", "b", "h", "q", "k", "sq", "skv", "hq"}, os, "  ");
@@ -111,13 +113,13 @@ public:
        << "  using namespace " << ns << ";\n"
        << "  extern __shared__ __align__(128) char smem[];\n"
        << "  Tile t(p, smem);\n"
-       << "  const attn::device::KvTiles r = kv_bounds(t.q_tile(), p.seqlen_q, p.seqlen_k);\n"
+       << "  const attn::device::KvTiles r = kv_bounds(p, t.q_tile(), p.seqlen_q, p.seqlen_k);\n"
        << "  const auto keep = [&](int64_t q, int64_t k) {\n"
-       << "    return mask_fn(t.batch(), t.head(), q, k, p.seqlen_q, p.seqlen_k);\n"
+       << "    return mask_fn(p, t.batch(), t.head(), q, k, p.seqlen_q, p.seqlen_k);\n"
        << "  };\n";
     if (scoreFn())
       os << "  const auto score = [&](float s, int64_t q, int64_t k) {\n"
-         << "    return score_fn(s, t.batch(), t.head(), q, k, p.seqlen_q, p.seqlen_k, "
+         << "    return score_fn(p, s, t.batch(), t.head(), q, k, p.seqlen_q, p.seqlen_k, "
             "p.heads_q);\n"
          << "  };\n";
     for (Operation &op : kernel.getRegion().front())

@@ -2,6 +2,8 @@
 
 #include "compiler/Codegen/IntervalEmitter.h"
 
+#include "dialects/Tile/IR/TileOps.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -60,7 +62,13 @@ FailureOr<SmallVector<std::string>> emitIntervalBlock(Block &block,
     if (!logical && !type.isInteger(64))
       return op.emitOpError("has no interval image");
     std::string expr;
-    if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
+    if (auto param = dyn_cast<tile::ParamOp>(op)) {
+      // Known for the whole call: a point.
+      expr = "attn::device::iv_point(p.int_params[" + std::to_string(param.getIndex()) + "])";
+    } else if (isa<tile::ReadOp>(op)) {
+      // Data: any int32 (a plan of the data could narrow it).
+      expr = "attn::device::iv_int32()";
+    } else if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
       auto value = dyn_cast<IntegerAttr>(constant.getValue());
       if (!value)
         return op.emitOpError("has no interval image");

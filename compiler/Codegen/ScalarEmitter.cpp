@@ -41,7 +41,7 @@ private:
     std::string var = "v" + std::to_string(counter++);
     os << indent << "const attn::device::KvTiles " << var << " = attn::device::scan_kv_tiles("
        << get(scan.getQTile()) << ", " << get(scan.getQueryLen()) << ", "
-       << get(scan.getKeyLen()) << ", kBlockM, kBlockN, MaskBox{" << get(scan.getQueryLen())
+       << get(scan.getKeyLen()) << ", kBlockM, kBlockN, MaskBox{p, " << get(scan.getQueryLen())
        << ", " << get(scan.getKeyLen()) << "});\n";
     name(scan.getBegin(), var + ".begin");
     name(scan.getFullBegin(), var + ".full_begin");
@@ -119,6 +119,26 @@ private:
         .Default([](Operation *) { return std::nullopt; });
   }
 
+  /// Runtime data come from the kernel parameters `p`, which every hook takes.
+  static std::string paramExpression(tile::ParamOp param) {
+    bool isFloat = param.getValue().getType().isF32();
+    return (isFloat ? "p.float_params[" : "p.int_params[") + std::to_string(param.getIndex()) +
+           "]";
+  }
+
+  std::string readExpression(tile::ReadOp read) {
+    Type dtype = read.getDtype();
+    StringRef reader = dtype.isInteger(32) ? "read_i32"
+                       : dtype.isF32()     ? "read_f32"
+                       : dtype.isF16()     ? "read_f16"
+                                           : "read_bf16";
+    std::string tensor = "p.tensors[" + std::to_string(read.getSlot()) + "]";
+    std::string offset = "attn::device::tensor_offset(" + tensor;
+    for (Value index : read.getIndices())
+      offset += ", " + get(index);
+    return ("attn::device::" + reader + "(").str() + tensor + ", " + offset + "))";
+  }
+
   static StringRef cmpSpelling(arith::CmpIPredicate predicate) {
     switch (predicate) {
     case arith::CmpIPredicate::eq: return "==";
@@ -136,6 +156,10 @@ private:
   std::optional<std::string> expression(Operation &op) {
     if (op.getNumResults() != 1)
       return std::nullopt;
+    if (auto param = dyn_cast<tile::ParamOp>(op))
+      return paramExpression(param);
+    if (auto read = dyn_cast<tile::ReadOp>(op))
+      return readExpression(read);
     Type type = op.getResult(0).getType();
     if (type.isF32())
       return floatExpression(op);

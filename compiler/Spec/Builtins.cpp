@@ -205,7 +205,7 @@ bool isAvailable(const Builtin &builtin, ExprContext context) {
   case BuiltinUse::Mask:
     return context == ExprContext::Mask;
   case BuiltinUse::Score:
-    return context == ExprContext::Score;
+    return context != ExprContext::Mask; // score and sink: float contexts
   case BuiltinUse::Any:
     return true;
   }

@@ -33,7 +33,7 @@ enum class ParamKind {
 /// Where a built-in may be called.
 enum class BuiltinUse {
   Mask,  ///< masks only: the bool masks (causal, window, ...)
-  Score, ///< score expressions only: the float functions (tanh, softcap, ...)
+  Score, ///< float expressions (score, sink): the float functions (tanh, ...)
   Any,   ///< both: min, max, abs
 };
 

@@ -42,7 +42,15 @@ ExprType varType(Var var) {
 }
 
 bool isAvailable(Var var, ExprContext context) {
-  return context == ExprContext::Score || (var != Var::S && var != Var::Hq);
+  switch (context) {
+  case ExprContext::Mask:
+    return var != Var::S && var != Var::Hq;
+  case ExprContext::Score:
+    return true;
+  case ExprContext::Sink:
+    return var == Var::B || var == Var::H || var == Var::Hq;
+  }
+  return false;
 }
 
 std::optional<Var> lookupVar(std::string_view name) {
@@ -101,7 +109,15 @@ std::string_view exprTypeName(ExprType type) {
 }
 
 std::string_view exprContextName(ExprContext context) {
-  return context == ExprContext::Mask ? "mask" : "score";
+  switch (context) {
+  case ExprContext::Mask:
+    return "mask";
+  case ExprContext::Score:
+    return "score";
+  case ExprContext::Sink:
+    return "sink";
+  }
+  return "?";
 }
 
 std::string formatFloatLiteral(double value) {
@@ -150,6 +166,8 @@ std::unique_ptr<Expr> cloneExpr(const Expr &expr) {
   copy->unaryOp = expr.unaryOp;
   copy->binaryOp = expr.binaryOp;
   copy->callee = expr.callee;
+  copy->slot = expr.slot;
+  copy->name = expr.name;
   for (const auto &operand : expr.operands)
     copy->operands.push_back(cloneExpr(*operand));
   return copy;
@@ -176,6 +194,14 @@ std::string printExpr(const Expr &expr) {
     return "(" + printExpr(expr.operand(0)) + " ? " +
            printExpr(expr.operand(1)) + " : " + printExpr(expr.operand(2)) +
            ")";
+  case ExprKind::Param:
+    return expr.name;
+  case ExprKind::Index: {
+    std::string out = expr.name + "[";
+    for (size_t i = 0; i < expr.operands.size(); ++i)
+      out += (i ? ", " : "") + printExpr(expr.operand(i));
+    return out + "]";
+  }
   case ExprKind::Call: {
     std::string out(expr.callee->name);
     if (expr.operands.empty())

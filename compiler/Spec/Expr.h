@@ -24,6 +24,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,7 +43,9 @@ enum class ExprKind {
   Unary,
   Binary,
   Conditional,
-  Call
+  Call,
+  Param, ///< a runtime scalar parameter declared in the spec
+  Index, ///< `t[i, j]`: an element of a runtime tensor declared in the spec
 };
 
 /// Int is int64; Float is a double in the evaluator and f32 in the kernels.
@@ -53,6 +56,7 @@ enum class ExprType { Int, Bool, Float };
 enum class ExprContext {
   Mask,  ///< the spec's "mask": int and bool only
   Score, ///< the spec's "score": also floats, s and hq
+  Sink,  ///< the spec's "sink": a float per (b, h); no q, k or s
 };
 
 /// The variables an expression may read. All are 64-bit integers but s.
@@ -101,8 +105,12 @@ struct Expr {
   UnaryOp unaryOp = UnaryOp::Not;    ///< Unary
   BinaryOp binaryOp = BinaryOp::Add; ///< Binary
   const Builtin *callee = nullptr;   ///< Call: an entry of the builtins() table
+  /// Param, Index: the parameter's or tensor's slot in the spec's Decls, and
+  /// its name (for printing and messages).
+  size_t slot = 0;
+  std::string name;
   /// Unary: {operand}; Binary: {lhs, rhs}; Conditional: {condition, then,
-  /// else}; Call: the arguments.
+  /// else}; Call: the arguments; Index: the indices, one per dimension.
   std::vector<std::unique_ptr<Expr>> operands;
 
   explicit Expr(ExprKind kind) : kind(kind) {}
@@ -121,7 +129,7 @@ bool isAvailable(Var var, ExprContext context);
 std::string_view unaryOpSpelling(UnaryOp op);          // "!", "-"
 std::string_view binaryOpSpelling(BinaryOp op);        // "&&", "<=", ...
 std::string_view exprTypeName(ExprType type);          // "int", "bool", "float"
-std::string_view exprContextName(ExprContext context); // "mask", "score"
+std::string_view exprContextName(ExprContext context); // "mask", "score", "sink"
 
 /// The shortest text that the lexer reads back as exactly `value` (finite,
 /// >= 0), always with a '.' or an exponent so that it stays a float literal:
@@ -145,11 +153,22 @@ struct ExprError {
   int column() const { return static_cast<int>(offset) + 1; }
 };
 
+/// The values of a spec's runtime parameters and tensors for one call.
+struct Bindings {
+  /// By parameter slot; an int parameter's value is exact up to 2^53.
+  std::vector<double> params;
+  /// The element of tensor `slot` at `index` (one entry per dimension, in
+  /// bounds); an i32 tensor's value is exact.
+  std::function<double(size_t slot, const std::vector<int64_t> &index)> read;
+};
+
 /// The values of the variables for one (query, key) pair.
 struct Env {
   int64_t b = 0, h = 0, q = 0, k = 0, sq = 0, skv = 0;
   int64_t hq = 0; ///< number of query heads
   double s = 0;   ///< the score scale * dot(q, k) of the pair
+  /// Needed by expressions that read parameters or tensors.
+  const Bindings *bindings = nullptr;
   /// The value of an int variable (not s).
   int64_t get(Var var) const;
 };

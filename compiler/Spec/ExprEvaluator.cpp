@@ -103,8 +103,33 @@ std::optional<int64_t> evaluateBinary(BinaryOp op, int64_t lhs, int64_t rhs) {
   return std::nullopt;
 }
 
+/// The value of a Param or Index node, from the call's bindings.
+std::optional<double> evaluateRuntime(const Expr &expr, const Env &env) {
+  if (!env.bindings)
+    return std::nullopt;
+  if (expr.kind == ExprKind::Param)
+    return env.bindings->params.at(expr.slot);
+  std::vector<int64_t> index;
+  for (const auto &operand : expr.operands) {
+    std::optional<int64_t> value = evaluateInt(*operand, env);
+    if (!value)
+      return std::nullopt;
+    index.push_back(*value);
+  }
+  return env.bindings->read(expr.slot, index);
+}
+
 std::optional<int64_t> evaluateInt(const Expr &expr, const Env &env) {
   switch (expr.kind) {
+  case ExprKind::Param:
+  case ExprKind::Index: {
+    if (expr.type == ExprType::Float)
+      return std::nullopt; // a float node: evaluateFloat()
+    std::optional<double> value = evaluateRuntime(expr, env);
+    if (!value)
+      return std::nullopt;
+    return static_cast<int64_t>(*value);
+  }
   case ExprKind::IntLiteral:
     return expr.intValue;
   case ExprKind::FloatLiteral:
@@ -184,6 +209,9 @@ std::optional<double> evaluateFloat(const Expr &expr, const Env &env) {
     return static_cast<double>(*value);
   }
   switch (expr.kind) {
+  case ExprKind::Param:
+  case ExprKind::Index:
+    return evaluateRuntime(expr, env);
   case ExprKind::FloatLiteral:
     return expr.floatValue;
   case ExprKind::Variable:

@@ -36,7 +36,8 @@ constexpr Punctuator kPunctuators[] = {
     {">", TokenKind::Greater},     {"+", TokenKind::Plus},
     {"-", TokenKind::Minus},       {"*", TokenKind::Star},
     {"/", TokenKind::Slash},       {"%", TokenKind::Percent},
-    {"!", TokenKind::Bang},
+    {"!", TokenKind::Bang},        {"[", TokenKind::LBracket},
+    {"]", TokenKind::RBracket},
 };
 
 /// A hint for characters that are near-misses of C operators.

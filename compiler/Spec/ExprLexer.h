@@ -17,6 +17,8 @@ enum class TokenKind {
   Identifier,
   LParen,
   RParen,
+  LBracket,
+  RBracket,
   Comma,
   Question,
   Colon,

@@ -96,8 +96,8 @@ std::string suggestion(std::string_view word,
 
 class Parser {
 public:
-  Parser(std::vector<Token> tokens, ExprContext context)
-      : tokens(std::move(tokens)), context(context) {}
+  Parser(std::vector<Token> tokens, ExprContext context, const Decls &decls)
+      : tokens(std::move(tokens)), context(context), decls(decls) {}
 
   std::unique_ptr<Expr> parseAll() {
     if (peek().kind == TokenKind::End)
@@ -257,6 +257,19 @@ private:
       node->boolValue = name.text == "true";
       return node;
     }
+    if (name.text == "document" && isCall && context == ExprContext::Mask)
+      return parseDocument(name);
+    if (std::optional<size_t> slot = decls.tensorSlot(name.text))
+      return parseIndex(name, *slot);
+    if (std::optional<size_t> slot = decls.paramSlot(name.text)) {
+      if (isCall)
+        return fail(name.offset,
+                    quote(name.text) + " is a parameter, not a function");
+      auto node = makeNode(ExprKind::Param, name.offset, nameEnd);
+      node->slot = *slot;
+      node->name = std::string(name.text);
+      return node;
+    }
     if (const Builtin *builtin = lookupBuiltin(name.text)) {
       if (isCall)
         return parseCall(name, *builtin);
@@ -295,6 +308,10 @@ private:
     for (Var var : allVars())
       if (isAvailable(var, context))
         variables.push_back(varName(var));
+    for (const ParamDecl &param : decls.params)
+      variables.push_back(param.name);
+    for (const TensorDecl &tensor : decls.tensors)
+      variables.push_back(tensor.name);
     std::vector<std::string_view> names = variables;
     names.insert(names.end(), functions.begin(), functions.end());
     names.push_back("true");
@@ -337,14 +354,83 @@ private:
     return node;
   }
 
+  /// `t[i, j]`: one index per dimension of tensor `slot` (checked later).
+  std::unique_ptr<Expr> parseIndex(const Token &name, size_t slot) {
+    NestingScope scope(nesting);
+    if (tooDeep())
+      return fail(name.offset, "expression is nested too deeply");
+    if (peek().kind != TokenKind::LBracket)
+      return fail(name.offset, quote(name.text) +
+                                   " is a tensor; index it as " +
+                                   std::string(name.text) + "[...]");
+    advance();
+    auto node = makeNode(ExprKind::Index, name.offset, name.offset);
+    node->slot = slot;
+    node->name = std::string(name.text);
+    while (true) {
+      std::unique_ptr<Expr> index = parseConditional();
+      if (!index)
+        return nullptr;
+      node->operands.push_back(std::move(index));
+      if (peek().kind != TokenKind::Comma)
+        break;
+      advance();
+    }
+    if (peek().kind != TokenKind::RBracket)
+      return fail(peek().offset, "expected ']' after the indices of " +
+                                     quote(name.text) + ", got " +
+                                     describeToken(peek()));
+    node->length = advance().offset + 1 - name.offset;
+    return node;
+  }
+
+  /// `document(ids)` is `ids[b, q] == ids[b, k]` (or `ids[q] == ids[k]` for
+  /// ids shared by the batch): a query sees the keys of its own document.
+  std::unique_ptr<Expr> parseDocument(const Token &name) {
+    advance(); // '('
+    const Token &arg = peek();
+    std::optional<size_t> slot = arg.kind == TokenKind::Identifier
+                                     ? decls.tensorSlot(arg.text)
+                                     : std::nullopt;
+    if (!slot)
+      return fail(arg.offset, "document() takes the name of an i32 tensor "
+                              "declared in \"tensors\"");
+    advance();
+    if (peek().kind != TokenKind::RParen)
+      return fail(peek().offset, "expected ')' after document(" +
+                                     std::string(arg.text));
+    size_t end = advance().offset + 1;
+    const TensorDecl &ids = decls.tensors[*slot];
+    auto read = [&](Var position) {
+      auto node = makeNode(ExprKind::Index, name.offset, end);
+      node->slot = *slot;
+      node->name = ids.name;
+      auto variable = [&](Var var) {
+        auto v = makeNode(ExprKind::Variable, name.offset, end);
+        v->var = var;
+        return v;
+      };
+      if (ids.dims.size() == 2)
+        node->operands.push_back(variable(Var::B));
+      node->operands.push_back(variable(position));
+      return node;
+    };
+    auto node = makeNode(ExprKind::Binary, name.offset, end);
+    node->binaryOp = BinaryOp::Eq;
+    node->operands.push_back(read(Var::Q));
+    node->operands.push_back(read(Var::K));
+    return node;
+  }
+
   std::vector<Token> tokens;
   ExprContext context;
+  const Decls &decls;
   size_t pos = 0;
   int nesting = 0;
 };
 
 ExprParseResult parse(std::string_view source, ExprContext context,
-                      std::optional<ExprType> expected) {
+                      std::optional<ExprType> expected, const Decls &decls) {
   ExprParseResult result;
   if (source.size() > kMaxSourceLength) {
     result.errors.push_back(
@@ -358,13 +444,13 @@ ExprParseResult parse(std::string_view source, ExprContext context,
     result.errors.push_back(*lexed.error);
     return result;
   }
-  Parser parser(std::move(lexed.tokens), context);
+  Parser parser(std::move(lexed.tokens), context, decls);
   std::unique_ptr<Expr> expr = parser.parseAll();
   if (!expr) {
     result.errors.push_back(*parser.error);
     return result;
   }
-  result.errors = checkExpr(*expr, source, context, expected);
+  result.errors = checkExpr(*expr, source, context, expected, decls);
   if (result.errors.empty())
     result.expr = std::move(expr);
   return result;
@@ -372,16 +458,21 @@ ExprParseResult parse(std::string_view source, ExprContext context,
 
 } // namespace
 
-ExprParseResult parseExpr(std::string_view source, ExprContext context) {
-  return parse(source, context, std::nullopt);
+ExprParseResult parseExpr(std::string_view source, ExprContext context,
+                          const Decls &decls) {
+  return parse(source, context, std::nullopt, decls);
 }
 
-ExprParseResult parseMask(std::string_view source) {
-  return parse(source, ExprContext::Mask, ExprType::Bool);
+ExprParseResult parseMask(std::string_view source, const Decls &decls) {
+  return parse(source, ExprContext::Mask, ExprType::Bool, decls);
 }
 
-ExprParseResult parseScore(std::string_view source) {
-  return parse(source, ExprContext::Score, ExprType::Float);
+ExprParseResult parseScore(std::string_view source, const Decls &decls) {
+  return parse(source, ExprContext::Score, ExprType::Float, decls);
+}
+
+ExprParseResult parseSink(std::string_view source, const Decls &decls) {
+  return parse(source, ExprContext::Sink, ExprType::Float, decls);
 }
 
 } // namespace attnc::spec

@@ -5,6 +5,9 @@
 #include "compiler/Spec/Builtins.h"
 #include "compiler/Spec/Suggest.h"
 
+#include <algorithm>
+#include <limits>
+
 namespace attnc::spec {
 
 namespace {
@@ -104,10 +107,89 @@ ExprType promote(ExprType lhs, ExprType rhs, ExprType otherwise) {
                                                           : otherwise;
 }
 
+/// A closed int64 interval; the ends saturate at the int64 limits, which
+/// stand for "unbounded".
+struct Range {
+  int64_t lo, hi;
+};
+
+constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+
+int64_t saturate(__int128 v) {
+  return v < kMin ? kMin : v > kMax ? kMax : static_cast<int64_t>(v);
+}
+
+/// An enclosure of the values an int expression can take for any valid
+/// indices, lengths, parameters and tensor contents: what proves an index
+/// into a fixed dimension in bounds. Coarse where precision is not needed.
+Range rangeOf(const Expr &expr) {
+  constexpr Range kAny{kMin, kMax};
+  switch (expr.kind) {
+  case ExprKind::IntLiteral:
+    return {expr.intValue, expr.intValue};
+  case ExprKind::Variable:
+    return {0, std::numeric_limits<int32_t>::max()}; // sizes fit in int32
+  case ExprKind::Index:
+    return {std::numeric_limits<int32_t>::min(),
+            std::numeric_limits<int32_t>::max()};
+  case ExprKind::Unary: {
+    Range r = rangeOf(expr.operand(0));
+    return {saturate(-__int128(r.hi)), saturate(-__int128(r.lo))};
+  }
+  case ExprKind::Binary: {
+    Range a = rangeOf(expr.operand(0)), b = rangeOf(expr.operand(1));
+    switch (expr.binaryOp) {
+    case BinaryOp::Add:
+      return {saturate(__int128(a.lo) + b.lo), saturate(__int128(a.hi) + b.hi)};
+    case BinaryOp::Sub:
+      return {saturate(__int128(a.lo) - b.hi), saturate(__int128(a.hi) - b.lo)};
+    case BinaryOp::Mul: {
+      __int128 c[] = {__int128(a.lo) * b.lo, __int128(a.lo) * b.hi,
+                      __int128(a.hi) * b.lo, __int128(a.hi) * b.hi};
+      return {saturate(*std::min_element(c, c + 4)),
+              saturate(*std::max_element(c, c + 4))};
+    }
+    case BinaryOp::Div: // truncating, by a positive constant: monotone
+      if (b.lo == b.hi && b.lo > 0)
+        return {a.lo / b.lo, a.hi / b.lo};
+      return kAny;
+    case BinaryOp::Rem: // C: the sign of the dividend, |r| < |divisor|
+      if (b.lo == b.hi && b.lo > 0)
+        return {a.lo >= 0 ? 0 : 1 - b.lo, a.hi <= 0 ? 0 : b.lo - 1};
+      return kAny;
+    default:
+      return kAny;
+    }
+  }
+  case ExprKind::Conditional: {
+    Range a = rangeOf(expr.operand(1)), b = rangeOf(expr.operand(2));
+    return {std::min(a.lo, b.lo), std::max(a.hi, b.hi)};
+  }
+  case ExprKind::Call: {
+    std::string_view name = expr.callee->name;
+    if (name == "min" || name == "max") {
+      Range a = rangeOf(expr.operand(0)), b = rangeOf(expr.operand(1));
+      return name == "min" ? Range{std::min(a.lo, b.lo), std::min(a.hi, b.hi)}
+                           : Range{std::max(a.lo, b.lo), std::max(a.hi, b.hi)};
+    }
+    if (name == "abs") {
+      Range a = rangeOf(expr.operand(0));
+      int64_t hi = saturate(std::max(-__int128(a.lo), __int128(a.hi)));
+      return {a.lo >= 0 ? a.lo : a.hi <= 0 ? saturate(-__int128(a.hi)) : 0,
+              hi};
+    }
+    return kAny;
+  }
+  default:
+    return kAny;
+  }
+}
+
 class Checker {
 public:
-  Checker(std::string_view source, ExprContext context)
-      : source(source), context(context) {}
+  Checker(std::string_view source, ExprContext context, const Decls &decls)
+      : source(source), context(context), decls(decls) {}
 
   /// The type of `expr`, or nullopt if it (or something in it) is in error.
   std::optional<ExprType> check(Expr &expr) {
@@ -202,8 +284,75 @@ private:
       return checkConditional(expr);
     case ExprKind::Call:
       return checkCall(expr);
+    case ExprKind::Param: {
+      ExprType type = decls.params[expr.slot].type;
+      if (type == ExprType::Float && context == ExprContext::Mask) {
+        reportUnavailable(expr, "float parameter " + text(expr));
+        return std::nullopt;
+      }
+      return type;
+    }
+    case ExprKind::Index:
+      return checkIndex(expr);
     }
     return std::nullopt;
+  }
+
+  std::optional<ExprType> checkIndex(Expr &expr) {
+    const TensorDecl &tensor = decls.tensors[expr.slot];
+    if (expr.operands.size() != tensor.dims.size()) {
+      report(expr.offset, quote(tensor.name) + " has " +
+                              std::to_string(tensor.dims.size()) +
+                              " dimensions, but " + text(expr) + " gives " +
+                              std::to_string(expr.operands.size()) +
+                              " indices");
+      return std::nullopt;
+    }
+    bool ok = true;
+    for (size_t i = 0; i < expr.operands.size(); ++i) {
+      Expr &index = *expr.operands[i];
+      if (!require(index, check(index), Want::Int,
+                   "index " + std::to_string(i) + " of " + quote(tensor.name))) {
+        ok = false;
+        continue;
+      }
+      ok &= checkInBounds(index, tensor.dims[i], tensor.name, i);
+    }
+    if (!ok)
+      return std::nullopt;
+    if (tensor.dtype == DataType::I32)
+      return ExprType::Int;
+    if (context == ExprContext::Mask) {
+      reportUnavailable(expr, "a read of the float tensor " + quote(tensor.name));
+      return std::nullopt;
+    }
+    return ExprType::Float;
+  }
+
+  bool checkInBounds(const Expr &index, const Dim &dim, const std::string &name,
+                     size_t position) {
+    std::string where = "index " + std::to_string(position) + " of " +
+                        quote(name) + " (dimension " + quote(dimName(dim)) +
+                        ")";
+    if (std::optional<Var> var = dimVariable(dim.kind)) {
+      bool matches = index.kind == ExprKind::Variable &&
+                     (index.var == *var ||
+                      (dim.kind == DimKind::KeyLen && index.var == Var::Q));
+      if (!matches)
+        report(index.offset, where + " must be '" + std::string(varName(*var)) +
+                                 "', the variable that ranges over it; got " +
+                                 text(index));
+      return matches;
+    }
+    Range range = rangeOf(index);
+    if (range.lo >= 0 && range.hi < dim.size)
+      return true;
+    report(index.offset, where + " must be provably in [0, " +
+                             std::to_string(dim.size) + "), but " +
+                             text(index) + " may be outside it; clamp it "
+                             "with min(max(..., 0), " +
+                             std::to_string(dim.size - 1) + ")");
+    return false;
   }
 
   std::optional<ExprType> checkConditional(Expr &expr) {
@@ -302,14 +451,16 @@ private:
 
   std::string_view source;
   ExprContext context;
+  const Decls &decls;
 };
 
 } // namespace
 
 std::vector<ExprError> checkExpr(Expr &expr, std::string_view source,
                                  ExprContext context,
-                                 std::optional<ExprType> expected) {
-  Checker checker(source, context);
+                                 std::optional<ExprType> expected,
+                                 const Decls &decls) {
+  Checker checker(source, context, decls);
   std::optional<ExprType> type = checker.check(expr);
   if (expected) {
     Want wanted = *expected == ExprType::Int    ? Want::Int
@@ -318,6 +469,25 @@ std::vector<ExprError> checkExpr(Expr &expr, std::string_view source,
     checker.require(expr, type, wanted, checker.wholeRole());
   }
   return std::move(checker.errors);
+}
+
+} // namespace attnc::spec
+
+namespace attnc::spec {
+
+bool readsQueryInKeyDim(const Expr &expr, const Decls &decls) {
+  if (expr.kind == ExprKind::Index) {
+    const TensorDecl &tensor = decls.tensors[expr.slot];
+    for (size_t i = 0; i < expr.operands.size(); ++i)
+      if (tensor.dims[i].kind == DimKind::KeyLen &&
+          expr.operand(i).kind == ExprKind::Variable &&
+          expr.operand(i).var == Var::Q)
+        return true;
+  }
+  for (const auto &operand : expr.operands)
+    if (readsQueryInKeyDim(*operand, decls))
+      return true;
+  return false;
 }
 
 } // namespace attnc::spec

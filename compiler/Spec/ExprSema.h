@@ -15,12 +15,22 @@
 //     when either side is one); bools are not compared
 //   -int -> int, -float -> float; !bool -> bool; bool && bool, bool || bool
 //   c ? a : b: c bool; a and b both bool, both numbers (float if either is)
+//   a parameter has its declared type; `t[i, ...]` is int for an i32 tensor
+//     and float otherwise; floats of either kind are not allowed in masks
+//
+// Reads of runtime tensors are in bounds by construction: an index into a
+// symbolic dimension must be the variable ranging over it (b for "b", h for
+// "hq", q for "sq", k for "skv", and also q for "skv", which the runtime then
+// requires sq <= skv for), and an index into a fixed dimension of size n must
+// be provably in [0, n) by interval arithmetic over the index expression
+// (clamp it with min and max).
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef ATTNC_COMPILER_SPEC_EXPRSEMA_H
 #define ATTNC_COMPILER_SPEC_EXPRSEMA_H
 
+#include "compiler/Spec/Decls.h"
 #include "compiler/Spec/Expr.h"
 
 #include <optional>
@@ -37,7 +47,12 @@ namespace attnc::spec {
 /// one mistake gives one error.
 std::vector<ExprError> checkExpr(Expr &expr, std::string_view source,
                                  ExprContext context,
-                                 std::optional<ExprType> expected);
+                                 std::optional<ExprType> expected,
+                                 const Decls &decls);
+
+/// Whether `expr` indexes a "skv" dimension with q, which is in bounds only
+/// when sq <= skv (the runtime checks it).
+bool readsQueryInKeyDim(const Expr &expr, const Decls &decls);
 
 } // namespace attnc::spec
 

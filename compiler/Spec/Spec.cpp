@@ -9,7 +9,9 @@
 
 #include "compiler/Spec/Spec.h"
 
+#include "compiler/Spec/Builtins.h"
 #include "compiler/Spec/ExprParser.h"
+#include "compiler/Spec/ExprSema.h"
 #include "compiler/Spec/JsonLocator.h"
 #include "compiler/Spec/JsonSyntaxError.h"
 #include "compiler/Spec/Suggest.h"
@@ -80,11 +82,17 @@ public:
                         duplicate.location.column,
                         "duplicate key " + quote(duplicate.key)});
 
+    // Declarations first: the expressions refer to them.
+    for (std::string_view key : {"tensors", "params"})
+      if (doc.contains(key))
+        (this->*findField(key)->read)(doc[std::string(key)],
+                                      appendPointer("", std::string(key)));
     std::set<std::string_view> suggested;
     for (const auto &[key, value] : doc.items()) {
       std::string pointer = appendPointer("", key);
       if (const Field *field = findField(key)) {
-        (this->*field->read)(value, pointer);
+        if (key != "tensors" && key != "params")
+          (this->*field->read)(value, pointer);
         continue;
       }
       std::vector<std::string_view> absent;
@@ -113,6 +121,9 @@ public:
       spec.scoreSource = "s"; // the identity; spec.score stays null
     if (!doc.contains("modes"))
       spec.modes = {Mode::Forward};
+    for (const Expr *expr : {spec.mask.get(), spec.score.get(), spec.sink.get()})
+      if (expr && readsQueryInKeyDim(*expr, spec.decls))
+        spec.requiresQueryNotLonger = true;
 
     if (!errors.empty()) {
       std::stable_sort(errors.begin(), errors.end(),
@@ -145,6 +156,9 @@ private:
         {"dtype", true, &SpecReader::readDtype},
         {"mask", false, &SpecReader::readMask},
         {"score", false, &SpecReader::readScore},
+        {"sink", false, &SpecReader::readSink},
+        {"tensors", false, &SpecReader::readTensors},
+        {"params", false, &SpecReader::readParams},
         {"modes", false, &SpecReader::readModes},
         {"description", false, &SpecReader::readIgnoredString},
         {"$schema", false, &SpecReader::readIgnoredString},
@@ -237,7 +251,7 @@ private:
     if (!expectString(value, pointer))
       return;
     const std::string &source = value.get_ref<const std::string &>();
-    ExprParseResult parsed = parseMask(source);
+    ExprParseResult parsed = parseMask(source, spec.decls);
     for (const ExprError &error : parsed.errors)
       errorAt(pointer, error.message, error.column());
     spec.maskSource = source;
@@ -248,11 +262,152 @@ private:
     if (!expectString(value, pointer))
       return;
     const std::string &source = value.get_ref<const std::string &>();
-    ExprParseResult parsed = parseScore(source);
+    ExprParseResult parsed = parseScore(source, spec.decls);
     for (const ExprError &error : parsed.errors)
       errorAt(pointer, error.message, error.column());
     spec.scoreSource = source;
     spec.score = std::move(parsed.expr);
+  }
+
+  void readSink(const Json &value, const std::string &pointer) {
+    if (!expectString(value, pointer))
+      return;
+    const std::string &source = value.get_ref<const std::string &>();
+    ExprParseResult parsed = parseSink(source, spec.decls);
+    for (const ExprError &error : parsed.errors)
+      errorAt(pointer, error.message, error.column());
+    spec.sinkSource = source;
+    spec.sink = std::move(parsed.expr);
+  }
+
+  /// A name a declaration may take: an identifier that is not already a
+  /// variable, built-in, literal or declaration.
+  bool checkDeclName(const std::string &name, const std::string &pointer) {
+    if (!isIdentifier(name) || name.size() > kMaxNameLength) {
+      keyErrorAt(pointer, "invalid name " + quote(name) +
+                              ": a declared name must be a C identifier of "
+                              "at most 64 characters");
+      return false;
+    }
+    if (lookupVar(name) || lookupBuiltin(name) || name == "true" ||
+        name == "false" || name == "document") {
+      keyErrorAt(pointer, quote(name) + " is a variable or built-in of the "
+                                        "expression language; choose "
+                                        "another name");
+      return false;
+    }
+    if (spec.decls.tensorSlot(name) || spec.decls.paramSlot(name)) {
+      keyErrorAt(pointer, quote(name) + " is declared twice");
+      return false;
+    }
+    return true;
+  }
+
+  void readTensors(const Json &value, const std::string &pointer) {
+    if (!value.is_object()) {
+      errorAt(pointer, "expected an object of tensors, got " + describe(value));
+      return;
+    }
+    if (value.size() > kMaxTensors)
+      errorAt(pointer, "at most " + std::to_string(kMaxTensors) +
+                           " tensors may be declared");
+    for (const auto &[name, decl] : value.items()) {
+      std::string at = appendPointer(pointer, name);
+      if (!checkDeclName(name, at))
+        continue;
+      if (!decl.is_object()) {
+        errorAt(at, "expected an object with \"dtype\" and \"shape\", got " +
+                        describe(decl));
+        continue;
+      }
+      TensorDecl tensor{name, DataType::I32, {}};
+      bool ok = true;
+      for (const auto &[key, field] : decl.items())
+        if (key != "dtype" && key != "shape") {
+          keyErrorAt(appendPointer(at, key),
+                     "unknown key " + quote(key) + " in a tensor; a tensor "
+                     "has \"dtype\" and \"shape\"");
+          ok = false;
+        }
+      std::string dtypeAt = appendPointer(at, "dtype");
+      const Json *dtype = decl.contains("dtype") ? &decl["dtype"] : nullptr;
+      std::optional<DataType> type;
+      if (!dtype)
+        errorAt(at, "missing required key 'dtype'");
+      else if (!dtype->is_string() ||
+               !(type = lookupDataType(dtype->get<std::string>())))
+        errorAt(dtypeAt, "unsupported tensor dtype " +
+                             (dtype->is_string() ? quote(dtype->get<std::string>())
+                                                 : describe(*dtype)) +
+                             ": supported are 'i32', 'f32', 'f16', 'bf16'");
+      ok &= type.has_value();
+      if (type)
+        tensor.dtype = *type;
+      ok &= readShape(decl, at, tensor.dims);
+      if (ok)
+        spec.decls.tensors.push_back(std::move(tensor));
+    }
+  }
+
+  bool readShape(const Json &decl, const std::string &at,
+                 std::vector<Dim> &dims) {
+    if (!decl.contains("shape")) {
+      errorAt(at, "missing required key 'shape'");
+      return false;
+    }
+    std::string shapeAt = appendPointer(at, "shape");
+    const Json &shape = decl["shape"];
+    if (!shape.is_array() || shape.empty() || shape.size() > kMaxTensorRank) {
+      errorAt(shapeAt, "expected an array of 1 to " +
+                           std::to_string(kMaxTensorRank) +
+                           " dimensions, got " + describe(shape));
+      return false;
+    }
+    bool ok = true;
+    for (size_t i = 0; i < shape.size(); ++i) {
+      const Json &dim = shape[i];
+      std::string dimAt = appendPointer(shapeAt, std::to_string(i));
+      if (dim.is_string()) {
+        if (std::optional<DimKind> kind = lookupDimSymbol(dim.get<std::string>())) {
+          dims.push_back({*kind, 0});
+          continue;
+        }
+      } else if (dim.is_number_integer() && dim.get<int64_t>() >= 1 &&
+                 dim.get<int64_t>() <= std::numeric_limits<int32_t>::max()) {
+        dims.push_back({DimKind::Fixed, dim.get<int64_t>()});
+        continue;
+      }
+      errorAt(dimAt, "a dimension is 'b', 'hq', 'sq', 'skv' or a positive "
+                     "integer, got " +
+                         (dim.is_string() ? quote(dim.get<std::string>())
+                                          : describe(dim)));
+      ok = false;
+    }
+    return ok;
+  }
+
+  void readParams(const Json &value, const std::string &pointer) {
+    if (!value.is_object()) {
+      errorAt(pointer, "expected an object of parameters, got " +
+                           describe(value));
+      return;
+    }
+    if (value.size() > kMaxParams)
+      errorAt(pointer, "at most " + std::to_string(kMaxParams) +
+                           " parameters may be declared");
+    for (const auto &[name, type] : value.items()) {
+      std::string at = appendPointer(pointer, name);
+      if (!checkDeclName(name, at))
+        continue;
+      if (type == "int")
+        spec.decls.params.push_back({name, ExprType::Int});
+      else if (type == "float")
+        spec.decls.params.push_back({name, ExprType::Float});
+      else
+        errorAt(at, "a parameter's type is 'int' or 'float', got " +
+                        (type.is_string() ? quote(type.get<std::string>())
+                                          : describe(type)));
+    }
   }
 
   void readModes(const Json &value, const std::string &pointer) {

@@ -9,6 +9,7 @@
 #ifndef ATTNC_COMPILER_SPEC_SPEC_H
 #define ATTNC_COMPILER_SPEC_SPEC_H
 
+#include "compiler/Spec/Decls.h"
 #include "compiler/Spec/Expr.h"
 #include "compiler/Spec/SpecError.h"
 
@@ -43,6 +44,15 @@ struct Spec {
   /// int-typed (an int result is converted to float). Null when the spec has
   /// no "score" key, which means the identity `s`.
   std::unique_ptr<Expr> score;
+  /// Runtime tensors and scalar parameters ("tensors", "params").
+  Decls decls;
+  /// The sink logit as written ("" when the spec has none) and parsed: a
+  /// float per (batch, head) that joins each row's softmax denominator as
+  /// one more logit with no value row (off-by-one / gpt-oss attention sinks).
+  std::string sinkSource;
+  std::unique_ptr<Expr> sink;
+  /// Some expression reads q into a "skv" dimension: calls need sq <= skv.
+  bool requiresQueryNotLonger = false;
   /// The spec document as given, compact, keys in their written order; it
   /// goes into the library manifest.
   std::string json;

@@ -2,7 +2,8 @@
 //
 // The mask region becomes tile.mask_fn and the score region tile.score_fn.
 // Both are cloned op by op the same way: structured attn ops are expanded into
-// the arith they stand for and attn.yield becomes tile.yield, so that the
+// the arith they stand for, runtime data reads (attn.param, attn.read) into
+// their tile twins, and attn.yield becomes tile.yield, so that the
 // hooks hold nothing but arith (and math, in scores) and the emitter needs
 // to know no attn op.
 //
@@ -33,13 +34,38 @@ static Value expandCausal(OpBuilder &b, attn::CausalOp causal,
   return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, k, diagonal);
 }
 
+/// attn.param → tile.param: int and float parameters are numbered separately
+/// in the kernel parameters (int_params, float_params).
+static Value expandParam(OpBuilder &b, attn::AttentionOp attention,
+                         attn::ParamOp param) {
+  Type type = param.getValue().getType();
+  int64_t index = 0;
+  for (int64_t slot = 0; slot < param.getSlot(); ++slot) {
+    auto decl = cast<DictionaryAttr>((*attention.getParams())[slot]);
+    index += decl.getAs<TypeAttr>("type").getValue() == type;
+  }
+  return tile::ParamOp::create(b, param.getLoc(), type, index);
+}
+
+/// attn.read → tile.read, which carries the element type it loads.
+static Value expandRead(OpBuilder &b, attn::AttentionOp attention,
+                        attn::ReadOp read, IRMapping &map) {
+  auto decl = cast<DictionaryAttr>((*attention.getTensors())[read.getSlot()]);
+  SmallVector<Value> indices;
+  for (Value index : read.getIndices())
+    indices.push_back(map.lookup(index));
+  return tile::ReadOp::create(b, read.getLoc(), read.getValue().getType(),
+                              indices, read.getSlotAttr(),
+                              decl.getAs<TypeAttr>("dtype"));
+}
+
 /// Appends to `to` (whose arguments stand for those of `from`, in order) the
 /// ops of `from`: arith (and math where `allowMath`) cloned, attn ops
 /// expanded, attn.yield as tile.yield. `hook` names the target op in
 /// diagnostics. Masks stay pure integer arith, which the interval emitter of
 /// tile.scan_kv_tiles understands; scores are f32 and may call math.
-static LogicalResult lowerRegionInto(Block &from, Block &to, StringRef hook,
-                                     bool allowMath) {
+static LogicalResult lowerRegionInto(attn::AttentionOp attention, Block &from,
+                                     Block &to, StringRef hook, bool allowMath) {
   auto isCloned = [&](Operation &op) {
     Dialect *dialect = op.getDialect();
     return isa_and_present<arith::ArithDialect>(dialect) ||
@@ -53,6 +79,10 @@ static LogicalResult lowerRegionInto(Block &from, Block &to, StringRef hook,
   for (Operation &op : from) {
     if (auto causal = dyn_cast<attn::CausalOp>(op)) {
       map.map(causal.getKeep(), expandCausal(b, causal, map));
+    } else if (auto param = dyn_cast<attn::ParamOp>(op)) {
+      map.map(param.getValue(), expandParam(b, attention, param));
+    } else if (auto read = dyn_cast<attn::ReadOp>(op)) {
+      map.map(read.getValue(), expandRead(b, attention, read, map));
     } else if (auto yield = dyn_cast<attn::YieldOp>(op)) {
       tile::YieldOp::create(b, yield.getLoc(), map.lookup(yield.getValues()[0]));
     } else if (isCloned(op)) {
@@ -65,12 +95,12 @@ static LogicalResult lowerRegionInto(Block &from, Block &to, StringRef hook,
 }
 
 LogicalResult lowerMaskInto(attn::AttentionOp attention, tile::MaskFnOp maskFn) {
-  return lowerRegionInto(attention.getMaskBlock(), *maskFn.getBody(), "tile.mask_fn",
+  return lowerRegionInto(attention, attention.getMaskBlock(), *maskFn.getBody(), "tile.mask_fn",
                          /*allowMath=*/false);
 }
 
 LogicalResult lowerScoreInto(attn::AttentionOp attention, tile::ScoreFnOp scoreFn) {
-  return lowerRegionInto(attention.getScoreBlock(), *scoreFn.getBody(), "tile.score_fn",
+  return lowerRegionInto(attention, attention.getScoreBlock(), *scoreFn.getBody(), "tile.score_fn",
                          /*allowMath=*/true);
 }
 

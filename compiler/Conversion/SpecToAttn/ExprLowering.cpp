@@ -92,11 +92,26 @@ Value ExprLowering::lower(const Expr &e) {
     return conditional(e);
   case ExprKind::Call:
     return call(e);
+  case ExprKind::Param:
+    return attn::ParamOp::create(b, loc, resultType(e),
+                                 static_cast<int64_t>(e.slot));
+  case ExprKind::Index: {
+    SmallVector<Value> indices;
+    for (const auto &index : e.operands)
+      indices.push_back(lower(*index));
+    return attn::ReadOp::create(b, loc, resultType(e), indices,
+                                static_cast<int64_t>(e.slot));
+  }
   }
   llvm_unreachable("unknown expression kind");
 }
 
 Value ExprLowering::lowerAsFloat(const Expr &e) { return toFloat(lower(e)); }
+
+/// i64 for an int node, f32 for a float one (params and tensor reads).
+Type ExprLowering::resultType(const Expr &e) {
+  return e.type == ExprType::Float ? Type(b.getF32Type()) : Type(b.getI64Type());
+}
 
 Value ExprLowering::intConstant(int64_t value, unsigned width) {
   return arith::ConstantIntOp::create(b, loc, value, width);

@@ -54,6 +54,7 @@ public:
 
 private:
   // Leaves (ExprLowering.cpp).
+  mlir::Type resultType(const spec::Expr &e);
   mlir::Value intConstant(int64_t value, unsigned width);
   mlir::Value floatConstant(double value);
   /// An i64 converted to f32 (signed); an f32 as it is.

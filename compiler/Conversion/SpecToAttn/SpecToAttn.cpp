@@ -19,6 +19,51 @@ Type elementType(MLIRContext &context, spec::ElementType type) {
   return type == spec::ElementType::BF16 ? Type(b.getBF16Type()) : Type(b.getF16Type());
 }
 
+Type dataType(MLIRContext &context, spec::DataType type) {
+  Builder b(&context);
+  switch (type) {
+  case spec::DataType::I32: return b.getI32Type();
+  case spec::DataType::F32: return b.getF32Type();
+  case spec::DataType::F16: return b.getF16Type();
+  case spec::DataType::BF16: return b.getBF16Type();
+  }
+  llvm_unreachable("unknown data type");
+}
+
+/// The `tensors` and `params` attributes of attn.attention (AttnOps.td).
+void setDecls(attn::AttentionOp attention, const spec::Decls &decls) {
+  MLIRContext &context = *attention.getContext();
+  Builder b(&context);
+  if (!decls.tensors.empty()) {
+    SmallVector<Attribute> tensors;
+    for (const spec::TensorDecl &tensor : decls.tensors) {
+      SmallVector<Attribute> shape;
+      for (const spec::Dim &dim : tensor.dims)
+        shape.push_back(dim.kind == spec::DimKind::Fixed
+                            ? Attribute(b.getI64IntegerAttr(dim.size))
+                            : Attribute(b.getStringAttr(spec::dimName(dim))));
+      tensors.push_back(b.getDictionaryAttr({
+          b.getNamedAttr("name", b.getStringAttr(tensor.name)),
+          b.getNamedAttr("dtype", TypeAttr::get(dataType(context, tensor.dtype))),
+          b.getNamedAttr("shape", b.getArrayAttr(shape)),
+      }));
+    }
+    attention.setTensorsAttr(b.getArrayAttr(tensors));
+  }
+  if (!decls.params.empty()) {
+    SmallVector<Attribute> params;
+    for (const spec::ParamDecl &param : decls.params) {
+      Type type = param.type == spec::ExprType::Float ? Type(b.getF32Type())
+                                                      : Type(b.getI64Type());
+      params.push_back(b.getDictionaryAttr({
+          b.getNamedAttr("name", b.getStringAttr(param.name)),
+          b.getNamedAttr("type", TypeAttr::get(type)),
+      }));
+    }
+    attention.setParamsAttr(b.getArrayAttr(params));
+  }
+}
+
 /// Named locations, so that a diagnostic on an op says which expression of
 /// the spec it comes from.
 Location exprLoc(Location fileLoc, llvm::StringRef pointer) {
@@ -40,6 +85,7 @@ OwningOpRef<ModuleOp> buildAttnModule(MLIRContext &context, const spec::Spec &sp
       modes.push_back("forward");
   auto attention = attn::AttentionOp::create(b, loc, spec.name, spec.headDim,
                                              elementType(context, spec.elementType), modes);
+  setDecls(attention, spec.decls);
 
   // The mask: a bool expression over the indices.
   Location maskLoc = exprLoc(loc, "/mask");

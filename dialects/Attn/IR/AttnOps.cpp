@@ -240,3 +240,56 @@ LogicalResult YieldOp::verify() {
 
 #define GET_OP_CLASSES
 #include "dialects/Attn/IR/AttnOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// ParamOp, ReadOp
+//===----------------------------------------------------------------------===//
+
+/// The declaration `slot` of `list` (an attention's `tensors` or `params`).
+static FailureOr<DictionaryAttr> lookupDecl(Operation *op,
+                                            std::optional<ArrayAttr> list,
+                                            int64_t slot, StringRef what) {
+  if (!list || slot < 0 || slot >= static_cast<int64_t>(list->size()))
+    return op->emitOpError("slot ")
+           << slot << " names no " << what << " of the enclosing attn.attention";
+  return cast<DictionaryAttr>((*list)[slot]);
+}
+
+LogicalResult ParamOp::verify() {
+  auto attention = (*this)->getParentOfType<AttentionOp>();
+  if (!attention)
+    return emitOpError("must be inside an attn.attention");
+  FailureOr<DictionaryAttr> decl =
+      lookupDecl(*this, attention.getParams(), getSlot(), "parameter");
+  if (failed(decl))
+    return failure();
+  auto type = decl->getAs<TypeAttr>("type");
+  if (!type || type.getValue() != getValue().getType())
+    return emitOpError("result type ")
+           << getValue().getType() << " does not match the declared parameter";
+  return success();
+}
+
+LogicalResult ReadOp::verify() {
+  auto attention = (*this)->getParentOfType<AttentionOp>();
+  if (!attention)
+    return emitOpError("must be inside an attn.attention");
+  FailureOr<DictionaryAttr> decl =
+      lookupDecl(*this, attention.getTensors(), getSlot(), "tensor");
+  if (failed(decl))
+    return failure();
+  auto dtype = decl->getAs<TypeAttr>("dtype");
+  auto shape = decl->getAs<ArrayAttr>("shape");
+  if (!dtype || !shape)
+    return emitOpError("tensor declaration needs 'dtype' and 'shape'");
+  if (shape.size() != getIndices().size())
+    return emitOpError("takes ") << shape.size() << " indices, got "
+                                 << getIndices().size();
+  Type expected = dtype.getValue().isInteger(32)
+                      ? Type(IntegerType::get(getContext(), 64))
+                      : Type(Float32Type::get(getContext()));
+  if (getValue().getType() != expected)
+    return emitOpError("a ") << dtype.getValue() << " tensor reads as "
+                             << expected << ", not " << getValue().getType();
+  return success();
+}

@@ -70,7 +70,12 @@ def Attn_AttentionOp : Attn_Op<"attention", [
     SymbolNameAttr:$sym_name,
     I64Attr:$head_dim,
     TypeAttr:$element_type,
-    StrArrayAttr:$modes
+    StrArrayAttr:$modes,
+    // Runtime data, by slot: tensors as {name, dtype, shape} dictionaries
+    // (dtype a type, shape an array of "b" | "hq" | "sq" | "skv" | size),
+    // parameters as {name, type} (i64 or f32).
+    OptionalAttr<DictArrayAttr>:$tensors,
+    OptionalAttr<DictArrayAttr>:$params
   );
   let regions = (region SizedRegion<1>:$mask, MaxSizedRegion<1>:$score);
 
@@ -190,6 +195,52 @@ def Attn_CausalOp : Attn_Op<"causal", [Pure]> {
 
   let hasCustomAssemblyFormat = 1;
   let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// attn.param, attn.read
+//===----------------------------------------------------------------------===//
+
+def Attn_ParamOp : Attn_Op<"param", [Pure]> {
+  let summary = "a runtime scalar parameter of the variant";
+  let description = [{
+    The value of parameter `slot` of the enclosing `attn.attention` (its
+    `params` attribute), given with each call: `i64` for an int parameter,
+    `f32` for a float one. Pure: a parameter is constant during a call.
+
+    Lowering: `tile.param`, which reads the kernel parameters' `int_params`
+    or `float_params`.
+
+    ```mlir
+    %w = attn.param {slot = 0 : i64} : i64
+    ```
+  }];
+  let arguments = (ins I64Attr:$slot);
+  let results = (outs AnyTypeOf<[I64, F32]>:$value);
+  let assemblyFormat = "attr-dict `:` type($value)";
+  let hasVerifier = 1;
+}
+
+def Attn_ReadOp : Attn_Op<"read", [Pure]> {
+  let summary = "an element of a runtime tensor of the variant";
+  let description = [{
+    `t[i0, i1, ...]`: the element of tensor `slot` of the enclosing
+    `attn.attention` (its `tensors` attribute) at the given `i64` indices,
+    one per dimension. An `i32` tensor reads as `i64`, a float tensor (f32,
+    f16, bf16) as `f32`. The front end proves every index in bounds
+    (docs/spec.md). Pure: runtime tensors are read-only during a call.
+
+    Lowering: `tile.read`, a strided load from the kernel parameters'
+    `tensors[slot]`.
+
+    ```mlir
+    %doc = attn.read %b, %k {slot = 0 : i64} : i64
+    ```
+  }];
+  let arguments = (ins Variadic<I64>:$indices, I64Attr:$slot);
+  let results = (outs AnyTypeOf<[I64, F32]>:$value);
+  let assemblyFormat = "$indices attr-dict `:` type($value)";
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//

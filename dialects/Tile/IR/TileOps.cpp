@@ -481,3 +481,28 @@ LogicalResult LoadOp::verify() {
 
 #define GET_OP_CLASSES
 #include "dialects/Tile/IR/TileOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// ParamOp, ReadOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ParamOp::verify() {
+  if (getIndex() < 0)
+    return emitOpError("index must be non-negative, got ") << getIndex();
+  return success();
+}
+
+LogicalResult ReadOp::verify() {
+  if (getSlot() < 0)
+    return emitOpError("slot must be non-negative, got ") << getSlot();
+  if (getIndices().empty() || getIndices().size() > 4)
+    return emitOpError("takes 1 to 4 indices, got ") << getIndices().size();
+  Type dtype = getDtype();
+  bool isInt = dtype.isInteger(32);
+  if (!isInt && !dtype.isF32() && !dtype.isF16() && !dtype.isBF16())
+    return emitOpError("dtype must be i32, f32, f16 or bf16, got ") << dtype;
+  if (isInt != getValue().getType().isInteger(64))
+    return emitOpError("a ") << dtype << " tensor reads as "
+                             << (isInt ? "i64" : "f32");
+  return success();
+}

@@ -371,6 +371,54 @@ def Tile_KvLoopOp : Tile_Op<"kv_loop", [
   ];
 }
 
+def Tile_ParamOp : Tile_Op<"param", [
+    Pure, ParentOneOf<["MaskFnOp", "ScoreFnOp"]>
+  ]> {
+  let summary = "a runtime scalar parameter, read from the kernel parameters";
+  let description = [{
+    The `index`-th int (result `i64`) or float (result `f32`) parameter of
+    the call: `p.int_params[index]` or `p.float_params[index]` of
+    `attn_forward_params` (abi.h). Int and float parameters are numbered
+    separately. Pure: constant during a call.
+
+    Lowering: that field, in the hook function (which takes the params).
+
+    ```mlir
+    %w = tile.param {index = 0 : i64} : i64
+    ```
+  }];
+  let arguments = (ins I64Attr:$index);
+  let results = (outs AnyTypeOf<[I64, F32]>:$value);
+  let assemblyFormat = "attr-dict `:` type($value)";
+  let hasVerifier = 1;
+}
+
+def Tile_ReadOp : Tile_Op<"read", [
+    Pure, ParentOneOf<["MaskFnOp", "ScoreFnOp"]>
+  ]> {
+  let summary = "an element of a runtime tensor, read from global memory";
+  let description = [{
+    The element of runtime tensor `slot` (`p.tensors[slot]` of
+    `attn_forward_params`, elements of type `dtype`) at the `i64` indices,
+    one per dimension: address = data + Σ index·stride. `i32` reads as `i64`,
+    f32/f16/bf16 as `f32`. Indices are in bounds by construction (the front
+    end's rule, docs/spec.md). Pure: the tensor is read-only during a call.
+
+    Lowering: `attn::device::read_tensor<T>(p.tensors[slot], i0, ...)`, a
+    plain global load (the hook runs on the device and on the host).
+    In `mask_box` (interval image) an i32 read is any int32 unless the plan
+    gives a tighter range.
+
+    ```mlir
+    %doc = tile.read %b, %k {dtype = i32, slot = 0 : i64} : i64
+    ```
+  }];
+  let arguments = (ins Variadic<I64>:$indices, I64Attr:$slot, TypeAttr:$dtype);
+  let results = (outs AnyTypeOf<[I64, F32]>:$value);
+  let assemblyFormat = "$indices attr-dict `:` type($value)";
+  let hasVerifier = 1;
+}
+
 def Tile_YieldOp : Tile_Op<"yield", [
     Pure, Terminator, ReturnLike,
     ParentOneOf<["MaskFnOp", "ScoreFnOp", "KvBoundsOp", "KvLoopOp"]>

@@ -13,7 +13,7 @@
 extern "C" {
 #endif
 
-#define ATTN_ABI_VERSION 1u
+#define ATTN_ABI_VERSION 2u
 
 /* The symbol every generated library exports:
  *   const attn_library_descriptor *attn_get_library(void); */
@@ -36,6 +36,19 @@ typedef struct attn_library_descriptor {
 } attn_library_descriptor;
 
 typedef const attn_library_descriptor *(*attn_library_descriptor_fn)(void);
+
+/* Runtime data a spec declares ("tensors", "params"): see docs/spec.md. */
+#define ATTN_MAX_TENSORS 8
+#define ATTN_MAX_TENSOR_RANK 4
+#define ATTN_MAX_PARAMS 8
+
+/* A runtime tensor as the kernel reads it: element (i0, i1, ...) lives at
+ * data + Σ i_d · strides[d] elements. Broadcast dimensions (declared size 1)
+ * have stride 0. */
+typedef struct attn_runtime_tensor {
+  const void *data;
+  int64_t strides[ATTN_MAX_TENSOR_RANK];
+} attn_runtime_tensor;
 
 /* The forward kernel's only parameter, passed by value. Tensors are logically
  * Q [B, Hq, Sq, D], K/V [B, Hkv, Skv, D], O [B, Hq, Sq, D], LSE [B, Hq, Sq] (f32); strides are
@@ -60,6 +73,11 @@ typedef struct attn_forward_params {
   int32_t seqlen_k;
   float scale;      /* softmax scale applied to Q·Kᵀ */
   float scale_log2; /* scale · log2(e): the kernel exponentiates with exp2 */
+  /* The spec's runtime tensors by slot, and its int and float parameters, each numbered in
+   * declaration order among those of their type. Unused entries are zero. */
+  attn_runtime_tensor tensors[ATTN_MAX_TENSORS];
+  int64_t int_params[ATTN_MAX_PARAMS];
+  float float_params[ATTN_MAX_PARAMS];
 } attn_forward_params;
 
 #ifdef __cplusplus

@@ -7,6 +7,13 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
+
+#include "attn/abi.h"
+
+#if defined(__CUDACC__)
+#include <cuda_fp16.h>
+#endif
 
 #if defined(__CUDACC__)
 #define ATTN_HD __host__ __device__ __forceinline__
@@ -74,6 +81,58 @@ ATTN_HD float tanh_f32(float x) {
   return 1.f - __fdividef(2.f, __expf(2.f * x) + 1.f);
 #else
   return tanhf(x);
+#endif
+}
+
+// Runtime tensors (tile.read): the element offset of an index, then a load of one element
+// converted to what expressions compute with (int64 for i32 tensors, f32 for the others).
+ATTN_HD int64_t tensor_offset(const attn_runtime_tensor &t, int64_t i0) { return i0 * t.strides[0]; }
+ATTN_HD int64_t tensor_offset(const attn_runtime_tensor &t, int64_t i0, int64_t i1) {
+  return i0 * t.strides[0] + i1 * t.strides[1];
+}
+ATTN_HD int64_t tensor_offset(const attn_runtime_tensor &t, int64_t i0, int64_t i1, int64_t i2) {
+  return i0 * t.strides[0] + i1 * t.strides[1] + i2 * t.strides[2];
+}
+ATTN_HD int64_t tensor_offset(const attn_runtime_tensor &t, int64_t i0, int64_t i1, int64_t i2,
+                              int64_t i3) {
+  return i0 * t.strides[0] + i1 * t.strides[1] + i2 * t.strides[2] + i3 * t.strides[3];
+}
+
+// Read-only for the whole launch, so the device may use the non-coherent (texture) path.
+template <class T>
+ATTN_HD T load_readonly(const void *data, int64_t offset) {
+#if defined(__CUDA_ARCH__)
+  return __ldg(static_cast<const T *>(data) + offset);
+#else
+  return static_cast<const T *>(data)[offset];
+#endif
+}
+
+ATTN_HD int64_t read_i32(const attn_runtime_tensor &t, int64_t offset) {
+  return load_readonly<int32_t>(t.data, offset);
+}
+ATTN_HD float read_f32(const attn_runtime_tensor &t, int64_t offset) {
+  return load_readonly<float>(t.data, offset);
+}
+// bf16 is the top half of an f32: widening is a shift, exact.
+ATTN_HD float read_bf16(const attn_runtime_tensor &t, int64_t offset) {
+  const uint32_t bits = uint32_t(load_readonly<uint16_t>(t.data, offset)) << 16;
+  float value;
+  memcpy(&value, &bits, sizeof value);
+  return value;
+}
+// f16 → f32, exact. The host decodes the bits itself (no CUDA headers there).
+ATTN_HD float read_f16(const attn_runtime_tensor &t, int64_t offset) {
+  const uint16_t bits = load_readonly<uint16_t>(t.data, offset);
+#if defined(__CUDA_ARCH__)
+  return __half2float(__ushort_as_half(bits));
+#else
+  const int exponent = (bits >> 10) & 0x1f;
+  const int mantissa = bits & 0x3ff;
+  const float sign = (bits & 0x8000) ? -1.f : 1.f;
+  if (exponent == 0) return sign * ldexpf(float(mantissa), -24);  // zero, subnormal
+  if (exponent == 31) return mantissa ? NAN : sign * INFINITY;
+  return sign * ldexpf(float(mantissa | 0x400), exponent - 25);
 #endif
 }
 

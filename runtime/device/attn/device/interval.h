@@ -28,6 +28,7 @@ ATTN_HD int64_t iv_clamp(int64_t v) {
 ATTN_HD Interval iv_point(int64_t v) { return {v, v}; }
 ATTN_HD Interval iv_unknown() { return {-kIntervalBound, kIntervalBound}; }
 ATTN_HD Interval iv_nonnegative() { return {0, kIntervalBound}; }
+ATTN_HD Interval iv_int32() { return {-2147483648LL, 2147483647LL}; }
 ATTN_HD Tri tri_const(bool v) { return {!v, v}; }
 ATTN_HD Interval iv_hull4(int64_t a, int64_t b, int64_t c, int64_t d) {
   return {min_i64(min_i64(a, b), min_i64(c, d)), max_i64(max_i64(a, b), max_i64(c, d))};
