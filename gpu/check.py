@@ -31,6 +31,7 @@ from cases import make_cases, make_tensors, mask_lengths  # noqa: E402
 from negative import run_negative  # noqa: E402
 from mask_expr import MaskError  # noqa: E402
 from provenance import commit  # noqa: E402
+from runtime_data import make_runtime_data  # noqa: E402
 from reference import (attention, fully_masked_rows, reference_mask,  # noqa: E402
                        reference_score)
 
@@ -54,9 +55,14 @@ LSE_RTOL = 1e-3
 FLOAT64_ELEMENTS = 1 << 26
 
 
-def check_case(lib, case, dtype, d, mask, generator, score=None):
+def check_case(lib, case, dtype, d, mask, generator, score=None, seed=0):
     t = make_tensors(case, dtype, d, generator)
-    lib.forward(t.q, t.k, t.v, scale=case.scale, layout=t.layout, out=t.out, lse=t.lse)
+    data = make_runtime_data(lib.manifest, case, seed)
+    if data is not None:  # the library reads runtime tensors and parameters: so does the reference
+        mask = mask.with_data(data)
+        score = score.with_data(data) if score is not None else None
+    lib.forward(t.q, t.k, t.v, scale=case.scale, layout=t.layout, out=t.out, lse=t.lse,
+                tensors=data and data["tensors"], params=data and data["params"])
     torch.cuda.synchronize()
     scale = case.scale if case.scale is not None and case.scale > 0 else 1.0 / math.sqrt(d)
     q, k, v, out = (t.logical(x) for x in (t.q, t.k, t.v, t.out))
@@ -113,9 +119,9 @@ def check_library(path, seed, max_cases, deadline):
     dtype = TORCH_DTYPES.get(lib.dtype)
     what, expression = "mask", lib.mask
     try:
-        mask = reference_mask(lib.mask)
+        mask = reference_mask(m)
         what, expression = "score", m.get("score")
-        score = reference_score(m.get("score"))
+        score = reference_score(m)
     except MaskError as e:
         cases = make_cases(seed, max_cases)
         report["note"] = (f"{what} {expression!r}: the reference cannot read it ({e}); "
@@ -135,7 +141,13 @@ def check_library(path, seed, max_cases, deadline):
         generator.manual_seed(seed * 100003 + i)  # fresh inputs per case, reproducible
         t0 = time.time()
         try:
-            row.update(check_case(lib, case, dtype, lib.head_dim, mask, generator, score))
+            if m.get("requires_sq_le_skv") and case.sq > case.skv:
+                row.update(ok=None, problems=["skipped: the spec needs sq <= skv"])
+                report["skipped"] += 1
+                report["cases"].append(row)
+                continue
+            row.update(check_case(lib, case, dtype, lib.head_dim, mask, generator, score,
+                                  seed * 100003 + i))
         except attnc.AttnError as e:
             row.update(ok=False, problems=[str(e)])
         except RuntimeError as e:  # a CUDA fault: the context is gone, later cases would lie

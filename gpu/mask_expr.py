@@ -102,7 +102,7 @@ def _recursion_room(frames=20000):
 
 # Two-character operators first, so that "<=" is not read as "<" then "=".
 _OPERATORS = ("||", "&&", "==", "!=", "<=", ">=", "?", ":", "<", ">", "+", "-", "*", "/", "%",
-              "!", "(", ")", ",")
+              "!", "(", ")", ",", "[", "]")
 _SPACE = " \t\n\r"
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DIGITS = re.compile(r"[0-9]+")
@@ -247,11 +247,15 @@ SCORE_BUILTINS = {"tanh", "exp", "exp2", "log", "sigmoid", "softcap"}
 class _Parser:
     """Precedence climbing over the token list; every node is type-checked as it is built."""
 
-    def __init__(self, source, score=False):
+    def __init__(self, source, score=False, decls=None):
         self.tokens = tokenize(source)
         self.pos = 0
         self.depth = 0
         self.score = score  # a score expression (floats, s, hq) rather than a mask
+        # The spec's runtime data: {"tensors": {name: {"dtype", "shape"}}, "params": {name: type}}
+        decls = decls or {}
+        self.tensors = dict(decls.get("tensors") or {})
+        self.params = dict(decls.get("params") or {})
 
     def want(self, node, type_, what, column=None):
         _want(node, type_, what, column, self.score)
@@ -360,6 +364,15 @@ class _Parser:
         if name in ("true", "false"):
             return Node("bool", (), BOOL, token.column, name == "true")
         call = self.peek().kind == "op" and self.peek().text == "("
+        if name == "document" and call and not self.score:
+            return self.document(token)
+        if name in self.params:
+            type_ = FLOAT if self.params[name] == "float" else INT
+            if type_ == FLOAT and not self.score:
+                raise self.unavailable(f"float parameter '{name}'", token.column)
+            return Node("param", (), type_, token.column, name)
+        if name in self.tensors:
+            return self.index(token)
         if name in VARIABLES or name in SCORE_VARIABLES:
             if call:
                 raise MaskError(f"'{name}' is a variable, not a function", token.column)
@@ -405,6 +418,44 @@ class _Parser:
         return Node("call", args, result, token.column, name)
 
 
+    def index(self, token):
+        """name[i, j, ...]: an element of a runtime tensor (int for i32, else float)."""
+        name = token.text
+        decl = self.tensors[name]
+        self.expect("[", f"after the tensor '{name}'")
+        self.enter(token.column)
+        args = [self.expr()]
+        while self.peek().kind == "op" and self.peek().text == ",":
+            self.take()
+            args.append(self.expr())
+        self.expect("]", f"after the indices of '{name}'")
+        self.depth -= 1
+        if len(args) != len(decl["shape"]):
+            raise MaskError(f"'{name}' has {len(decl['shape'])} dimensions, got {len(args)} "
+                            f"indices", token.column)
+        for i, arg in enumerate(args):
+            self.want(arg, INT, f"index {i} of '{name}'")
+        type_ = INT if decl["dtype"] == "i32" else FLOAT
+        if type_ == FLOAT and not self.score:
+            raise self.unavailable(f"a read of the float tensor '{name}'", token.column)
+        return Node("index", args, type_, token.column, name)
+
+    def document(self, token):
+        """document(ids): ids[b, q] == ids[b, k] (ids[q] == ids[k] for a rank-1 ids)."""
+        self.take()  # (
+        arg = self.take()
+        if arg.kind != "ident" or arg.text not in self.tensors:
+            raise MaskError("document() takes the name of an i32 tensor", arg.column)
+        self.expect(")", "after document(...)")
+        rank = len(self.tensors[arg.text]["shape"])
+
+        def read(position):
+            indices = [Node("var", (), INT, token.column, "b")] if rank == 2 else []
+            indices.append(Node("var", (), INT, token.column, position))
+            return Node("index", indices, INT, token.column, arg.text)
+        return Node("==", (read("q"), read("k")), BOOL, token.column)
+
+
 def _literal_value(node):
     """The value of an int or float literal, negated or not (`8`, `-8`, `(8)`, `-0.5`), else
     None."""
@@ -439,15 +490,17 @@ def _promoted(*nodes):
     return FLOAT if any(node.type == FLOAT for node in nodes) else INT
 
 
-def parse(source, score=False):
+def parse(source, score=False, decls=None):
     """The type-checked parse tree of `source`, a mask (score=False) or a score expression
-    (score=True: `s` and `hq` may be read). The caller checks the type of the whole."""
+    (score=True: `s` and `hq` may be read), over the spec's declared runtime tensors and
+    parameters `decls` (the spec's "tensors" and "params" objects). The caller checks the type of
+    the whole."""
     source = str(source)
     if len(source) > MAX_SOURCE_LENGTH:
         raise MaskError(f"the expression has {len(source)} characters; at most "
                         f"{MAX_SOURCE_LENGTH} are allowed")
     with _recursion_room():
-        return _Parser(source, score).parse()
+        return _Parser(source, score, decls).parse()
 
 
 # -------------------------------------------------------------------------------- evaluation ---
@@ -500,7 +553,9 @@ class _Evaluator:
         self.env = env
         self.strict = strict
         self.float_dtype = float_dtype
-        self.device = next((v.device for v in env.values() if _is_tensor(v)), None)
+        env.setdefault("data", None)  # runtime data: {"tensors": {...}, "params": {...}}
+        self.device = next((v.device for key, v in env.items() if key != "data" and _is_tensor(v)),
+                           None)
 
     # --- helpers shared by operators and built-ins; exact on Python ints ---
     def tensor(self, x, dtype):
@@ -585,6 +640,24 @@ class _Evaluator:
         safe = b.masked_fill((b == 0) | (b == -1), 1)
         return torch.fmod(a, safe).masked_fill(b == -1, 0)
 
+    def read(self, node):
+        """An element of runtime tensor node.value (a torch tensor in env["data"]["tensors"]);
+        vectorised, the indices broadcast against each other (advanced indexing)."""
+        table = self.env["data"]["tensors"][node.value]
+        indices = [self.eval(arg) for arg in node.args]
+        if not any(_is_tensor(i) for i in indices):
+            value = table  # a torch tensor or nested lists
+            for i in indices:
+                value = value[i]
+            value = value.item() if hasattr(value, "item") else value
+            return float(value) if node.type == FLOAT else int(value)
+        import torch
+        device = table.device
+        indices = [i.to(device) if _is_tensor(i) else torch.tensor(i, device=device)
+                   for i in indices]
+        values = table[tuple(indices)]
+        return values.to(self.float_dtype) if node.type == FLOAT else values.to(torch.int64)
+
     def diag(self):
         """The bottom-right aligned diagonal q + skv - sq, exact on Python ints."""
         return self.env["q"] + (self.env["skv"] - self.env["sq"])
@@ -596,6 +669,11 @@ class _Evaluator:
             return node.value
         if op == "var":
             return self.env[node.value]
+        if op == "param":
+            value = self.env["data"]["params"][node.value]
+            return float(value) if node.type == FLOAT else int(value)
+        if op == "index":
+            return self.read(node)
         if op == "call":
             return self.call(node)
         if op == "not":
@@ -725,9 +803,14 @@ def tree_variables(tree):
 class Mask:
     """A parsed, type-checked bool mask expression."""
 
-    def __init__(self, source, tree):
+    def __init__(self, source, tree, data=None):
         self.source = source
         self.tree = tree
+        self.data = data  # runtime data used when a call passes none
+
+    def with_data(self, data):
+        """The same mask, evaluated over the runtime data `data` by default."""
+        return Mask(self.source, self.tree, data)
 
     @property
     def variables(self):
@@ -739,17 +822,18 @@ class Mask:
         """The integer literals of the expression, in order (window(1024, 0) -> [1024, 0])."""
         return [node.value for node in self.tree.walk() if node.op == "int"]
 
-    def evaluate(self, b=0, h=0, q=0, k=0, sq=1, skv=1):
+    def evaluate(self, b=0, h=0, q=0, k=0, sq=1, skv=1, data=None):
         """The mask for one (q, k) pair with C semantics, as a Python bool. Raises MaskError where
-        the spec calls the result undefined (zero divisor, int64 overflow)."""
-        env = dict(b=int(b), h=int(h), q=int(q), k=int(k), sq=int(sq), skv=int(skv))
+        the spec calls the result undefined (zero divisor, int64 overflow). `data` holds the
+        runtime data: {"tensors": {name: torch tensor}, "params": {name: value}}."""
+        env = dict(b=int(b), h=int(h), q=int(q), k=int(k), sq=int(sq), skv=int(skv), data=data)
         return bool(evaluate_tree(self.tree, env, strict=True))
 
     def table(self, sq, skv, b=0, h=0):
         """[sq][skv] nested lists of bools from `evaluate`: the pure-Python grid."""
         return [[self.evaluate(b, h, q, k, sq, skv) for k in range(skv)] for q in range(sq)]
 
-    def __call__(self, q, k, sq, skv, b=0, h=0):
+    def __call__(self, q, k, sq, skv, b=0, h=0, data=None):
         """The mask over index grids, as a torch.bool tensor: q, k, b and h are ints or int64
         tensors that broadcast together (q [sq, 1] and k [1, skv] give [sq, skv]; b [B, 1, 1, 1]
         and h [1, H, 1, 1] with them give [B, H, sq, skv]). The result is expanded to the
@@ -759,6 +843,7 @@ class Mask:
         tensors = [v for v in env.values() if _is_tensor(v)]
         shape = torch.broadcast_shapes(*(t.shape for t in tensors)) if tensors else ()
         device = tensors[0].device if tensors else None
+        env["data"] = data if data is not None else self.data
         result = evaluate_tree(self.tree, env, strict=False)
         if not _is_tensor(result):
             return torch.full(shape, bool(result), dtype=torch.bool, device=device)
@@ -768,12 +853,12 @@ class Mask:
         return f"Mask({self.source!r})"
 
 
-def compile_mask(source):
+def compile_mask(source, decls=None):
     """Parses and type-checks a mask expression; raises MaskError (with the column) if it is not a
-    valid bool mask. "" is the manifest's way of saying "none"."""
+    valid bool mask. "" is the manifest's way of saying "none". `decls`: see `parse`."""
     source = str(source)
     if len(source) <= MAX_SOURCE_LENGTH and not source.strip():
         source = "none"
-    tree = parse(source)
+    tree = parse(source, decls=decls)
     _want(tree, BOOL, "a mask", 1, score=False)
     return Mask(source, tree)

@@ -26,16 +26,28 @@ SCORE_CHUNK_BYTES = 1 << 30
 SCORE_CHUNK_BYTES_WITH_EXPRESSION = 1 << 28
 
 
-def reference_mask(manifest_mask):
-    """The compiled mask for a manifest's "mask" string ("" means "none"). Raises MaskError for an
-    expression the suite cannot read (a built-in it does not know, say)."""
-    return compile_mask(manifest_mask)
+def _decls(manifest):
+    """The spec's "tensors" and "params", as the expression parsers take them."""
+    spec = manifest.get("spec") or {}
+    return {"tensors": spec.get("tensors") or {}, "params": spec.get("params") or {}}
 
 
-def reference_score(manifest_score):
-    """The compiled score expression for a manifest's "score" (None or "" means "s", the
-    identity). Raises MaskError for an expression the suite cannot read."""
-    return compile_score(manifest_score)
+def reference_mask(manifest):
+    """The compiled mask of a manifest (a dict; or a bare mask string): its "mask" ("" means
+    "none") over its spec's runtime data. Raises MaskError for an expression the suite cannot read
+    (a built-in it does not know, say)."""
+    if not isinstance(manifest, dict):
+        return compile_mask(manifest)
+    return compile_mask(manifest.get("mask", ""), _decls(manifest))
+
+
+def reference_score(manifest):
+    """The compiled score expression of a manifest (a dict; or a bare score string): its "score"
+    (None or "" means "s", the identity). Raises MaskError for an expression the suite cannot
+    read."""
+    if not isinstance(manifest, dict):
+        return compile_score(manifest)
+    return compile_score(manifest.get("score"), _decls(manifest))
 
 
 def index_grids(variables, rows, skv, b, hq):

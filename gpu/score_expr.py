@@ -30,9 +30,14 @@ IDENTITY = "s"
 class Score:
     """A parsed, type-checked score expression."""
 
-    def __init__(self, source, tree):
+    def __init__(self, source, tree, data=None):
         self.source = source
         self.tree = tree
+        self.data = data  # runtime data used when a call passes none
+
+    def with_data(self, data):
+        """The same expression, evaluated over the runtime data `data` by default."""
+        return Score(self.source, self.tree, data)
 
     @property
     def is_identity(self):
@@ -44,14 +49,14 @@ class Score:
         """The variables the expression reads ("s", "h", "hq", ...)."""
         return tree_variables(self.tree)
 
-    def evaluate(self, s, b=0, h=0, q=0, k=0, sq=1, skv=1, hq=1):
+    def evaluate(self, s, b=0, h=0, q=0, k=0, sq=1, skv=1, hq=1, data=None):
         """The modified score of one pair with C semantics, in double, as a Python float. Raises
         MaskError where an int operation is undefined (a zero divisor, int64 overflow)."""
         env = dict(s=float(s), b=int(b), h=int(h), q=int(q), k=int(k), sq=int(sq), skv=int(skv),
-                   hq=int(hq))
+                   hq=int(hq), data=data)
         return float(evaluate_tree(self.tree, env, strict=True))
 
-    def __call__(self, s, q, k, sq, skv, hq, b=0, h=0):
+    def __call__(self, s, q, k, sq, skv, hq, b=0, h=0, data=None):
         """The modified scores, vectorised: `s` is a float32 or float64 tensor (or a Python float,
         computed in float64); q, k, b and h are ints or int64 tensors that broadcast with it (q
         [rows, 1], k [1, skv], h [1, Hq, 1, 1], s [B, Hq, rows, skv]). The result has the dtype of
@@ -64,6 +69,7 @@ class Score:
         dtype = s.dtype if _is_tensor(s) else torch.float64
         if not dtype.is_floating_point:
             raise TypeError(f"scores must be a float tensor, not {dtype}")
+        env["data"] = data if data is not None else self.data
         result = evaluate_tree(self.tree, env, strict=False, float_dtype=dtype)
         if not _is_tensor(result):
             return torch.full(shape, float(result), dtype=dtype, device=device)
@@ -74,12 +80,12 @@ class Score:
         return f"Score({self.source!r})"
 
 
-def compile_score(source):
+def compile_score(source, decls=None):
     """Parses and type-checks a score expression; raises MaskError (with the column) if it is not
     a valid int or float expression. None, "" and "s" are the identity (a manifest without one)."""
     source = IDENTITY if source is None else str(source)
     if len(source) <= MAX_SOURCE_LENGTH and not source.strip():
         source = IDENTITY
-    tree = parse(source, score=True)
+    tree = parse(source, score=True, decls=decls)
     _want(tree, NUMBER, "a score", 1)
     return Score(source, tree)

@@ -50,6 +50,19 @@ std::string buildManifest(const spec::Spec &spec, const std::vector<CompiledKern
                           {"registers", kernel.usage.registers},
                           {"spill_bytes", kernel.usage.spillStoreBytes}});
   }
+  json tensors = json::array();
+  for (const spec::TensorDecl &tensor : spec.decls.tensors) {
+    json shape = json::array();
+    for (const spec::Dim &dim : tensor.dims)
+      shape.push_back(dim.kind == spec::DimKind::Fixed ? json(dim.size) : json(spec::dimName(dim)));
+    tensors.push_back({{"name", tensor.name},
+                       {"dtype", std::string(spec::dataTypeName(tensor.dtype))},
+                       {"shape", shape}});
+  }
+  json params = json::array();
+  for (const spec::ParamDecl &param : spec.decls.params)
+    params.push_back(
+        {{"name", param.name}, {"type", param.type == spec::ExprType::Float ? "float" : "int"}});
   json manifest = {
       {"abi_version", ATTN_ABI_VERSION},
       {"attnc_version", kAttncVersion},
@@ -62,6 +75,9 @@ std::string buildManifest(const spec::Spec &spec, const std::vector<CompiledKern
       {"archs", archs},
       {"kernels", kernelList},
       {"arguments", {{"forward", forwardArguments(dtype)}}},
+      {"tensors", tensors},
+      {"params", params},
+      {"requires_sq_le_skv", spec.requiresQueryNotLonger},
   };
   return manifest.dump(1);
 }

@@ -9,13 +9,19 @@ import threading
 from .errors import AttnError, Status
 
 # Must match attn.h: `attn_dtype` and `attn_tensor` (enums are int-sized).
-DTYPE_F16, DTYPE_BF16, DTYPE_F32 = 0, 1, 2
-DTYPE_NAMES = {DTYPE_F16: "f16", DTYPE_BF16: "bf16", DTYPE_F32: "f32"}
+DTYPE_F16, DTYPE_BF16, DTYPE_F32, DTYPE_I32 = 0, 1, 2, 3
+DTYPE_NAMES = {DTYPE_F16: "f16", DTYPE_BF16: "bf16", DTYPE_F32: "f32", DTYPE_I32: "i32"}
 
 
 class AttnTensor(ctypes.Structure):
     _fields_ = [("data", ctypes.c_void_p), ("dtype", ctypes.c_int), ("rank", ctypes.c_int32),
                 ("shape", ctypes.c_int64 * 4), ("strides", ctypes.c_int64 * 4)]
+
+
+class AttnForwardExtras(ctypes.Structure):
+    _fields_ = [("tensors", ctypes.c_void_p), ("num_tensors", ctypes.c_int32),
+                ("int_params", ctypes.POINTER(ctypes.c_int64)), ("num_int_params", ctypes.c_int32),
+                ("float_params", ctypes.POINTER(ctypes.c_float)), ("num_float_params", ctypes.c_int32)]
 
 
 class AttnLibraryInfo(ctypes.Structure):
@@ -79,6 +85,9 @@ def _declare(lib):
     lib.attn_library_get_info.restype = ctypes.c_int
     lib.attn_forward.argtypes = [ctypes.c_void_p] + [p(AttnTensor)] * 5 + [ctypes.c_float, ctypes.c_void_p]
     lib.attn_forward.restype = ctypes.c_int
+    lib.attn_forward_ex.argtypes = ([ctypes.c_void_p] + [p(AttnTensor)] * 5 +
+                                    [ctypes.c_float, p(AttnForwardExtras), ctypes.c_void_p])
+    lib.attn_forward_ex.restype = ctypes.c_int
     lib.attn_last_error.argtypes = []
     lib.attn_last_error.restype = ctypes.c_char_p
     lib.attn_status_name.argtypes = [ctypes.c_int]

@@ -6,6 +6,7 @@
 #include "Launch.h"
 #include "Library.h"
 #include "Validate.h"
+#include "ValidateExtras.h"
 #include "attn/attn.h"
 
 #define ATTN_EXPORT extern "C" __attribute__((visibility("default")))
@@ -58,9 +59,10 @@ ATTN_EXPORT attn_status attn_library_get_info(const attn_library *lib, attn_libr
   return ATTN_OK;
 }
 
-ATTN_EXPORT attn_status attn_forward(attn_library *lib, const attn_tensor *q, const attn_tensor *k,
-                                     const attn_tensor *v, const attn_tensor *o,
-                                     const attn_tensor *lse, float scale, void *stream) {
+ATTN_EXPORT attn_status attn_forward_ex(attn_library *lib, const attn_tensor *q,
+                                        const attn_tensor *k, const attn_tensor *v,
+                                        const attn_tensor *o, const attn_tensor *lse, float scale,
+                                        const attn_forward_extras *extras, void *stream) {
   return guarded(ATTN_ERROR_INVALID_ARGUMENT, [&] {
     if (lib == nullptr)
       return fail(ATTN_ERROR_INVALID_ARGUMENT, "lib: null");
@@ -70,10 +72,18 @@ ATTN_EXPORT attn_status attn_forward(attn_library *lib, const attn_tensor *q, co
     if (attn_status status = validateForward(lib->manifest, q, k, v, o, lse, scale, params);
         status != ATTN_OK)
       return status;
+    if (attn_status status = validateExtras(lib->manifest, extras, params); status != ATTN_OK)
+      return status;
     if (!hasMode(lib->manifest, kForwardMode))
       return fail(ATTN_ERROR_NO_KERNEL, lib->path + ": the library has no forward kernel");
     return launchForward(*lib, params, stream);
   });
+}
+
+ATTN_EXPORT attn_status attn_forward(attn_library *lib, const attn_tensor *q, const attn_tensor *k,
+                                     const attn_tensor *v, const attn_tensor *o,
+                                     const attn_tensor *lse, float scale, void *stream) {
+  return attn_forward_ex(lib, q, k, v, o, lse, scale, /*extras=*/nullptr, stream);
 }
 
 ATTN_EXPORT const char *attn_last_error(void) { return lastError(); }

@@ -64,6 +64,13 @@ attn_status checkDevicePointers(const DriverApi &api, const attn_forward_params 
     if (attn_status status = checkDevicePointer(api, name, data, device); status != ATTN_OK)
       return status;
   }
+  for (const attn_runtime_tensor &tensor : params.tensors) {
+    if (tensor.data == nullptr) // an unused slot
+      continue;
+    if (attn_status status = checkDevicePointer(api, "a runtime tensor", tensor.data, device);
+        status != ATTN_OK)
+      return status;
+  }
   return ATTN_OK;
 }
 

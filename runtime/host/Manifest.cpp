@@ -127,6 +127,75 @@ bool parseKernel(Reader &read, const Json &entry, const std::string &path, Manif
          read.int32(entry, path, "block_n", 1, kMaxInt32, out.blockN);
 }
 
+bool parseTensor(Reader &read, const Json &entry, const std::string &path, ManifestTensor &out) {
+  if (!entry.is_object())
+    return read.mismatch(path, "an object", entry);
+  std::string dtype;
+  if (!read.string(entry, path, "name", out.name) || !read.string(entry, path, "dtype", dtype))
+    return false;
+  const std::pair<const char *, attn_dtype> known[] = {{"i32", ATTN_DTYPE_I32},
+                                                      {"f32", ATTN_DTYPE_F32},
+                                                      {"f16", ATTN_DTYPE_F16},
+                                                      {"bf16", ATTN_DTYPE_BF16}};
+  bool found = false;
+  for (auto [name, value] : known)
+    if (dtype == name)
+      out.dtype = value, found = true;
+  if (!found) {
+    read.error = concat(path, ".dtype: \"", dtype, "\" is not a runtime tensor dtype");
+    return false;
+  }
+  const Json *shape = read.field(entry, path, "shape");
+  if (shape == nullptr)
+    return false;
+  if (!shape->is_array() || shape->empty() || shape->size() > ATTN_MAX_TENSOR_RANK)
+    return read.mismatch(path + ".shape", "an array of 1 to 4 dimensions", *shape);
+  for (const Json &dim : *shape) {
+    if (dim.is_string() && (dim == "b" || dim == "hq" || dim == "sq" || dim == "skv"))
+      out.dims.push_back(dim.get<std::string>());
+    else if (dim.is_number_integer() && dim.get<int64_t>() >= 1)
+      out.dims.push_back(std::to_string(dim.get<int64_t>()));
+    else
+      return read.mismatch(path + ".shape", "\"b\", \"hq\", \"sq\", \"skv\" or a size", dim);
+  }
+  return true;
+}
+
+bool parseParam(Reader &read, const Json &entry, const std::string &path, ManifestParam &out) {
+  if (!entry.is_object())
+    return read.mismatch(path, "an object", entry);
+  std::string type;
+  if (!read.string(entry, path, "name", out.name) || !read.string(entry, path, "type", type))
+    return false;
+  if (type != "int" && type != "float") {
+    read.error = concat(path, ".type: \"", type, "\" is not \"int\" or \"float\"");
+    return false;
+  }
+  out.isFloat = type == "float";
+  return true;
+}
+
+static_assert(ATTN_MAX_TENSORS == 8 && ATTN_MAX_PARAMS == 8, "parseList's message says 8");
+
+// The optional list `key` of the root, each entry parsed by `parse`; at most `limit` entries.
+template <class T, class Parse>
+bool parseList(Reader &read, const Json &root, const char *key, size_t limit, Parse parse,
+               std::vector<T> &out) {
+  out.clear();
+  if (!root.contains(key))
+    return true;
+  const Json &list = root[key];
+  if (!list.is_array() || list.size() > limit)
+    return read.mismatch(key, "an array of at most 8 entries", list);
+  for (size_t i = 0; i < list.size(); ++i) {
+    T item;
+    if (!parse(read, list[i], concat(key, "[", i, "]"), item))
+      return false;
+    out.push_back(std::move(item));
+  }
+  return true;
+}
+
 } // namespace
 
 const char *dtypeName(attn_dtype dtype) {
@@ -137,6 +206,8 @@ const char *dtypeName(attn_dtype dtype) {
     return "bf16";
   case ATTN_DTYPE_F32:
     return "f32";
+  case ATTN_DTYPE_I32:
+    return "i32";
   }
   return "unknown";
 }
@@ -184,6 +255,18 @@ bool parseManifest(const char *text, Manifest &out, std::string &error) {
     if (!parseKernel(read, (*kernels)[i], concat("kernels[", i, "]"), kernel))
       return false;
     out.kernels.push_back(std::move(kernel));
+  }
+  if (!parseList(read, root, "tensors", ATTN_MAX_TENSORS, parseTensor, out.tensors) ||
+      !parseList(read, root, "params", ATTN_MAX_PARAMS, parseParam, out.params))
+    return false;
+  out.requiresQueryNotLonger =
+      root.contains("requires_sq_le_skv") && root["requires_sq_le_skv"] == true;
+  size_t ints = 0;
+  for (const ManifestParam &param : out.params)
+    ints += !param.isFloat;
+  if (ints > ATTN_MAX_PARAMS || out.params.size() - ints > ATTN_MAX_PARAMS) {
+    error = "params: too many parameters of one type";
+    return false;
   }
   return true;
 }

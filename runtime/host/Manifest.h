@@ -22,6 +22,18 @@ struct ManifestKernel {
   int32_t blockN = 0;    // informational (keys per inner tile)
 };
 
+// A runtime tensor the spec declares: dims are "b", "hq", "sq", "skv" or a fixed size.
+struct ManifestTensor {
+  std::string name;
+  attn_dtype dtype = ATTN_DTYPE_I32;
+  std::vector<std::string> dims; // "b", "hq", "sq", "skv", or a decimal size
+};
+
+struct ManifestParam {
+  std::string name;
+  bool isFloat = false;
+};
+
 struct Manifest {
   uint32_t abiVersion = 0;
   std::string name;
@@ -30,6 +42,9 @@ struct Manifest {
   std::string mask; // the mask as the manifest names it ("none", "causal", ...); "" if absent
   std::string score = "s"; // the score modification; "s" (identity) if absent
   std::vector<ManifestKernel> kernels;
+  std::vector<ManifestTensor> tensors; // runtime data, in declaration order
+  std::vector<ManifestParam> params;
+  bool requiresQueryNotLonger = false; // calls need seqlen_q <= seqlen_k
 };
 
 // Parses `text` into `out`. Every field the runtime reads is checked for presence, type and range;
@@ -37,7 +52,7 @@ struct Manifest {
 // ("kernels[1].threads: expected an integer, found a string"). Never throws.
 bool parseManifest(const char *text, Manifest &out, std::string &error);
 
-// "bf16", "f16", "f32": the spelling manifests use.
+// "bf16", "f16", "f32", "i32": the spelling manifests use.
 const char *dtypeName(attn_dtype dtype);
 
 } // namespace attn::runtime

@@ -24,7 +24,8 @@ attn_status invalid(std::string message) {
 int64_t elementBytes(attn_dtype dtype) { return dtype == ATTN_DTYPE_F32 ? 4 : 2; }
 
 bool knownDtype(attn_dtype dtype) {
-  return dtype == ATTN_DTYPE_F16 || dtype == ATTN_DTYPE_BF16 || dtype == ATTN_DTYPE_F32;
+  return dtype == ATTN_DTYPE_F16 || dtype == ATTN_DTYPE_BF16 || dtype == ATTN_DTYPE_F32 ||
+         dtype == ATTN_DTYPE_I32;
 }
 
 // A checked tensor with the half-open byte range [begin, end) its elements live in.

@@ -25,7 +25,12 @@ typedef enum attn_status {
   ATTN_ERROR_CUDA = 6              /* the driver failed a call; the message names it */
 } attn_status;
 
-typedef enum attn_dtype { ATTN_DTYPE_F16 = 0, ATTN_DTYPE_BF16 = 1, ATTN_DTYPE_F32 = 2 } attn_dtype;
+typedef enum attn_dtype {
+  ATTN_DTYPE_F16 = 0,
+  ATTN_DTYPE_BF16 = 1,
+  ATTN_DTYPE_F32 = 2,
+  ATTN_DTYPE_I32 = 3 /* runtime tensors only (document ids, ...) */
+} attn_dtype;
 
 /* A strided device tensor. `shape`/`strides` hold `rank` entries, strides in elements.
  * Q/K/V/O are rank 4 in logical order [B, H, S, D]; LSE is rank 3, [B, H, S]. */
@@ -70,6 +75,29 @@ attn_status attn_library_get_info(const attn_library *lib, attn_library_info *in
 attn_status attn_forward(attn_library *lib, const attn_tensor *q, const attn_tensor *k,
                          const attn_tensor *v, const attn_tensor *o, const attn_tensor *lse,
                          float scale, void *stream);
+
+/* The runtime data a spec declares ("tensors" and "params" in docs/spec.md; the manifest lists
+ * them in the same order). `tensors` holds one entry per declared tensor, in declaration order,
+ * each with the declared dtype and rank and a shape matching the declared dimensions ("b", "hq",
+ * "sq", "skv" take the call's sizes); any strides (non-negative, in elements; ignored where the
+ * size is 1) and a pointer aligned to the element size, on the device of q. `int_params` and
+ * `float_params` hold the declared int and float parameters, each in declaration order among
+ * those of its type. Arrays may be NULL when their count is 0. */
+typedef struct attn_forward_extras {
+  const attn_tensor *tensors;
+  int32_t num_tensors;
+  const int64_t *int_params;
+  int32_t num_int_params;
+  const float *float_params;
+  int32_t num_float_params;
+} attn_forward_extras;
+
+/* attn_forward for a library whose spec declares runtime data; `extras` may be NULL for one that
+ * declares none. The counts, dtypes and shapes are validated against the manifest before any
+ * launch, as is `seqlen_q <= seqlen_k` for specs that index a key-length dimension with q. */
+attn_status attn_forward_ex(attn_library *lib, const attn_tensor *q, const attn_tensor *k,
+                            const attn_tensor *v, const attn_tensor *o, const attn_tensor *lse,
+                            float scale, const attn_forward_extras *extras, void *stream);
 
 /* The message of the calling thread's last failed call ("" if none). */
 const char *attn_last_error(void);

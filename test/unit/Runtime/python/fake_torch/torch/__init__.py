@@ -13,8 +13,9 @@ class dtype:
         return "torch." + self.name
 
 
-float16, bfloat16, float32, int8 = (dtype("float16", 2), dtype("bfloat16", 2), dtype("float32", 4),
-                                    dtype("int8", 1))
+float16, bfloat16, float32, int8, int32 = (dtype("float16", 2), dtype("bfloat16", 2),
+                                           dtype("float32", 4), dtype("int8", 1),
+                                           dtype("int32", 4))
 
 
 class device:
