@@ -141,14 +141,35 @@ def dense_library(lib, libraries):
     return min(dense, key=lambda l: l.name) if dense else None
 
 
-def mask_disagreement(lib, w, mm, dev):
+def workload_data(lib, w, dev):
+    """The runtime data (docs/spec.md "tensors", "params") a library reads, built from the
+    workload's definition: document ids from a document mask's doc_lens. None when the library
+    declares none; MismatchError when the workload cannot supply what it declares."""
+    import torch
+    tensors, params = lib.manifest.get("tensors") or [], lib.manifest.get("params") or []
+    if not tensors and not params:
+        return None
+    m = w.get("mask", {})
+    if (m.get("kind") == "document" and not params and len(tensors) == 1
+            and tensors[0]["dtype"] == "i32" and tensors[0]["shape"] in (["b", "skv"], ["skv"])):
+        ids = torch.cat([torch.full((n,), i, dtype=torch.int32)
+                         for i, n in enumerate(m["doc_lens"])]).to(dev)
+        if tensors[0]["shape"] == ["b", "skv"]:
+            ids = ids.expand(w["b"], -1).contiguous()
+        return {"tensors": {tensors[0]["name"]: ids}, "params": {}}
+    raise MismatchError(f"{lib.name} reads runtime data {[t['name'] for t in tensors]} "
+                        f"{[p['name'] for p in params]} that workload {w['name']} does not define")
+
+
+def mask_disagreement(lib, w, mm, dev, data=None):
     """None if the library's mask keeps exactly the (q, k) pairs the workload's mask_mod keeps at
     the workload's shape (for every batch and head, if the expression reads b or h); else what
     differs. A mask the reference cannot read is reported as a disagreement too."""
     import torch
-    from mask_expr import MaskError, compile_mask
+    from mask_expr import MaskError
+    from reference import reference_mask
     try:
-        mask = compile_mask(lib.mask)
+        mask = reference_mask(lib.manifest).with_data(data)
     except MaskError as e:
         return f"mask {lib.mask!r} of {lib.name} not readable by gpu/mask_expr.py: {e}"
     b, hq, sq, skv = w["b"], w["hq"], w["sq"], w["skv"]
@@ -275,12 +296,15 @@ def run_workload(w, lib, peers_mod, peer_names, need_lse, meta, dense=None, dens
             r["note"] = note
         rows.append(r)
 
-    def ours():
-        return lib.forward(q, k, v, scale=scale, need_lse=need_lse)[0]
-
     out = None
     try:
-        differs = (mask_disagreement(lib, w, mm, dev)
+        data = workload_data(lib, w, dev)
+
+        def ours():
+            return lib.forward(q, k, v, scale=scale, need_lse=need_lse,
+                               tensors=data and data["tensors"], params=data and data["params"])[0]
+
+        differs = (mask_disagreement(lib, w, mm, dev, data)
                    or score_disagreement(lib, w, sm, dev, mm))
         if differs:
             raise MismatchError(differs)

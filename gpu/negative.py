@@ -1,8 +1,11 @@
 """Calls that must fail cleanly through the Python binding: each raises attnc.AttnError with the
 right status and a message naming the argument, and the library keeps working afterwards."""
+import types
+
 import torch
 
 import attnc
+from runtime_data import make_runtime_data
 
 
 def _expect(lib, name, status, prefix, call):
@@ -27,6 +30,13 @@ def run_negative(lib, dtype, d):
         return torch.randn(*shape, device=device, dtype=dt)
 
     q, k, v = t(b, h, s, d), t(b, h, s, d), t(b, h, s, d)
+    # Libraries that read runtime data get it with every call below, so that each call fails for
+    # the one reason it tests; the last cases break the runtime data itself.
+    data = make_runtime_data(lib.manifest, types.SimpleNamespace(b=b, hq=h, sq=s, skv=s), 0)
+    plain_forward = lib.forward
+    if data is not None:
+        lib = types.SimpleNamespace(forward=lambda *a, **kw: plain_forward(
+            *a, **{"tensors": data["tensors"], "params": data["params"], **kw}))
     other = torch.float16 if dtype == torch.bfloat16 else torch.bfloat16
     flat = t(b * h * s * d + 8)
     misaligned = flat[1:1 + b * h * s * d].view(b, h, s, d)  # storage offset of one element
@@ -62,6 +72,20 @@ def run_negative(lib, dtype, d):
         ("bad layout", Status.INVALID_ARGUMENT, "layout",
          lambda: lib.forward(q, k, v, layout="sbhd")),
     ]
+    if data is not None and data["tensors"]:
+        name, tensor = next(iter(data["tensors"].items()))
+        wrong_dtype = tensor.to(torch.float64)
+        cases += [
+            (f"tensor {name} float64", Status.INVALID_ARGUMENT, "tensors[",
+             lambda: lib.forward(q, k, v, tensors={**data["tensors"], name: wrong_dtype})),
+            (f"tensor {name} one longer", Status.INVALID_ARGUMENT, f"tensors[{name}]: shape",
+             lambda: lib.forward(q, k, v, tensors={
+                 **data["tensors"], name: torch.zeros(*tensor.shape[:-1], tensor.shape[-1] + 1,
+                                                      dtype=tensor.dtype, device=dev)})),
+            (f"tensor {name} missing", Status.INVALID_ARGUMENT, "tensors:",
+             lambda: lib.forward(q, k, v, tensors={n: x for n, x in data["tensors"].items()
+                                                   if n != name})),
+        ]
     results = [_expect(lib, name, status, prefix, call) for name, status, prefix, call in cases]
     # The library must still work after all that, and the device must be healthy.
     try:
