@@ -38,10 +38,12 @@ mkdir -p "$OUT"
 
 export ATTNC_RUNTIME="$BUILD/lib/libattnrt.so"
 LIBS=("$BUILD"/examples/lib*.so)
-if [ -n "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)" ]; then
-  ATTNC_COMMIT="$(git -C "$ROOT" rev-parse --short HEAD)"
-elif [ -f "$BUILD/COMMIT" ]; then
+# The staged build's own record comes first: it names the commit the libraries were built from,
+# which a copied tree's git metadata need not.
+if [ -f "$BUILD/COMMIT" ]; then
   ATTNC_COMMIT="$(head -n1 "$BUILD/COMMIT")"
+elif [ -n "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)" ]; then
+  ATTNC_COMMIT="$(git -C "$ROOT" rev-parse --short HEAD)"
 else
   ATTNC_COMMIT=unknown
 fi

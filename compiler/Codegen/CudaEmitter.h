@@ -13,8 +13,19 @@
 #include "dialects/Tile/IR/TileOps.h"
 
 #include <string>
+#include <vector>
 
 namespace attnc::codegen {
+
+/// Threads per block of a plan kernel (the manifest tells the runtime).
+constexpr int64_t kPlanThreads = 128;
+
+/// A runtime i32 tensor that the kernel's plan summarises (attn/device/plan.h).
+struct PlanSummary {
+  int64_t slot = 0;     ///< the tensor's slot
+  std::string length;   ///< "sq" or "skv": the dimension summarised
+  bool batched = false; ///< shape ["b", length] (else [length])
+};
 
 /// What the library writer and the runtime need to know about a kernel.
 struct KernelInfo {
@@ -25,6 +36,10 @@ struct KernelInfo {
   int64_t threads = 0;
   int64_t smemBytes = 0;
   std::string mode;     ///< "forward"
+  /// The plan kernel that runs before it (blockIdx.z = index into `summaries`), or "" if the
+  /// mask reads no summarised tensor.
+  std::string planSymbol;
+  std::vector<PlanSummary> summaries;
 };
 
 struct EmittedKernel {

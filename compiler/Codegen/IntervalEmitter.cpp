@@ -45,7 +45,38 @@ StringRef intervalFunction(Operation &op) {
       .Default([](Operation *) { return ""; });
 }
 
+/// The interval image of a tile.read: the plan's hull over the index range
+/// for a summarised tensor (attn/device/plan.h), else any int32.
+std::string readInterval(tile::ReadOp read, llvm::DenseMap<Value, std::string> &names) {
+  std::string length = summarizedLength(read);
+  if (length.empty())
+    return "attn::device::iv_int32()";
+  auto indices = read.getIndices();
+  std::string batch = indices.size() == 2 ? names[indices[0]] : "attn::device::iv_point(0)";
+  return "attn::device::iv_read_summary(p.summaries[" + std::to_string(read.getSlot()) + "], " +
+         length + ", " + batch + ", " + names[indices.back()] + ")";
+}
+
 } // namespace
+
+std::string summarizedLength(tile::ReadOp read) {
+  if (!read.getDtype().isInteger(32))
+    return "";
+  ArrayAttr shape = read.getShape();
+  auto symbol = [&](size_t i) {
+    auto name = dyn_cast<StringAttr>(shape[i]);
+    return name ? name.getValue() : StringRef();
+  };
+  bool batched = shape.size() == 2 && symbol(0) == "b";
+  if (shape.size() != 1 && !batched)
+    return "";
+  StringRef sequence = symbol(shape.size() - 1);
+  if (sequence == "sq")
+    return "p.seqlen_q";
+  if (sequence == "skv")
+    return "p.seqlen_k";
+  return "";
+}
 
 FailureOr<SmallVector<std::string>> emitIntervalBlock(Block &block,
                                                       ArrayRef<std::string> argNames,
@@ -65,9 +96,8 @@ FailureOr<SmallVector<std::string>> emitIntervalBlock(Block &block,
     if (auto param = dyn_cast<tile::ParamOp>(op)) {
       // Known for the whole call: a point.
       expr = "attn::device::iv_point(p.int_params[" + std::to_string(param.getIndex()) + "])";
-    } else if (isa<tile::ReadOp>(op)) {
-      // Data: any int32 (a plan of the data could narrow it).
-      expr = "attn::device::iv_int32()";
+    } else if (auto read = dyn_cast<tile::ReadOp>(op)) {
+      expr = readInterval(read, names);
     } else if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
       auto value = dyn_cast<IntegerAttr>(constant.getValue());
       if (!value)

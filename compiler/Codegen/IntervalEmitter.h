@@ -17,7 +17,16 @@
 
 #include <string>
 
+namespace mlir::tile {
+class ReadOp;
+}
+
 namespace attnc::codegen {
+
+/// The sequence length (as C++ over the kernel parameters: "p.seqlen_q" or
+/// "p.seqlen_k") of an i32 tensor read that the plan summarises: shape
+/// ["b", "sq" | "skv"] or ["sq" | "skv"]. Empty for any other read.
+std::string summarizedLength(mlir::tile::ReadOp read);
 
 /// As emitScalarBlock, over intervals: the block arguments are Interval values
 /// named `argNames`; returns the C++ names of the yielded values.

@@ -29,6 +29,17 @@ static json forwardArguments(const std::string &dtype) {
   });
 }
 
+/// How the runtime runs a kernel's plan first: null when it has none.
+json planEntry(const KernelInfo &info) {
+  if (info.planSymbol.empty())
+    return nullptr;
+  json summaries = json::array();
+  for (const PlanSummary &summary : info.summaries)
+    summaries.push_back(
+        {{"slot", summary.slot}, {"length", summary.length}, {"batched", summary.batched}});
+  return {{"symbol", info.planSymbol}, {"threads", kPlanThreads}, {"summaries", summaries}};
+}
+
 std::string buildManifest(const spec::Spec &spec, const std::vector<CompiledKernel> &kernels) {
   const std::string dtype(spec::elementTypeName(spec.elementType));
   json archs = json::array();
@@ -48,7 +59,8 @@ std::string buildManifest(const spec::Spec &spec, const std::vector<CompiledKern
                           {"num_warps", info.numWarps},
                           {"stages", info.stages},
                           {"registers", kernel.usage.registers},
-                          {"spill_bytes", kernel.usage.spillStoreBytes}});
+                          {"spill_bytes", kernel.usage.spillStoreBytes},
+                          {"plan", planEntry(info)}});
   }
   json tensors = json::array();
   for (const spec::TensorDecl &tensor : spec.decls.tensors) {

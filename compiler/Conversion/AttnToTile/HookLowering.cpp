@@ -56,7 +56,7 @@ static Value expandRead(OpBuilder &b, attn::AttentionOp attention,
     indices.push_back(map.lookup(index));
   return tile::ReadOp::create(b, read.getLoc(), read.getValue().getType(),
                               indices, read.getSlotAttr(),
-                              decl.getAs<TypeAttr>("dtype"));
+                              decl.getAs<TypeAttr>("dtype"), decl.getAs<ArrayAttr>("shape"));
 }
 
 /// Appends to `to` (whose arguments stand for those of `from`, in order) the

@@ -497,6 +497,9 @@ LogicalResult ReadOp::verify() {
     return emitOpError("slot must be non-negative, got ") << getSlot();
   if (getIndices().empty() || getIndices().size() > 4)
     return emitOpError("takes 1 to 4 indices, got ") << getIndices().size();
+  if (getShape().size() != getIndices().size())
+    return emitOpError("has ") << getShape().size() << " dimensions but "
+                               << getIndices().size() << " indices";
   Type dtype = getDtype();
   bool isInt = dtype.isInteger(32);
   if (!isInt && !dtype.isF32() && !dtype.isF16() && !dtype.isBF16())

@@ -399,21 +399,25 @@ def Tile_ReadOp : Tile_Op<"read", [
   let summary = "an element of a runtime tensor, read from global memory";
   let description = [{
     The element of runtime tensor `slot` (`p.tensors[slot]` of
-    `attn_forward_params`, elements of type `dtype`) at the `i64` indices,
-    one per dimension: address = data + Σ index·stride. `i32` reads as `i64`,
+    `attn_forward_params`, elements of type `dtype`, dimensions `shape` as
+    declared: "b", "hq", "sq", "skv" or a size) at the `i64` indices, one
+    per dimension: address = data + Σ index·stride. `i32` reads as `i64`,
     f32/f16/bf16 as `f32`. Indices are in bounds by construction (the front
     end's rule, docs/spec.md). Pure: the tensor is read-only during a call.
 
     Lowering: `attn::device::read_tensor<T>(p.tensors[slot], i0, ...)`, a
     plain global load (the hook runs on the device and on the host).
-    In `mask_box` (interval image) an i32 read is any int32 unless the plan
-    gives a tighter range.
+    In `mask_box` (interval image) an i32 read of shape ["b", "sq" | "skv"]
+    or ["sq" | "skv"] is the hull of the call's plan summaries over the
+    index range (attn/device/plan.h), and the kernel gets a plan kernel
+    that builds them; any other i32 read is any int32.
 
     ```mlir
-    %doc = tile.read %b, %k {dtype = i32, slot = 0 : i64} : i64
+    %doc = tile.read %b, %k {dtype = i32, shape = ["b", "skv"], slot = 0 : i64} : i64
     ```
   }];
-  let arguments = (ins Variadic<I64>:$indices, I64Attr:$slot, TypeAttr:$dtype);
+  let arguments = (ins Variadic<I64>:$indices, I64Attr:$slot, TypeAttr:$dtype,
+                       ArrayAttr:$shape);
   let results = (outs AnyTypeOf<[I64, F32]>:$value);
   let assemblyFormat = "$indices attr-dict `:` type($value)";
   let hasVerifier = 1;

@@ -78,7 +78,16 @@ typedef struct attn_forward_params {
   attn_runtime_tensor tensors[ATTN_MAX_TENSORS];
   int64_t int_params[ATTN_MAX_PARAMS];
   float float_params[ATTN_MAX_PARAMS];
+  /* The plan of the call (attn/device/plan.h), for masks that read i32 tensors along the
+   * sequence: summaries[slot] holds, for each batch row b and each run of ATTN_SUMMARY_GRANULE
+   * positions g, the minimum and maximum of tensors[slot] there, at [(b·runs + g)·2 + {0, 1}].
+   * Filled by the library's plan kernel before the forward kernel runs; NULL for other slots. */
+  const int32_t *summaries[ATTN_MAX_TENSORS];
 } attn_forward_params;
+
+/* Positions per entry of a plan summary: the smallest kv tile of any kernel, so that a tile's
+ * summary is a few entries. */
+#define ATTN_SUMMARY_GRANULE 32
 
 #ifdef __cplusplus
 }
