@@ -174,14 +174,16 @@ private:
           APInt one;
           if (!matchPattern(def->getOperand(1), m_ConstantInt(&one)) || !one.isOne())
             return std::nullopt;
-          const RowIntervals *x = as<RowIntervals>(operand(0));
+          MaybeAbstract value = operand(0);
+          const RowIntervals *x = as<RowIntervals>(value);
           return x ? wrap(RowIntervals::complement(*x)) : std::nullopt;
         })
         .Case([&](arith::SelectOp select) -> MaybeAbstract {
           // (c ∩ x) ∪ (¬c ∩ y), on i1 only.
-          const RowIntervals *c = as<RowIntervals>(operand(0));
-          const RowIntervals *x = as<RowIntervals>(operand(1));
-          const RowIntervals *y = as<RowIntervals>(operand(2));
+          MaybeAbstract condition = operand(0), whenSet = operand(1), otherwise = operand(2);
+          const RowIntervals *c = as<RowIntervals>(condition);
+          const RowIntervals *x = as<RowIntervals>(whenSet);
+          const RowIntervals *y = as<RowIntervals>(otherwise);
           if (!c || !x || !y)
             return std::nullopt;
           std::optional<RowIntervals> notC = RowIntervals::complement(*c);

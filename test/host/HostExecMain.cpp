@@ -61,7 +61,9 @@ TEST_P(HostExec, TiledScheduleMatchesNaiveReference) {
   MaskFn emitted = [&](int64_t b, int64_t h, int64_t q, int64_t k) {
     return variant::mask_fn(b, h, q, k, p.sq, p.skv);
   };
-  BoundsFn bounds = [&](int64_t q_tile) { return variant::kv_bounds(q_tile, p.sq, p.skv); };
+  BoundsFn bounds = [&](int64_t q_tile) {
+    return kvRanges(variant::kv_bounds(q_tile, p.sq, p.skv));
+  };
   // The spec's score expression (evaluated in double) against the emitted f32 hook.
   const attnc::spec::Expr *scoreExpr = spec_->score.get();
   ScoreFn trueScore = [&](double s, int64_t b, int64_t h, int64_t q, int64_t k) {
@@ -90,6 +92,7 @@ TEST_P(HostExec, TiledScheduleMatchesNaiveReference) {
   EXPECT_EQ(schedule.dropped_kept_pairs, 0) << "a kept pair lies in an unvisited kv tile";
   EXPECT_EQ(schedule.masked_pairs_in_full_tiles, 0) << "a full tile holds a dropped pair";
   EXPECT_EQ(schedule.out_of_range_tiles, 0) << "kv_bounds broke begin <= ... <= end <= tiles";
+  EXPECT_EQ(schedule.tiles_visited_twice, 0) << "two kv ranges share a tile";
 
   double o_err = 0;
   for (size_t i = 0; i < naive.o.size(); ++i)

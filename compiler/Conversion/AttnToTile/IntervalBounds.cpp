@@ -14,7 +14,8 @@
 //       L = max(min_r lo(r), 0),  H = min(max_r hi(r), skv − 1)
 //   (an unbounded end gives 0 / skv − 1). Kv tile j (keys [jN, jN+N−1])
 //   meets [L, H] iff ⌊L/N⌋ <= j <= ⌊H/N⌋, so
-//       begin = ⌊L/N⌋,  end = L <= H ? ⌊H/N⌋ + 1 : begin.
+//       begin = ⌊L/N⌋,  end = ⌊H/N⌋ + 1   if L <= H,  else begin = end = 0
+//   (L may lie past the last tile when nothing is kept).
 //   This is exact -- every visited tile holds a kept pair -- when the rows'
 //   intervals overlap or touch from one row to the next (they do for every
 //   built-in: a diagonal moves by one key per row, a chunk starts where the
@@ -28,12 +29,16 @@
 //
 //   Two intervals. Each gives a range (begin, full_begin, full_end, end) as
 //   above; which one lies lower depends on the q tile, so they are sorted at
-//   run time by begin (on a tie the longer one first, so that it keeps its
-//   full tiles), and the upper range's begin is raised to the lower one's end
-//   (its full run clamped along), so that no tile is visited twice. The
-//   yield lists the upper range first: the kernel visits kv tiles from the
-//   top down. A tile that only the upper interval calls full but that lies
-//   in the lower range stays partial there: sound, rarely needed.
+//   run time by begin (on a tie the longer one first), and the upper range's
+//   begin is raised to the lower one's end (its full run clamped along), so
+//   that no tile is visited twice. Where the ranges overlap, a tile is full
+//   if either interval calls it full: when the two full runs touch (or one is
+//   empty), the lower range takes their union, clamped to its own tiles, as
+//   its full run (a sink's full tiles under a window that starts mid-tile).
+//   The yield lists the upper range first: the kernel visits kv tiles from
+//   the top down. What stays partial although full: a tile covered only by
+//   the two intervals together, or full in a run that does not touch the
+//   lower range's own -- sound, and rare (the unit tests count them).
 //
 // Divisions of L, H and the full bounds are of non-negative values except
 // full_end's (min hi may be below −1), hence floordivsi/ceildivsi. The ends
@@ -62,8 +67,9 @@ public:
   IntervalBoundsBuilder(I64Builder &m, Value qTile, Value sq, Value skv,
                         const target::TileConfig &config)
       : m(m), sq(sq), skv(skv), blockN(m.c(config.blockN)), zero(m.c(0)), one(m.c(1)) {
-    firstRow = m.mul(qTile, m.c(config.blockM));
-    lastRow = m.sub(m.min(m.add(firstRow, m.c(config.blockM)), sq), one);
+    Value blockM = m.c(config.blockM);
+    firstRow = m.mul(qTile, blockM);
+    lastRow = m.sub(m.min(m.add(firstRow, blockM), sq), one);
     lastKey = m.sub(skv, one);
   }
 
@@ -78,8 +84,9 @@ public:
     Value lowKey = interval.lo ? m.max(minLo, zero) : zero;
     Value highKey = interval.hi ? m.min(maxHi, lastKey) : lastKey;
     TileRange r;
-    r.begin = m.floorDiv(lowKey, blockN);
-    r.end = m.select(m.sle(lowKey, highKey), m.add(m.floorDiv(highKey, blockN), one), r.begin);
+    Value someKey = m.sle(lowKey, highKey);
+    r.begin = m.select(someKey, m.floorDiv(lowKey, blockN), zero);
+    r.end = m.select(someKey, m.add(m.floorDiv(highKey, blockN), one), zero);
 
     // Full: the keys every row keeps.
     Value fullLow = interval.lo ? m.max(maxLo, zero) : zero;
@@ -99,6 +106,21 @@ public:
                   pick(a.fullEnd, b.fullEnd), pick(a.end, b.end)};
     TileRange high{pick(b.begin, a.begin), pick(b.fullBegin, a.fullBegin),
                    pick(b.fullEnd, a.fullEnd), pick(b.end, a.end)};
+    // The lower range runs every tile that either interval calls full, where
+    // the two full runs make one run.
+    Value lowNone = m.sge(low.fullBegin, low.fullEnd);
+    Value highNone = m.sge(high.fullBegin, high.fullEnd);
+    Value touch = m.andI(m.sle(high.fullBegin, low.fullEnd), m.sle(low.fullBegin, high.fullEnd));
+    Value joined = m.orI(m.orI(lowNone, highNone), touch);
+    Value unionBegin = m.select(lowNone, high.fullBegin,
+                                m.select(highNone, low.fullBegin,
+                                         m.min(low.fullBegin, high.fullBegin)));
+    Value unionEnd = m.select(lowNone, high.fullEnd,
+                              m.select(highNone, low.fullEnd, m.max(low.fullEnd, high.fullEnd)));
+    Value fullBegin = m.clamp(unionBegin, low.begin, low.end);
+    Value fullEnd = m.clamp(unionEnd, fullBegin, low.end);
+    low.fullBegin = m.select(joined, fullBegin, low.fullBegin);
+    low.fullEnd = m.select(joined, fullEnd, low.fullEnd);
     high.begin = m.max(high.begin, low.end);
     high.end = m.max(high.end, high.begin);
     high.fullBegin = m.clamp(high.fullBegin, high.begin, high.end);
@@ -114,8 +136,21 @@ private:
     return materialize(e, rising == largest ? lastRow : firstRow);
   }
 
-  /// `e` as arith, with q = `row`.
+  /// `e` as arith, with q = `row`. Sub-expressions already built for the
+  /// same row (the diagonal of both ends of a window) are reused, so the
+  /// body reads like the formula even before CSE.
   Value materialize(const IndexExpr &e, Value row) {
+    // A constant, or an expression free of q, is the same at every row.
+    Value key = e.monotonicity() == Monotonicity::Constant ? Value() : row;
+    for (const Built &built : memo)
+      if (built.row == key && built.expr == e)
+        return built.value;
+    Value value = build(e, row);
+    memo.push_back({e, key, value});
+    return value;
+  }
+
+  Value build(const IndexExpr &e, Value row) {
     using Kind = IndexExpr::Kind;
     switch (e.kind()) {
     case Kind::Constant: return m.c(e.value());
@@ -139,9 +174,16 @@ private:
     llvm_unreachable("leaf kinds are handled above");
   }
 
+  struct Built {
+    IndexExpr expr;
+    Value row; ///< null for expressions free of q
+    Value value;
+  };
+
   I64Builder &m;
   Value sq, skv, blockN, zero, one;
   Value firstRow, lastRow, lastKey;
+  std::vector<Built> memo;
 };
 
 } // namespace
