@@ -234,8 +234,9 @@ def Tile_KvBoundsOp : Tile_Op<"kv_bounds", [
     * tiles in [begin, full_begin) and [full_end, end) are **partial**: the
       mask predicate and the k < skv bound are evaluated per element
       (`span = partial_low` and `span = partial_high`);
-    * tiles outside [begin, end) are **empty** (every pair masked) and never
-      visited. A q tile with begin == end writes O = 0 and LSE = -inf.
+    * tiles outside [begin, end) of every range are **empty** (every pair
+      masked) and never visited. A q tile that visits no tile writes O = 0
+      and LSE = -inf.
 
     A second range serves masks whose rows keep two disjoint intervals of
     keys (a sink and a window): the tiles between the ranges are empty and
