@@ -48,26 +48,33 @@ public:
     if (failed(box))
       return failure();
     os << "  return " << (*box)[0] << ";\n}\n\n"
-       << "// A tile's (q, k) box under known lengths; any batch and head.\n"
+       << "// A tile's (q, k) box for one batch row and head under known lengths.\n"
        << "struct MaskBox {\n"
        << "  const attn_forward_params &p;\n"
-       << "  int64_t sq, skv;\n"
+       << "  int64_t b, h, sq, skv;\n"
        << "  ATTN_HD attn::device::Tri operator()(attn::device::Interval q, "
           "attn::device::Interval k) const {\n"
-       << "    return mask_box(p, attn::device::iv_nonnegative(), attn::device::iv_nonnegative(), q, "
+       << "    return mask_box(p, attn::device::iv_point(b), attn::device::iv_point(h), q, "
           "k, attn::device::iv_point(sq), attn::device::iv_point(skv));\n"
        << "  }\n};\n\n";
 
-    // tile.kv_bounds → the four kv-tile indices of a q tile
+    // tile.kv_bounds → the four kv-tile indices of a q tile (per kv range)
     os << "// tile.kv_bounds: kv tiles [begin, end) are visited, [full_begin, full_end) "
           "without mask code.\n"
-       << "ATTN_HD attn::device::KvTiles kv_bounds(const attn_forward_params &p, int64_t q_tile, "
+       << "ATTN_HD " << kvTilesType()
+       << " kv_bounds(const attn_forward_params &p, int64_t b, int64_t h, int64_t q_tile, "
           "int64_t sq, int64_t skv) {\n";
     auto bounds = emitScalarBlock(*kernel.getKvBounds().getBody(), {"q_tile", "sq", "skv"},
                                   os, "  ");
     if (failed(bounds))
       return failure();
-    os << "  return {" << llvm::join(*bounds, ", ") << "};\n}\n\n";
+    if (numRanges() == 1) {
+      os << "  return {" << llvm::join(*bounds, ", ") << "};\n}\n\n";
+    } else {
+      ArrayRef<std::string> values = *bounds;
+      os << "  return {{" << llvm::join(values.take_front(4), ", ") << "}, {"
+         << llvm::join(values.drop_front(4), ", ") << "}};\n}\n\n";
+    }
 
     // tile.score_fn, or the identity: the hook exists either way so host tests
     // can call it; kernels call it only when kHasScore.
@@ -114,7 +121,8 @@ public:
        << "  using namespace " << ns << ";\n"
        << "  extern __shared__ __align__(128) char smem[];\n"
        << "  Tile t(p, smem);\n"
-       << "  const attn::device::KvTiles r = kv_bounds(p, t.q_tile(), p.seqlen_q, p.seqlen_k);\n"
+       << "  const " << kvTilesType()
+       << " r = kv_bounds(p, t.batch(), t.head(), t.q_tile(), p.seqlen_q, p.seqlen_k);\n"
        << "  const auto keep = [&](int64_t q, int64_t k) {\n"
        << "    return mask_fn(p, t.batch(), t.head(), " << index("q", "p.seqlen_q") << ", "
        << index("k", "p.seqlen_k") << ", p.seqlen_q, p.seqlen_k);\n"
@@ -154,13 +162,42 @@ private:
     return ops.empty() ? tile::ScoreFnOp() : *ops.begin();
   }
 
-  static StringRef loopBounds(tile::KvSpan span) {
+  /// Kv ranges per q tile: 1, or 2 (attn::device::KvTilesPair).
+  unsigned numRanges() { return kernel.getKvBounds().getNumRanges(); }
+
+  StringRef kvTilesType() {
+    return numRanges() == 1 ? "attn::device::KvTiles" : "attn::device::KvTilesPair";
+  }
+
+  /// The KvTiles of a range in the kernel: `r`, or `r.high` / `r.low`.
+  std::string rangeVar(int64_t range) {
+    if (numRanges() == 1)
+      return "r";
+    return range == 0 ? "r.high" : "r.low";
+  }
+
+  std::string loopBounds(tile::KvSpan span, int64_t range) {
+    std::string r = rangeVar(range);
     switch (span) {
-    case tile::KvSpan::partial_high: return "j = r.end - 1; j >= r.full_end; --j";
-    case tile::KvSpan::full: return "j = r.full_end - 1; j >= r.full_begin; --j";
-    case tile::KvSpan::partial_low: return "j = r.full_begin - 1; j >= r.begin; --j";
+    case tile::KvSpan::partial_high:
+      return llvm::formatv("j = {0}.end - 1; j >= {0}.full_end; --j", r);
+    case tile::KvSpan::full:
+      return llvm::formatv("j = {0}.full_end - 1; j >= {0}.full_begin; --j", r);
+    case tile::KvSpan::partial_low:
+      return llvm::formatv("j = {0}.full_begin - 1; j >= {0}.begin; --j", r);
     }
     llvm_unreachable("unknown span");
+  }
+
+  /// The tile loaded ahead of tile j: j - 1 while in the range, then the top
+  /// tile of the next range (the K prefetch jumps the empty tiles between
+  /// them), -1 past the last range.
+  std::string nextTile(int64_t range) {
+    std::string r = rangeVar(range);
+    std::string beyond = range + 1 < int64_t(numRanges())
+                             ? "attn::device::first_tile(" + rangeVar(range + 1) + ")"
+                             : "-1";
+    return llvm::formatv("j - 1 >= {0}.begin ? j - 1 : {1}", r, beyond);
   }
 
   /// One tile op → one primitive call (or a loop of them).
@@ -180,7 +217,9 @@ private:
           case tile::TileWhich::first:
             if (!isK)
               break;
-            return line("t.load_k(r.end > r.begin ? r.end - 1 : -1);");
+            if (numRanges() == 1)
+              return line("t.load_k(r.end > r.begin ? r.end - 1 : -1);");
+            return line("t.load_k(attn::device::first_tile(r));");
           case tile::TileWhich::current:
             return line(isK ? "t.load_k(j);" : "t.load_v(j);");
           case tile::TileWhich::next:
@@ -201,10 +240,12 @@ private:
                                              : "t.epilogue(/*write_lse=*/false);");
         })
         .Case([&](tile::KvLoopOp loop) -> LogicalResult {
-          os << indent << "for (int64_t " << loopBounds(loop.getSpan())
-             << ") {  // tile.kv_loop {span = " << tile::stringifyKvSpan(loop.getSpan())
-             << "}\n"
-             << indent << "  const int64_t next = j - 1 >= r.begin ? j - 1 : -1;\n";
+          os << indent << "for (int64_t " << loopBounds(loop.getSpan(), loop.getRange())
+             << ") {  // tile.kv_loop {span = " << tile::stringifyKvSpan(loop.getSpan());
+          if (loop.getRange() != 0)
+            os << ", range = " << loop.getRange();
+          os << "}\n"
+             << indent << "  const int64_t next = " << nextTile(loop.getRange()) << ";\n";
           for (Operation &inner : loop.getBody()->without_terminator())
             if (failed(writeStep(inner, (indent + "  ").str())))
               return failure();

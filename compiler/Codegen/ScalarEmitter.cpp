@@ -41,7 +41,7 @@ private:
     std::string var = "v" + std::to_string(counter++);
     os << indent << "const attn::device::KvTiles " << var << " = attn::device::scan_kv_tiles("
        << get(scan.getQTile()) << ", " << get(scan.getQueryLen()) << ", "
-       << get(scan.getKeyLen()) << ", kBlockM, kBlockN, MaskBox{p, " << get(scan.getQueryLen())
+       << get(scan.getKeyLen()) << ", kBlockM, kBlockN, MaskBox{p, b, h, " << get(scan.getQueryLen())
        << ", " << get(scan.getKeyLen()) << "});\n";
     name(scan.getBegin(), var + ".begin");
     name(scan.getFullBegin(), var + ".full_begin");

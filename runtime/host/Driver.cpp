@@ -82,6 +82,8 @@ void open(DriverState &s) {
   resolve(getProc, "cuPointerGetAttribute", api.pointerGetAttribute, missing);
   resolve(getProc, "cuGetErrorName", api.getErrorName, missing);
   resolve(getProc, "cuGetErrorString", api.getErrorString, missing);
+  resolve(getProc, "cuMemAllocAsync", api.memAllocAsync, missing);
+  resolve(getProc, "cuMemFreeAsync", api.memFreeAsync, missing);
   if (!missing.empty()) {
     s.message = concat("the CUDA driver lacks entry points: ", missing,
                        "; a driver for CUDA 12.0 or newer is needed");

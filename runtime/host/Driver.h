@@ -33,6 +33,9 @@ struct DriverApi {
   decltype(&::cuPointerGetAttribute) pointerGetAttribute = nullptr;
   decltype(&::cuGetErrorName) getErrorName = nullptr;
   decltype(&::cuGetErrorString) getErrorString = nullptr;
+  // Stream-ordered workspace of a plan (attn/device/plan.h).
+  decltype(&::cuMemAllocAsync) memAllocAsync = nullptr;
+  decltype(&::cuMemFreeAsync) memFreeAsync = nullptr;
   // Optional (CUDA >= 12.0): tells a context apart from a later one that reuses its handle.
   decltype(&::cuCtxGetId) ctxGetId = nullptr;
 };

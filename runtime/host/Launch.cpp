@@ -1,4 +1,5 @@
 #include "Launch.h"
+#include "Plan.h"
 
 #include "ArchSelect.h"
 #include "Driver.h"
@@ -99,6 +100,9 @@ attn_status loadKernel(const DriverApi &api, const attn_library &lib, const Mani
 
   CUfunction function = nullptr;
   result = api.moduleGetFunction(&function, module, kernel.symbol.c_str());
+  CUfunction planFunction = nullptr;
+  if (result == CUDA_SUCCESS && !kernel.plan.symbol.empty())
+    result = api.moduleGetFunction(&planFunction, module, kernel.plan.symbol.c_str());
   // Dynamic plus static shared memory above 48 KiB needs an opt-in per function, and kernels
   // have static shared memory of their own (the kv-tile scan's reductions): always opt in.
   if (result == CUDA_SUCCESS && kernel.smemBytes > 0)
@@ -113,6 +117,7 @@ attn_status loadKernel(const DriverApi &api, const attn_library &lib, const Mani
   out.kernel = &kernel;
   out.module = module;
   out.function = function;
+  out.planFunction = planFunction;
   return ATTN_OK;
 }
 
@@ -193,14 +198,21 @@ attn_status launchForward(attn_library &lib, const attn_forward_params &params, 
       (static_cast<int64_t>(params.seqlen_q) + kernel.blockM - 1) / kernel.blockM);
   // The kernel takes the struct by value; the driver copies it out of `args` at launch.
   attn_forward_params copy = params;
+  PlanWorkspace workspace;
+  if (attn_status status = runPlan(*api, ready, copy, static_cast<CUstream>(stream), workspace);
+      status != ATTN_OK)
+    return status;
   void *args[] = {&copy};
-  return checkCuda(*api,
-                   api->launchKernel(ready.function, gridX, static_cast<unsigned>(params.heads_q),
-                                     static_cast<unsigned>(params.batch),
-                                     static_cast<unsigned>(kernel.threads), 1, 1,
-                                     static_cast<unsigned>(kernel.smemBytes),
-                                     static_cast<CUstream>(stream), args, nullptr),
-                   "cuLaunchKernel");
+  attn_status launched =
+      checkCuda(*api,
+                api->launchKernel(ready.function, gridX, static_cast<unsigned>(params.heads_q),
+                                  static_cast<unsigned>(params.batch),
+                                  static_cast<unsigned>(kernel.threads), 1, 1,
+                                  static_cast<unsigned>(kernel.smemBytes),
+                                  static_cast<CUstream>(stream), args, nullptr),
+                "cuLaunchKernel");
+  attn_status freed = releasePlan(*api, workspace, static_cast<CUstream>(stream));
+  return launched != ATTN_OK ? launched : freed;
 }
 
 } // namespace attn::runtime

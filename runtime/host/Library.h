@@ -22,6 +22,7 @@ struct LoadedKernel {
   const ManifestKernel *kernel = nullptr;
   CUmodule module = nullptr;
   CUfunction function = nullptr;
+  CUfunction planFunction = nullptr; // the kernel's plan (same module), if it has one
 };
 
 // The image the descriptor holds for `arch`, or null.

@@ -114,17 +114,56 @@ bool parseDtype(const std::string &text, attn_dtype &out) {
   return false;
 }
 
+constexpr int64_t kMaxThreads = 1024; // CUDA's per-block limit
+
+// A kernel's optional "plan": {"symbol", "threads", "summaries": [{"slot", "length", "batched"}]}.
+bool parsePlan(Reader &read, const Json &entry, const std::string &path, ManifestPlan &out) {
+  auto it = entry.find("plan");
+  if (it == entry.end() || it->is_null())
+    return true;
+  const std::string at = path + ".plan";
+  if (!it->is_object())
+    return read.mismatch(at, "an object or null", *it);
+  if (!read.string(*it, at, "symbol", out.symbol) ||
+      !read.int32(*it, at, "threads", 1, kMaxThreads, out.threads))
+    return false;
+  const Json *summaries = read.field(*it, at, "summaries");
+  if (summaries == nullptr)
+    return false;
+  if (!summaries->is_array() || summaries->empty() || summaries->size() > ATTN_MAX_TENSORS)
+    return read.mismatch(at + ".summaries", "an array of 1 to 8 entries", *summaries);
+  for (size_t i = 0; i < summaries->size(); ++i) {
+    const Json &entry = (*summaries)[i];
+    const std::string sat = concat(at, ".summaries[", i, "]");
+    ManifestSummary summary;
+    std::string length;
+    if (!entry.is_object())
+      return read.mismatch(sat, "an object", entry);
+    if (!read.int32(entry, sat, "slot", 0, ATTN_MAX_TENSORS - 1, summary.slot) ||
+        !read.string(entry, sat, "length", length))
+      return false;
+    if (length != "sq" && length != "skv") {
+      read.error = concat(sat, ".length: \"", length, "\" is not \"sq\" or \"skv\"");
+      return false;
+    }
+    summary.alongQueries = length == "sq";
+    summary.batched = entry.contains("batched") && entry["batched"] == true;
+    out.summaries.push_back(summary);
+  }
+  return true;
+}
+
 bool parseKernel(Reader &read, const Json &entry, const std::string &path, ManifestKernel &out) {
   if (!entry.is_object())
     return read.mismatch(path, "an object", entry);
-  constexpr int64_t kMaxThreads = 1024;                         // CUDA's per-block limit
   constexpr int64_t kMaxInt32 = std::numeric_limits<int32_t>::max();
   return read.string(entry, path, "mode", out.mode) && read.string(entry, path, "arch", out.arch) &&
          read.string(entry, path, "symbol", out.symbol) &&
          read.int32(entry, path, "threads", 1, kMaxThreads, out.threads) &&
          read.int32(entry, path, "smem_bytes", 0, kMaxInt32, out.smemBytes) &&
          read.int32(entry, path, "block_m", 1, kMaxInt32, out.blockM) &&
-         read.int32(entry, path, "block_n", 1, kMaxInt32, out.blockN);
+         read.int32(entry, path, "block_n", 1, kMaxInt32, out.blockN) &&
+         parsePlan(read, entry, path, out.plan);
 }
 
 bool parseTensor(Reader &read, const Json &entry, const std::string &path, ManifestTensor &out) {

@@ -11,6 +11,21 @@
 
 namespace attn::runtime {
 
+// One tensor a plan kernel summarises (attn/device/plan.h): its slot, whether it has a batch
+// dimension, and whether it runs along the queries ("sq") or the keys ("skv").
+struct ManifestSummary {
+  int32_t slot = 0;
+  bool batched = false;
+  bool alongQueries = false;
+};
+
+// The plan kernel a forward kernel needs first (same image), if its mask reads id tensors.
+struct ManifestPlan {
+  std::string symbol; // "" when the kernel has no plan
+  int32_t threads = 0;
+  std::vector<ManifestSummary> summaries; // blockIdx.z of the plan kernel indexes these
+};
+
 // One compiled kernel: which mode and arch it serves, the symbol in its image and how to launch it.
 struct ManifestKernel {
   std::string mode;   // "forward"
@@ -20,6 +35,7 @@ struct ManifestKernel {
   int32_t smemBytes = 0; // dynamic shared memory per block
   int32_t blockM = 0;    // query rows per block: grid.x = ceil(Sq / blockM)
   int32_t blockN = 0;    // informational (keys per inner tile)
+  ManifestPlan plan;
 };
 
 // A runtime tensor the spec declares: dims are "b", "hq", "sq", "skv" or a fixed size.

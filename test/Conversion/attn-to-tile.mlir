@@ -64,13 +64,13 @@ attn.attention @dense attributes {element_type = f16, head_dim = 64 : i64, modes
 
 // -----
 
-// A mask the analysis does not recognise in closed form (keys within 8 of the
-// query): tile.scan_kv_tiles classifies the kv tiles at run time, and all
-// three loops exist: partial tiles on both sides of a full run.
-// CHECK-LABEL: tile.kernel @band_forward_sm80
+// A mask with no closed form (every third key: not an interval of keys):
+// tile.scan_kv_tiles classifies the kv tiles at run time, and all three loops
+// exist: partial tiles on both sides of a full run.
+// CHECK-LABEL: tile.kernel @every_third_forward_sm80
 // CHECK: tile.mask_fn {
-// CHECK: arith.subi
-// CHECK: arith.cmpi sle
+// CHECK: arith.remsi
+// CHECK: arith.cmpi eq
 // CHECK: tile.kv_bounds {
 // CHECK-NEXT: ^bb0(%[[T:.+]]: i64, %[[SQ:.+]]: i64, %[[SKV:.+]]: i64):
 // CHECK-NEXT: %[[B:.+]], %[[FB:.+]], %[[FE:.+]], %[[E:.+]] = tile.scan_kv_tiles %[[T]], %[[SQ]], %[[SKV]]
@@ -82,11 +82,12 @@ attn.attention @dense attributes {element_type = f16, head_dim = 64 : i64, modes
 // CHECK: tile.kv_loop {span = partial_low}
 // CHECK: tile.apply_mask
 // CHECK: tile.epilogue
-attn.attention @band attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"]} {
+attn.attention @every_third attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"]} {
 ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
-  %d = arith.subi %q, %k : i64
-  %c8 = arith.constant 8 : i64
-  %keep = arith.cmpi sle, %d, %c8 : i64
+  %c3 = arith.constant 3 : i64
+  %c0 = arith.constant 0 : i64
+  %r = arith.remsi %k, %c3 : i64
+  %keep = arith.cmpi eq, %r, %c0 : i64
   attn.yield %keep : i1
 }
 

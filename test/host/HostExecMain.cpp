@@ -53,6 +53,10 @@ Problem randomProblem(const Shape &s, int64_t head_dim, std::mt19937 &rng) {
 struct CallData {
   CallData(const attnc::spec::Spec &spec, const Shape &s, std::mt19937 &rng)
       : data(spec.decls, {s.batch, s.heads_q, s.sq, s.skv}, rng) {
+    params.batch = int32_t(s.batch);
+    params.heads_q = int32_t(s.heads_q);
+    params.seqlen_q = int32_t(s.sq);
+    params.seqlen_k = int32_t(s.skv);
     data.fill(params);
   }
   attnc::spec::Env env(int64_t b, int64_t h, int64_t q, int64_t k, int64_t sq,
@@ -86,8 +90,8 @@ TEST_P(HostExec, TiledScheduleMatchesNaiveReference) {
   MaskFn emitted = [&](int64_t b, int64_t h, int64_t q, int64_t k) {
     return variant::mask_fn(params, b, h, q, k, p.sq, p.skv);
   };
-  BoundsFn bounds = [&](int64_t q_tile) {
-    return variant::kv_bounds(params, q_tile, p.sq, p.skv);
+  BoundsFn bounds = [&](int64_t b, int64_t h, int64_t q_tile) {
+    return kvRanges(variant::kv_bounds(params, b, h, q_tile, p.sq, p.skv));
   };
   // The spec's score expression (evaluated in double) against the emitted f32 hook.
   const attnc::spec::Expr *scoreExpr = spec_->score.get();
@@ -123,6 +127,7 @@ TEST_P(HostExec, TiledScheduleMatchesNaiveReference) {
   EXPECT_EQ(schedule.dropped_kept_pairs, 0) << "a kept pair lies in an unvisited kv tile";
   EXPECT_EQ(schedule.masked_pairs_in_full_tiles, 0) << "a full tile holds a dropped pair";
   EXPECT_EQ(schedule.out_of_range_tiles, 0) << "kv_bounds broke begin <= ... <= end <= tiles";
+  EXPECT_EQ(schedule.tiles_visited_twice, 0) << "two kv ranges share a tile";
 
   double o_err = 0;
   for (size_t i = 0; i < naive.o.size(); ++i)

@@ -1,5 +1,7 @@
 #include "RuntimeData.h"
 
+#include "attn/device/plan.h"
+
 #include <cmath>
 #include <cstring>
 
@@ -113,12 +115,29 @@ RuntimeData::RuntimeData(const attnc::spec::Decls &decls, const CallShape &shape
   };
 }
 
-void RuntimeData::fill(attn_forward_params &p) const {
+void RuntimeData::fill(attn_forward_params &p) {
   for (size_t slot = 0; slot < tensors_.size(); ++slot) {
     const Tensor &t = tensors_[slot];
     p.tensors[slot].data = t.storage.empty() ? static_cast<const void *>(halves_[slot].data())
                                              : static_cast<const void *>(t.storage.data());
     for (size_t d = 0; d < t.strides.size(); ++d) p.tensors[slot].strides[d] = t.strides[d];
+  }
+  for (size_t slot = 0; slot < tensors_.size(); ++slot) {
+    const attnc::spec::TensorDecl &decl = decls_.tensors[slot];
+    const DimKind last = decl.dims.back().kind;
+    const bool batched = decl.dims.size() == 2 && decl.dims[0].kind == DimKind::Batch;
+    if (decl.dtype != DataType::I32 || (decl.dims.size() != 1 && !batched) ||
+        (last != DimKind::QueryLen && last != DimKind::KeyLen))
+      continue;
+    const int64_t length = tensors_[slot].sizes.back();
+    const int64_t rows = batched ? tensors_[slot].sizes[0] : 1;
+    const int64_t runs = attn::device::summary_runs(length);
+    summaries_[slot].assign(rows * runs * 2, 0);
+    for (int64_t b = 0; b < rows; ++b)
+      for (int64_t g = 0; g < runs; ++g)
+        attn::device::summarize_run(p.tensors[slot], batched, length, b, g,
+                                    summaries_[slot].data());
+    p.summaries[slot] = summaries_[slot].data();
   }
   int ints = 0, floats = 0;
   for (size_t i = 0; i < decls_.params.size(); ++i) {

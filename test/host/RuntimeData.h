@@ -26,8 +26,9 @@ public:
   RuntimeData(const RuntimeData &) = delete;
   RuntimeData &operator=(const RuntimeData &) = delete;
 
-  /// Copies pointers, strides and parameters into `p`.
-  void fill(attn_forward_params &p) const;
+  /// Copies pointers, strides and parameters into `p`, and the plan summaries of every i32
+  /// tensor of shape ["b", "sq" | "skv"] or ["sq" | "skv"], as the plan kernel builds them.
+  void fill(attn_forward_params &p);
   const attnc::spec::Bindings &bindings() const { return bindings_; }
 
 private:
@@ -39,6 +40,7 @@ private:
   };
   std::vector<Tensor> tensors_;
   std::vector<uint16_t> halves_[ATTN_MAX_TENSORS];  // f16/bf16 storage, packed
+  std::vector<int32_t> summaries_[ATTN_MAX_TENSORS];  // the plan (attn/device/plan.h)
   const attnc::spec::Decls &decls_;
   attnc::spec::Bindings bindings_;
 };

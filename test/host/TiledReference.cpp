@@ -74,47 +74,58 @@ Result tiledForward(const Problem &p, int64_t block_m, int64_t block_n, const Ma
   for (int64_t b = 0; b < p.batch; ++b)
     for (int64_t h = 0; h < p.heads_q; ++h)
       for (int64_t t = 0; t < q_tiles; ++t) {
-        const attn::device::KvTiles range = bounds(t);
-        if (range.begin < 0 || range.begin > range.full_begin ||
-            range.full_begin > range.full_end || range.full_end > range.end ||
-            range.end > kv_tiles)
-          ++schedule.out_of_range_tiles;
+        const std::vector<attn::device::KvTiles> ranges = bounds(b, h, t);
+        std::vector<int> visits(kv_tiles, 0);
+        for (size_t n = 0; n < ranges.size(); ++n) {
+          const attn::device::KvTiles &range = ranges[n];
+          if (range.begin < 0 || range.begin > range.full_begin ||
+              range.full_begin > range.full_end || range.full_end > range.end ||
+              range.end > kv_tiles)
+            ++schedule.out_of_range_tiles;
+          if (n > 0 && range.end > range.begin && range.end > ranges[n - 1].begin)
+            ++schedule.out_of_range_tiles; // not below the range visited before it
+          for (int64_t tile = std::max<int64_t>(range.begin, 0);
+               tile < std::min(range.end, kv_tiles); ++tile)
+            if (++visits[tile] == 2)
+              ++schedule.tiles_visited_twice;
+        }
+        auto visited = [&](int64_t tile) { return visits[tile] > 0; };
         for (int64_t i = t * block_m; i < std::min(p.sq, (t + 1) * block_m); ++i) {
           // Every kept pair must lie in a visited tile.
-          for (int64_t j = 0; j < p.skv; ++j) {
-            const int64_t tile = j / block_n;
-            if (truth(b, h, i, j) && (tile < range.begin || tile >= range.end))
+          for (int64_t j = 0; j < p.skv; ++j)
+            if (truth(b, h, i, j) && !visited(j / block_n))
               ++schedule.dropped_kept_pairs;
-          }
-          // Online softmax over the visited tiles, last tile first (the kernel's order).
+          // Online softmax over the visited tiles, last tile first (the kernel's order):
+          // each range from its top tile down, the upper range first.
           double m = kNegInf, l = 0;
           std::vector<double> acc(p.head_dim, 0.0);
-          for (int64_t tile = range.end - 1; tile >= range.begin; --tile) {
-            const bool full = tile >= range.full_begin && tile < range.full_end;
-            for (int64_t j = tile * block_n; j < (tile + 1) * block_n; ++j) {
-              bool keep;
-              if (full) {
-                keep = true; // no mask code on full tiles: they must be all kept and in bounds
-                if (j >= p.skv || !truth(b, h, i, j)) {
-                  ++schedule.masked_pairs_in_full_tiles;
-                  continue;
+          for (const attn::device::KvTiles &range : ranges)
+            for (int64_t tile = range.end - 1; tile >= range.begin; --tile) {
+              const bool full = tile >= range.full_begin && tile < range.full_end;
+              for (int64_t j = tile * block_n; j < (tile + 1) * block_n; ++j) {
+                bool keep;
+                if (full) {
+                  keep = true; // no mask code on full tiles: they must be all kept and in bounds
+                  if (j >= p.skv || !truth(b, h, i, j)) {
+                    ++schedule.masked_pairs_in_full_tiles;
+                    continue;
+                  }
+                } else {
+                  keep = j < p.skv && mask(b, h, i, j);
                 }
-              } else {
-                keep = j < p.skv && mask(b, h, i, j);
+                if (!keep)
+                  continue;
+                const double s = score(dot(p, b, h, i, j), b, h, i, j);
+                const double m_new = std::max(m, s);
+                const double rescale = std::exp(m - m_new);
+                const double w = std::exp(s - m_new);
+                const float *v = valueRow(p, b, h, j);
+                for (int64_t d = 0; d < p.head_dim; ++d)
+                  acc[d] = acc[d] * rescale + w * v[d];
+                l = l * rescale + w;
+                m = m_new;
               }
-              if (!keep)
-                continue;
-              const double s = score(dot(p, b, h, i, j), b, h, i, j);
-              const double m_new = std::max(m, s);
-              const double rescale = std::exp(m - m_new);
-              const double w = std::exp(s - m_new);
-              const float *v = valueRow(p, b, h, j);
-              for (int64_t d = 0; d < p.head_dim; ++d)
-                acc[d] = acc[d] * rescale + w * v[d];
-              l = l * rescale + w;
-              m = m_new;
             }
-          }
           if (l == 0)
             continue;
           double *o = &r.o[((b * p.heads_q + h) * p.sq + i) * p.head_dim];

@@ -22,18 +22,29 @@ struct Result {
 };
 
 using MaskFn = std::function<bool(int64_t b, int64_t h, int64_t q, int64_t k)>;
-using BoundsFn = std::function<attn::device::KvTiles(int64_t q_tile)>;
+/// The kv ranges of a q tile in visiting order (the upper range first).
+using BoundsFn =
+    std::function<std::vector<attn::device::KvTiles>(int64_t b, int64_t h, int64_t q_tile)>;
 /// The score modification: the modified score of pair (q, k) from s = scale·q·k.
 using ScoreFn = std::function<double(double s, int64_t b, int64_t h, int64_t q, int64_t k)>;
+
+/// The ranges of a variant's kv_bounds hook, one or two, as a list.
+inline std::vector<attn::device::KvTiles> kvRanges(const attn::device::KvTiles &r) { return {r}; }
+inline std::vector<attn::device::KvTiles> kvRanges(const attn::device::KvTilesPair &r) {
+  return {r.high, r.low};
+}
 
 /// What the kernel computes: per q tile of `block_m` rows, the kv tiles of
 /// `block_n` keys that `bounds` names, the mask (and k < skv) on partial tiles
 /// only, online softmax with the running max. Also records schedule errors:
-/// a kept pair in an unvisited tile, a dropped pair in a full tile.
+/// a kept pair in an unvisited tile, a dropped pair in a full tile, a range
+/// that breaks begin <= full_begin <= full_end <= end <= tiles or lies above
+/// the range before it (so that a tile could be visited twice).
 struct Schedule {
   int64_t dropped_kept_pairs = 0;
   int64_t masked_pairs_in_full_tiles = 0;
   int64_t out_of_range_tiles = 0;
+  int64_t tiles_visited_twice = 0;
 };
 Result tiledForward(const Problem &p, int64_t block_m, int64_t block_n, const MaskFn &mask,
                     const BoundsFn &bounds, const ScoreFn &score, const MaskFn &truth,

@@ -39,21 +39,33 @@ void buildKvStep(OpBuilder &b, Location loc, bool scored, bool masked) {
   tile::MmaPvOp::create(b, loc);
 }
 
-void buildKvLoop(OpBuilder &b, Location loc, tile::KvSpan span, bool scored) {
-  auto loop = tile::KvLoopOp::create(b, loc, span);
+void buildKvLoop(OpBuilder &b, Location loc, tile::KvSpan span, int64_t range,
+                 bool scored) {
+  auto loop = tile::KvLoopOp::create(b, loc, span, range);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(loop.getBody());
   buildKvStep(b, loc, scored, /*masked=*/span != tile::KvSpan::full);
 }
 
-/// Which kv-loop spans can be non-empty for a mask kind (KvBounds.cpp).
-SmallVector<tile::KvSpan> liveSpans(attn::MaskKind kind) {
-  switch (kind) {
+/// Which kv-loop spans of one range can be non-empty for a mask (KvBounds.cpp).
+SmallVector<tile::KvSpan> liveSpans(const attn::MaskClass &mask) {
+  const SmallVector<tile::KvSpan> all = {tile::KvSpan::partial_high, tile::KvSpan::full,
+                                         tile::KvSpan::partial_low};
+  switch (mask.kind) {
   case attn::MaskKind::Dense:
   case attn::MaskKind::Causal:
     return {tile::KvSpan::partial_high, tile::KvSpan::full};
+  case attn::MaskKind::Intervals: {
+    // One interval with no lower end starts at key 0, so its full run does
+    // too (begin = full_begin = 0). With two intervals either may be the
+    // upper range, which begins mid-way.
+    ArrayRef<attn::KeyInterval> intervals = mask.rows.intervals();
+    if (intervals.size() == 1 && !intervals[0].lo)
+      return {tile::KvSpan::partial_high, tile::KvSpan::full};
+    return all;
+  }
   case attn::MaskKind::Generic:
-    return {tile::KvSpan::partial_high, tile::KvSpan::full, tile::KvSpan::partial_low};
+    return all;
   case attn::MaskKind::Empty:
     return {};
   }
@@ -94,8 +106,10 @@ FailureOr<tile::KernelOp> buildForwardKernel(OpBuilder &b, attn::AttentionOp att
 
   tile::LoadQOp::create(b, loc);
   tile::LoadOp::create(b, loc, tile::KvOperand::k, tile::TileWhich::first);
-  for (tile::KvSpan span : liveSpans(mask.kind))
-    buildKvLoop(b, loc, span, scored);
+  // Range 0 (the upper one) first: kv tiles are visited from the top down.
+  for (unsigned range = 0; range < numKvRanges(mask); ++range)
+    for (tile::KvSpan span : liveSpans(mask))
+      buildKvLoop(b, loc, span, range, scored);
   tile::EpilogueOp::create(b, loc, /*write_lse=*/true);
   return kernel;
 }

@@ -10,41 +10,34 @@
 //           and kv tile j is full when its last key (j+1)·N − 1 is at most
 //           the first row's diagonal i·M + d and below skv
 //           → full_end = clamp(min(⌊(i·M + d + 1)/N⌋, ⌊skv/N⌋), 0, end)
+//   intervals: any other mask affine in (q, k) -- window, sink, chunk,
+//           prefix, block-diagonal, their combinations -- keeps one or two
+//           intervals of keys per row with monotone ends; the ranges follow
+//           from the ends at the tile's first and last rows
+//           (IntervalBounds.cpp), one kv range per interval
 //   other:  no closed form: tile.scan_kv_tiles classifies every kv tile at
 //           run time with the mask's interval image
+//
+// Causal keeps its own formula rather than the intervals' (they agree): it
+// is the most common mask and its bounds are the ones reviewed and measured.
 //
 // Divisions round toward −inf/+inf (arith.floordivsi / ceildivsi): i·M + d is
 // negative for the top rows when sq > skv.
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Conversion/AttnToTile/I64Builder.h"
 #include "compiler/Conversion/AttnToTile/Lowering.h"
-
-#include "mlir/Dialect/Arith/IR/Arith.h"
 
 using namespace mlir;
 
 namespace attnc {
-namespace {
 
-/// Small arith builder over i64 values, so the formulas read like the math.
-struct I64Builder {
-  OpBuilder &b;
-  Location loc;
+unsigned numKvRanges(const attn::MaskClass &mask) {
+  return mask.kind == attn::MaskKind::Intervals ? mask.rows.intervals().size() : 1;
+}
 
-  Value c(int64_t v) { return arith::ConstantIntOp::create(b, loc, v, 64); }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value min(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
-  Value max(Value x, Value y) { return arith::MaxSIOp::create(b, loc, x, y); }
-  Value floorDiv(Value x, Value y) { return arith::FloorDivSIOp::create(b, loc, x, y); }
-  Value ceilDiv(Value x, Value y) { return arith::CeilDivSIOp::create(b, loc, x, y); }
-};
-
-} // namespace
-
-void buildKvBounds(tile::KvBoundsOp bounds, attn::MaskClass mask,
+void buildKvBounds(tile::KvBoundsOp bounds, const attn::MaskClass &mask,
                    const target::TileConfig &config) {
   OpBuilder builder = OpBuilder::atBlockEnd(bounds.getBody());
   I64Builder m{builder, bounds.getLoc()};
@@ -54,6 +47,12 @@ void buildKvBounds(tile::KvBoundsOp bounds, attn::MaskClass mask,
   if (mask.kind == attn::MaskKind::Generic) {
     auto scan = tile::ScanKvTilesOp::create(builder, bounds.getLoc(), qTile, sq, skv);
     tile::YieldOp::create(builder, bounds.getLoc(), scan.getResults());
+    return;
+  }
+  if (mask.kind == attn::MaskKind::Intervals) {
+    tile::YieldOp::create(builder, bounds.getLoc(),
+                          buildIntervalKvBounds(builder, bounds.getLoc(), qTile, sq, skv,
+                                                mask.rows, config));
     return;
   }
   Value zero = m.c(0);
@@ -81,6 +80,7 @@ void buildKvBounds(tile::KvBoundsOp bounds, attn::MaskClass mask,
     fullEnd = m.min(end, m.max(zero, full));
     break;
   }
+  case attn::MaskKind::Intervals:
   case attn::MaskKind::Generic:
     llvm_unreachable("handled above");
   }

@@ -4,6 +4,7 @@
 #define ATTNC_COMPILER_CONVERSION_ATTNTOTILE_LOWERING_H
 
 #include "compiler/Analysis/MaskAnalysis.h"
+#include "compiler/Analysis/RowIntervalAnalysis.h"
 #include "compiler/Target/TileHeuristics.h"
 #include "dialects/Attn/IR/AttnOps.h"
 #include "dialects/Tile/IR/TileOps.h"
@@ -20,10 +21,23 @@ mlir::LogicalResult lowerMaskInto(mlir::attn::AttentionOp attention,
 mlir::LogicalResult lowerScoreInto(mlir::attn::AttentionOp attention,
                                    mlir::tile::ScoreFnOp scoreFn);
 
-/// Fills the (empty) body of `bounds` with the closed-form kv-tile range of a
-/// q tile for `mask` under `config`.
-void buildKvBounds(mlir::tile::KvBoundsOp bounds, mlir::attn::MaskClass mask,
+/// Fills the (empty) body of `bounds` with the kv-tile range(s) of a q tile
+/// for `mask` under `config`: closed forms where the mask analysis found one,
+/// tile.scan_kv_tiles otherwise.
+void buildKvBounds(mlir::tile::KvBoundsOp bounds, const mlir::attn::MaskClass &mask,
                    const target::TileConfig &config);
+
+/// The closed-form kv-tile ranges of a q tile for a mask of
+/// MaskKind::Intervals (IntervalBounds.cpp): (begin, full_begin, full_end,
+/// end) per range, the upper range first; one range per row interval.
+llvm::SmallVector<mlir::Value, 8>
+buildIntervalKvBounds(mlir::OpBuilder &builder, mlir::Location loc, mlir::Value qTile,
+                      mlir::Value sq, mlir::Value skv, const mlir::attn::RowIntervals &rows,
+                      const target::TileConfig &config);
+
+/// How many kv ranges `buildKvBounds` yields for `mask`: 2 for masks whose
+/// rows keep two intervals of keys, else 1.
+unsigned numKvRanges(const mlir::attn::MaskClass &mask);
 
 } // namespace attnc
 

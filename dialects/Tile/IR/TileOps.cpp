@@ -121,8 +121,10 @@ LogicalResult KernelOp::verifyRegions() {
            numEpilogues = 0;
   bool seenLoop = false;
   // The non-empty loops, and whether each applies the score.
-  SmallVector<std::pair<KvLoopOp, bool>, 3> loops;
-  std::optional<KvSpan> lastSpan;
+  SmallVector<std::pair<KvLoopOp, bool>, 6> loops;
+  // (range, span) of the previous loop: loops come in that order.
+  std::optional<std::pair<int64_t, KvSpan>> lastLoop;
+  unsigned numRanges = 0;
   Operation *lastOp = nullptr;
   for (Operation &op : *getBody()) {
     lastOp = &op;
@@ -152,7 +154,10 @@ LogicalResult KernelOp::verifyRegions() {
                                    "tile.mask_fn and before tile.kv_bounds");
               return requireBeforeLoops("tile.score_fn");
             })
-            .Case([&](KvBoundsOp) -> LogicalResult {
+            .Case([&](KvBoundsOp bounds) -> LogicalResult {
+              if (!bounds.getBody()->empty() &&
+                  isa<YieldOp>(bounds.getBody()->back()))
+                numRanges = bounds.getNumRanges();
               if (++numKvBounds > 1)
                 return emitOpError("must contain exactly one tile.kv_bounds, "
                                    "found a second one");
@@ -170,12 +175,22 @@ LogicalResult KernelOp::verifyRegions() {
             .Case([&](KvLoopOp loop) -> LogicalResult {
               seenLoop = true;
               KvSpan span = loop.getSpan();
-              if (lastSpan && *lastSpan >= span)
-                return emitOpError("tile.kv_loop {span = ")
-                       << stringifyKvSpan(span)
-                       << "} out of order: at most one loop per span, in the "
-                          "order partial_high, full, partial_low";
-              lastSpan = span;
+              int64_t range = loop.getRange();
+              // Printed as the loop prints: the range only when not 0.
+              std::string loopName =
+                  ("tile.kv_loop {span = " + stringifyKvSpan(span) +
+                   (range != 0 ? ", range = " + std::to_string(range) : "") + "}")
+                      .str();
+              if (numKvBounds > 0 && (range < 0 || range >= int64_t(numRanges)))
+                return emitOpError() << loopName << " names a kv range that tile.kv_bounds does not "
+                          "yield (it yields "
+                       << numRanges << ")";
+              std::pair<int64_t, KvSpan> key{range, span};
+              if (lastLoop && *lastLoop >= key)
+                return emitOpError() << loopName << " out of order: at most one loop per span, in the "
+                          "order partial_high, full, partial_low"
+                       << (numRanges > 1 ? ", range 0 before range 1" : "");
+              lastLoop = key;
               Block &body = *loop.getBody();
               if (!body.without_terminator().empty())
                 loops.push_back({loop, !body.getOps<ApplyScoreOp>().empty()});
@@ -313,18 +328,30 @@ void KvBoundsOp::getAsmBlockArgumentNames(Region &region,
 }
 
 YieldOp KvBoundsOp::getYieldOp() { return cast<YieldOp>(getBody()->back()); }
-Value KvBoundsOp::getBegin() { return getYieldOp().getValues()[0]; }
-Value KvBoundsOp::getFullBegin() { return getYieldOp().getValues()[1]; }
-Value KvBoundsOp::getFullEnd() { return getYieldOp().getValues()[2]; }
-Value KvBoundsOp::getEnd() { return getYieldOp().getValues()[3]; }
+unsigned KvBoundsOp::getNumRanges() { return getYieldOp().getValues().size() / 4; }
+Value KvBoundsOp::getBegin(unsigned range) {
+  return getYieldOp().getValues()[4 * range + 0];
+}
+Value KvBoundsOp::getFullBegin(unsigned range) {
+  return getYieldOp().getValues()[4 * range + 1];
+}
+Value KvBoundsOp::getFullEnd(unsigned range) {
+  return getYieldOp().getValues()[4 * range + 2];
+}
+Value KvBoundsOp::getEnd(unsigned range) {
+  return getYieldOp().getValues()[4 * range + 3];
+}
 
 //===----------------------------------------------------------------------===//
 // KvLoopOp
 //===----------------------------------------------------------------------===//
 
-void KvLoopOp::build(OpBuilder &builder, OperationState &state, KvSpan span) {
+void KvLoopOp::build(OpBuilder &builder, OperationState &state, KvSpan span,
+                     int64_t range) {
   state.addAttribute(getSpanAttrName(state.name),
                      KvSpanAttr::get(builder.getContext(), span));
+  state.addAttribute(getRangeAttrName(state.name),
+                     builder.getI64IntegerAttr(range));
   Region *region = state.addRegion();
   ensureTerminator(*region, builder, state.location);
 }
@@ -457,8 +484,13 @@ LogicalResult YieldOp::verify() {
     return verifyYielded(*this, "tile.mask_fn", 1, builder.getI1Type());
   if (isa<ScoreFnOp>(parent))
     return verifyYielded(*this, "tile.score_fn", 1, builder.getF32Type());
-  if (isa<KvBoundsOp>(parent))
-    return verifyYielded(*this, "tile.kv_bounds", 4, builder.getI64Type());
+  if (isa<KvBoundsOp>(parent)) {
+    // Four values per kv range, one or two ranges.
+    unsigned count = getValues().size();
+    bool twoRanges = count == 4 * KvBoundsOp::kMaxRanges;
+    return verifyYielded(*this, "tile.kv_bounds", twoRanges ? count : 4,
+                         builder.getI64Type());
+  }
   return verifyYielded(*this, "tile.kv_loop", 0, Type());
 }
 

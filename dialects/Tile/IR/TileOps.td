@@ -27,8 +27,10 @@ def Tile_KernelOp : Tile_Op<"kernel", [
        `tile.kv_bounds` (exactly one), in that order, emitted as the
        `mask_fn` / `score_fn` / `kv_bounds` hook functions of the variant;
     2. the prologue: `tile.load_q` and `tile.load {which = first}`;
-    3. up to three `tile.kv_loop`s, at most one per span, in the visiting
-       order partial_high, full, partial_low;
+    3. up to three `tile.kv_loop`s per kv range, at most one per (range,
+       span), in the visiting order: range 0 before range 1, and within a
+       range partial_high, full, partial_low; a loop's range must be one
+       that `tile.kv_bounds` yields;
     4. `tile.epilogue`, last.
 
     A kernel has a `tile.score_fn` iff every non-empty kv loop has a
@@ -219,10 +221,12 @@ def Tile_KvBoundsOp : Tile_Op<"kv_bounds", [
   let description = [{
     For the q tile `q_tile` (query rows [q_tile * block_m, (q_tile + 1) *
     block_m)) and the sequence lengths `sq`, `skv` (three `i64` block
-    arguments), yields four kv-tile indices (tiles of block_n keys) with the
-    invariant
+    arguments), yields one or two **kv ranges** of four kv-tile indices each
+    (tiles of block_n keys), with the invariant
 
         begin <= full_begin <= full_end <= end
+
+    per range. In each range:
 
     * tiles in [full_begin, full_end) are **full**: every (q, k) pair of the
       tile is kept by the mask and every key is < skv; they run with no mask
@@ -230,17 +234,24 @@ def Tile_KvBoundsOp : Tile_Op<"kv_bounds", [
     * tiles in [begin, full_begin) and [full_end, end) are **partial**: the
       mask predicate and the k < skv bound are evaluated per element
       (`span = partial_low` and `span = partial_high`);
-    * tiles outside [begin, end) are **empty** (every pair masked) and never
-      visited. A q tile with begin == end writes O = 0 and LSE = -inf.
+    * tiles outside [begin, end) of every range are **empty** (every pair
+      masked) and never visited. A q tile that visits no tile writes O = 0
+      and LSE = -inf.
+
+    A second range serves masks whose rows keep two disjoint intervals of
+    keys (a sink and a window): the tiles between the ranges are empty and
+    never visited. The ranges are listed in visiting order, range 0 above
+    range 1 (range1.end <= range0.begin), and never share a tile.
 
     The bounds must be conservative: a tile called full must be full, a tile
     called empty must be empty. The body is `arith` (closed forms) or one
-    `tile.scan_kv_tiles` (run-time classification), ending in `tile.yield`
-    of the four values in that order.
+    `tile.scan_kv_tiles` (run-time classification, one range), ending in
+    `tile.yield` of the four (or eight) values in that order.
 
     Lowering: `__host__ __device__ inline attn::device::KvTiles
     kv_bounds(int64_t q_tile, int64_t sq, int64_t skv)` in the variant's
-    namespace, called once per CTA. No effects of its own.
+    namespace (returning `attn::device::KvTilesPair {high, low}` for two
+    ranges), called once per CTA. No effects of its own.
 
     ```mlir
     tile.kv_bounds {
@@ -258,7 +269,8 @@ def Tile_KvBoundsOp : Tile_Op<"kv_bounds", [
   let skipDefaultBuilders = 1;
   let builders = [
     // Creates the entry block with the three i64 arguments and no
-    // terminator: append the arithmetic and a tile.yield of four i64.
+    // terminator: append the arithmetic and a tile.yield of four (or eight)
+    // i64.
     OpBuilder<(ins)>
   ];
 
@@ -269,12 +281,17 @@ def Tile_KvBoundsOp : Tile_Op<"kv_bounds", [
     ::mlir::BlockArgument getQueryLenArg() { return getBody()->getArgument(1); }
     ::mlir::BlockArgument getKeyLenArg() { return getBody()->getArgument(2); }
 
-    /// The terminator, and the four kv-tile indices it yields.
+    /// Most kv ranges a q tile may have.
+    static constexpr unsigned kMaxRanges = 2;
+
+    /// The terminator; the number of kv ranges it yields (four values
+    /// each), and the four kv-tile indices of one range.
     YieldOp getYieldOp();
-    ::mlir::Value getBegin();
-    ::mlir::Value getFullBegin();
-    ::mlir::Value getFullEnd();
-    ::mlir::Value getEnd();
+    unsigned getNumRanges();
+    ::mlir::Value getBegin(unsigned range = 0);
+    ::mlir::Value getFullBegin(unsigned range = 0);
+    ::mlir::Value getFullEnd(unsigned range = 0);
+    ::mlir::Value getEnd(unsigned range = 0);
   }];
 }
 
@@ -323,8 +340,8 @@ def Tile_KvLoopOp : Tile_Op<"kv_loop", [
   let summary = "a loop over the kv tiles of one span, highest tile first";
   let description = [{
     Runs its body once per kv tile j of its span, from the highest tile down
-    (`for (j = hi - 1; j >= lo; --j)`), with [lo, hi) taken from
-    `tile.kv_bounds`:
+    (`for (j = hi - 1; j >= lo; --j)`), with [lo, hi) taken from kv range
+    `range` (0 unless given, and then not printed) of `tile.kv_bounds`:
 
     * `partial_high`: [full_end, end)   (e.g. the diagonal tiles of a causal mask)
     * `full`:         [full_begin, full_end)
@@ -339,11 +356,12 @@ def Tile_KvLoopOp : Tile_Op<"kv_loop", [
     no mask code. An empty body is allowed; it does nothing and
     canonicalization erases the loop.
 
-    Lowering: the `for` loop above around the body's device calls. No effects
-    of its own beyond those of its body.
+    Lowering: the `for` loop above around the body's device calls, with
+    `next` the following visited tile (j - 1, else the top of the next range,
+    else -1). No effects of its own beyond those of its body.
 
     ```mlir
-    tile.kv_loop {span = full} {
+    tile.kv_loop {span = full, range = 1} {
       tile.wait {operand = k}
       tile.load {operand = v, which = current}
       tile.mma_qk
@@ -355,11 +373,13 @@ def Tile_KvLoopOp : Tile_Op<"kv_loop", [
     ```
   }];
 
-  let arguments = (ins Tile_KvSpanAttr:$span);
+  let arguments = (ins Tile_KvSpanAttr:$span,
+                       DefaultValuedAttr<I64Attr, "0">:$range);
   let regions = (region SizedRegion<1>:$region);
 
   let assemblyFormat =
-      "` ` `{` `span` `=` `` $span `}` attr-dict-with-keyword $region";
+      "` ` `{` `span` `=` `` $span (`,` `range` `=` $range^)? `}` "
+      "attr-dict-with-keyword $region";
   let hasRegionVerifier = 1;
   let hasCanonicalizer = 1;
 
@@ -367,7 +387,7 @@ def Tile_KvLoopOp : Tile_Op<"kv_loop", [
   let builders = [
     // Creates the loop with a body holding only its tile.yield; insert the
     // steps before the terminator.
-    OpBuilder<(ins "KvSpan":$span)>
+    OpBuilder<(ins "KvSpan":$span, CArg<"int64_t", "0">:$range)>
   ];
 }
 
@@ -431,7 +451,8 @@ def Tile_YieldOp : Tile_Op<"yield", [
   let description = [{
     Ends the body of `tile.mask_fn` (yields one `i1`: keep), `tile.score_fn`
     (yields one `f32`: the modified score), `tile.kv_bounds`
-    (yields four `i64`: begin, full_begin, full_end, end) or `tile.kv_loop`
+    (yields four `i64` per kv range: begin, full_begin, full_end, end) or
+    `tile.kv_loop`
     (yields nothing; implicit, not printed). Lowered to the `return` of the
     hook function. No effects.
 
@@ -479,11 +500,12 @@ def Tile_LoadOp : Tile_StepOp<"load", [ParentOneOf<["KernelOp", "KvLoopOp"]>]> {
     buffer, zero-filling rows at or past skv, and commits them as one
     cp.async group. `tile.wait` of the same operand completes it.
 
-    * `which = first`: the first visited tile, end - 1; the prologue load,
-      at kernel level only.
+    * `which = first`: the first visited tile, end - 1 of the first
+      non-empty range; the prologue load, at kernel level only.
     * `which = current`: the tile of this iteration; inside a kv loop only.
-    * `which = next`: the tile of the next iteration (j - 1, which may be in
-      the next loop; nothing is loaded past `begin`); inside a kv loop only.
+    * `which = next`: the tile of the next iteration: j - 1, which may be in
+      the next loop; below the begin of range 0 the last tile of range 1;
+      nothing below the begin of the last range. Inside a kv loop only.
 
     Lowering: `t.load_k(tile)` / `t.load_v(tile)`. Effects: reads global K or
     V, writes shared memory.

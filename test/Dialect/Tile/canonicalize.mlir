@@ -97,6 +97,50 @@ tile.kernel @empty_loops attributes {config = #tile.config<arch = 90, block_m = 
   tile.epilogue {write_lse = false}
 }
 
+// Loops of the second kv range canonicalize alike: the empty one goes, the
+// other keeps its range.
+// CHECK-LABEL: tile.kernel @empty_loop_of_range_1
+// CHECK: tile.kv_loop {span = partial_high} {
+// CHECK: tile.kv_loop {span = partial_high, range = 1} {
+// CHECK-NOT: tile.kv_loop
+// CHECK: tile.epilogue
+tile.kernel @empty_loop_of_range_1 attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 32, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile, %sq, %sq, %sq, %sq : i64, i64, i64, i64, i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.kv_loop {span = partial_high} {
+    tile.wait {operand = k}
+    tile.load {operand = v, which = current}
+    tile.mma_qk
+    tile.apply_mask
+    tile.wait {operand = v}
+    tile.load {operand = k, which = next}
+    tile.online_softmax
+    tile.mma_pv
+  }
+  tile.kv_loop {span = partial_high, range = 1} {
+    tile.wait {operand = k}
+    tile.load {operand = v, which = current}
+    tile.mma_qk
+    tile.apply_mask
+    tile.wait {operand = v}
+    tile.load {operand = k, which = next}
+    tile.online_softmax
+    tile.mma_pv
+  }
+  tile.kv_loop {span = full, range = 1} {
+  }
+  tile.epilogue {write_lse = true}
+}
+
 // score_fn folds inside itself like the other hooks: s + -0.0 -> s (but not
 // s + 0.0, which is +0.0 for s = -0.0), 2 * 0.5 -> 1.0 and s * 1.0 -> s, so
 // the score is the identity. The empty full

@@ -1499,3 +1499,86 @@ tile.kernel @apply_score_at_kernel_level attributes {config = #tile.config<arch 
   tile.apply_score
   tile.epilogue {write_lse = true}
 }
+
+// -----
+
+// A loop of a kv range that kv_bounds does not yield (one range here).
+// expected-error @+1 {{'tile.kernel' op tile.kv_loop {span = full, range = 1} names a kv range that tile.kv_bounds does not yield (it yields 1)}}
+tile.kernel @loop_of_missing_range attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.kv_loop {span = full, range = 1} {
+    tile.wait {operand = k}
+    tile.load {operand = v, which = current}
+    tile.mma_qk
+    tile.wait {operand = v}
+    tile.load {operand = k, which = next}
+    tile.online_softmax
+    tile.mma_pv
+  }
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+// The upper range (0) is visited before the lower one (1).
+// expected-error @+1 {{'tile.kernel' op tile.kv_loop {span = full} out of order: at most one loop per span, in the order partial_high, full, partial_low, range 0 before range 1}}
+tile.kernel @ranges_out_of_order attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile, %sq, %sq, %sq, %sq : i64, i64, i64, i64, i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.kv_loop {span = full, range = 1} {
+    tile.wait {operand = k}
+    tile.load {operand = v, which = current}
+    tile.mma_qk
+    tile.wait {operand = v}
+    tile.load {operand = k, which = next}
+    tile.online_softmax
+    tile.mma_pv
+  }
+  tile.kv_loop {span = full} {
+    tile.wait {operand = k}
+    tile.load {operand = v, which = current}
+    tile.mma_qk
+    tile.wait {operand = v}
+    tile.load {operand = k, which = next}
+    tile.online_softmax
+    tile.mma_pv
+  }
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+tile.kernel @kv_bounds_yields_six attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    // One or two ranges of four: six is neither.
+    // expected-error @+1 {{'tile.yield' op in tile.kv_bounds must yield 4 i64, got (i64, i64, i64, i64, i64, i64)}}
+    tile.yield %q_tile, %q_tile, %q_tile, %sq, %sq, %sq : i64, i64, i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.epilogue {write_lse = true}
+}

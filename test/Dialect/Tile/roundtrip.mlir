@@ -327,3 +327,70 @@ tile.kernel @softcap_forward_sm80 attributes {config = #tile.config<arch = 80, b
   }
   tile.epilogue {write_lse = true}
 }
+
+// Two kv ranges (a sink below a window): kv_bounds yields four indices per
+// range, the upper range first, and the loops of range 1 say so; range 0 is
+// the default and is not printed.
+// CHECK-LABEL: tile.kernel @two_ranges
+// CHECK: tile.kv_bounds {
+// CHECK: tile.yield %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} : i64, i64, i64, i64, i64, i64, i64, i64
+// CHECK: tile.kv_loop {span = partial_high} {
+// CHECK: tile.kv_loop {span = full} {
+// CHECK: tile.kv_loop {span = partial_high, range = 1} {
+// CHECK: tile.kv_loop {span = full, range = 1} {
+// CHECK: tile.epilogue
+tile.kernel @two_ranges attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 32, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %c4 = arith.constant 4 : i64
+    %keep = arith.cmpi slt, %k, %c4 : i64
+    tile.yield %keep : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    %c0 = arith.constant 0 : i64
+    %c1 = arith.constant 1 : i64
+    tile.yield %c1, %c1, %c1, %c1, %c0, %c0, %c0, %c1 : i64, i64, i64, i64, i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.kv_loop {span = partial_high} {
+    tile.wait {operand = k}
+    tile.load {operand = v, which = current}
+    tile.mma_qk
+    tile.apply_mask
+    tile.wait {operand = v}
+    tile.load {operand = k, which = next}
+    tile.online_softmax
+    tile.mma_pv
+  }
+  tile.kv_loop {span = full} {
+    tile.wait {operand = k}
+    tile.load {operand = v, which = current}
+    tile.mma_qk
+    tile.wait {operand = v}
+    tile.load {operand = k, which = next}
+    tile.online_softmax
+    tile.mma_pv
+  }
+  tile.kv_loop {span = partial_high, range = 1} {
+    tile.wait {operand = k}
+    tile.load {operand = v, which = current}
+    tile.mma_qk
+    tile.apply_mask
+    tile.wait {operand = v}
+    tile.load {operand = k, which = next}
+    tile.online_softmax
+    tile.mma_pv
+  }
+  tile.kv_loop {span = full, range = 1} {
+    tile.wait {operand = k}
+    tile.load {operand = v, which = current}
+    tile.mma_qk
+    tile.wait {operand = v}
+    tile.load {operand = k, which = next}
+    tile.online_softmax
+    tile.mma_pv
+  }
+  tile.epilogue {write_lse = true}
+}

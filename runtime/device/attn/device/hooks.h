@@ -33,6 +33,22 @@ struct KvTiles {
   int64_t end;
 };
 
+// Two kv ranges of one q tile, for masks whose rows keep two disjoint intervals of keys (a sink
+// and a window): `low` lies below `high` (low.end <= high.begin) and the tiles between them are
+// empty, never loaded. The kernel visits high first, then low, each from its top tile down.
+struct KvTilesPair {
+  KvTiles high;
+  KvTiles low;
+};
+
+// The first tile a range visits (its top one), or -1 when it visits none.
+ATTN_HD int64_t first_tile(const KvTiles &r) { return r.end > r.begin ? r.end - 1 : -1; }
+// The first tile of two ranges: high's top tile, else low's.
+ATTN_HD int64_t first_tile(const KvTilesPair &r) {
+  const int64_t high = first_tile(r.high);
+  return high >= 0 ? high : first_tile(r.low);
+}
+
 // Integer division rounding toward -inf / +inf (C++ `/` truncates toward zero). Tile bounds
 // divide offsets such as q - (sq - skv) that can be negative when sq > skv.
 ATTN_HD int64_t floor_div(int64_t a, int64_t b) {

@@ -42,9 +42,9 @@ ATTN_HD void summarize_run(const attn_runtime_tensor &ids, bool batched, int64_t
 // `length` positions. Sound: the hull of every run the range touches. Falls back to any int32
 // where the summary cannot help (no plan, an unknown batch, a range over too many runs).
 ATTN_HD Interval iv_read_summary(const int32_t *summary, int64_t length, Interval b, Interval i) {
-  if (summary == nullptr || b.lo != b.hi) return iv_int32();
-  const int64_t first = max_i64(i.lo, 0) / kSummaryGranule;
-  const int64_t last = min_i64(i.hi, length - 1) / kSummaryGranule;
+  if (summary == nullptr || b.lo != b.hi || length <= 0) return iv_int32();
+  const int64_t first = floor_div(max_i64(i.lo, 0), kSummaryGranule);
+  const int64_t last = floor_div(min_i64(i.hi, length - 1), kSummaryGranule);
   if (last < first || last - first >= kMaxSummaryRuns) return iv_int32();
   const int32_t *row = summary + b.lo * summary_runs(length) * 2;
   Interval hull{row[first * 2], row[first * 2 + 1]};
@@ -61,7 +61,8 @@ ATTN_HD Interval iv_read_summary(const int32_t *summary, int64_t length, Interva
 __device__ __forceinline__ void plan_summary(const attn_forward_params &p, int slot, bool batched,
                                              int64_t length) {
   const int64_t g = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (g >= summary_runs(length)) return;
+  // grid.y spans the largest summary's rows; a tensor without a batch dimension has one.
+  if (g >= summary_runs(length) || (!batched && blockIdx.y > 0)) return;
   summarize_run(p.tensors[slot], batched, length, blockIdx.y, g,
                 const_cast<int32_t *>(p.summaries[slot]));
 }

@@ -149,6 +149,17 @@ CUresult getErrorString(CUresult, const char **text) {
   return CUDA_SUCCESS;
 }
 
+// Plan workspaces: no test library has a plan yet, so these only need to exist and pair up.
+CUresult memAllocAsync(CUdeviceptr *memory, size_t bytes, CUstream) {
+  static char arena[1 << 12];
+  if (bytes > sizeof arena)
+    return CUDA_ERROR_INVALID_VALUE;
+  *memory = reinterpret_cast<CUdeviceptr>(arena);
+  return CUDA_SUCCESS;
+}
+
+CUresult memFreeAsync(CUdeviceptr, CUstream) { return CUDA_SUCCESS; }
+
 struct Entry {
   const char *name;
   void *function;
@@ -170,6 +181,8 @@ const Entry kEntries[] = {
     {"cuPointerGetAttribute", reinterpret_cast<void *>(&pointerGetAttribute)},
     {"cuGetErrorName", reinterpret_cast<void *>(&getErrorName)},
     {"cuGetErrorString", reinterpret_cast<void *>(&getErrorString)},
+    {"cuMemAllocAsync", reinterpret_cast<void *>(&memAllocAsync)},
+    {"cuMemFreeAsync", reinterpret_cast<void *>(&memFreeAsync)},
 };
 
 } // namespace
