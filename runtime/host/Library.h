@@ -22,6 +22,7 @@ struct LoadedKernel {
   const ManifestKernel *kernel = nullptr;
   CUmodule module = nullptr;
   CUfunction function = nullptr;
+  int smCount = 0; // the device's multiprocessors, queried for persistent kernels only
 };
 
 // The image the descriptor holds for `arch`, or null.

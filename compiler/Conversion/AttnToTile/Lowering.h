@@ -20,6 +20,10 @@ mlir::LogicalResult lowerMaskInto(mlir::attn::AttentionOp attention,
 mlir::LogicalResult lowerScoreInto(mlir::attn::AttentionOp attention,
                                    mlir::tile::ScoreFnOp scoreFn);
 
+/// What the tile heuristics need to know of `attention`: head dim, element
+/// size, the shape of its mask's work and whether it has a score hook.
+target::TileProblem forwardTileProblem(mlir::attn::AttentionOp attention);
+
 /// Fills the (empty) body of `bounds` with the closed-form kv-tile range of a
 /// q tile for `mask` under `config`.
 void buildKvBounds(mlir::tile::KvBoundsOp bounds, mlir::attn::MaskClass mask,
