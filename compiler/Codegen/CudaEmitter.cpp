@@ -222,8 +222,8 @@ KernelInfo describe(tile::KernelOp kernel) {
   info.persistent = config.getPersistent();
   info.threads = config.getNumThreads();
   // The same size the tile heuristics budgeted; the emitted static_assert ties it to the kernel.
-  target::TileConfig tiles{info.blockM,     info.blockN,    info.numWarps,
-                           info.stages,     info.warpgroups, info.persistent};
+  target::TileConfig tiles{info.blockM, info.blockN,     info.numWarps,
+                           info.stages, info.warpgroups, info.persistent};
   info.smemBytes = tiles.smemBytes(
       {int64_t(kernel.getHeadDim()), kernel.getElementType().getIntOrFloatBitWidth() / 8});
   info.config = tiles.str();
