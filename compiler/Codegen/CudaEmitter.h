@@ -2,8 +2,13 @@
 //
 // The emitted file has two parts. The variant hooks (mask_fn, kv_bounds and
 // the tile constants) come first and compile as plain C++ as well, so tests
-// run them on the host. The kernel follows under `#if defined(__CUDACC__)`:
-// one call to a device primitive of runtime/device per tile op, in IR order.
+// run them on the host. The kernel follows under `#if defined(__CUDACC__)`,
+// one of two families, as the kernel's #tile.config says:
+//   mma.sync (sm80/forward.cuh): one call to a device primitive per tile op,
+//     in IR order (this file);
+//   warp-specialised wgmma + TMA (sm90/forward.cuh): a Variant struct that
+//     adapts the hooks, and one call of the composed kernel
+//     (Sm90KernelWriter.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,6 +38,8 @@ struct KernelInfo {
   std::string arch;     ///< "sm_80", "sm_90a"
   int64_t sm = 0;       ///< 80, 90
   int64_t blockM = 0, blockN = 0, numWarps = 0, stages = 0;
+  int64_t warpgroups = 0;  ///< consumer warpgroups; 0: the mma.sync kernel
+  bool persistent = false; ///< launched with min(work tiles, SMs) CTAs
   int64_t threads = 0;
   int64_t smemBytes = 0;
   std::string mode;     ///< "forward"
@@ -40,6 +47,11 @@ struct KernelInfo {
   /// mask reads no summarised tensor.
   std::string planSymbol;
   std::vector<PlanSummary> summaries;
+  std::string config;   ///< the tile config in words, for reports
+
+  /// The warp-specialised kernel takes the TMA tensor maps of Q, K and V as a
+  /// second parameter and a 1-d grid of work tiles.
+  bool warpSpecialized() const { return warpgroups > 0; }
 };
 
 struct EmittedKernel {
@@ -47,7 +59,8 @@ struct EmittedKernel {
   std::string source;   ///< the whole .cu file
 };
 
-/// `origin` names the spec file in the header comment.
+/// `origin` names the spec file in the header comment. Fails, with an error on
+/// the kernel, for a tile config whose shared memory the target cannot give.
 mlir::FailureOr<EmittedKernel> emitCudaKernel(mlir::tile::KernelOp kernel,
                                               llvm::StringRef origin);
 

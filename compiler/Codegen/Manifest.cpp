@@ -40,6 +40,13 @@ json planEntry(const KernelInfo &info) {
   return {{"symbol", info.planSymbol}, {"threads", kPlanThreads}, {"summaries", summaries}};
 }
 
+/// How the runtime sizes the grid (docs/architecture.md, "Library and manifest").
+static const char *gridName(const KernelInfo &info) {
+  if (!info.warpSpecialized())
+    return "q_tile_head_batch";
+  return info.persistent ? "persistent" : "work_tiles";
+}
+
 std::string buildManifest(const spec::Spec &spec, const std::vector<CompiledKernel> &kernels) {
   const std::string dtype(spec::elementTypeName(spec.elementType));
   json archs = json::array();
@@ -58,6 +65,9 @@ std::string buildManifest(const spec::Spec &spec, const std::vector<CompiledKern
                           {"block_n", info.blockN},
                           {"num_warps", info.numWarps},
                           {"stages", info.stages},
+                          {"warpgroups", info.warpgroups},
+                          {"tensor_maps", info.warpSpecialized()},
+                          {"grid", gridName(info)},
                           {"registers", kernel.usage.registers},
                           {"spill_bytes", kernel.usage.spillStoreBytes},
                           {"plan", planEntry(info)}});

@@ -15,7 +15,8 @@ namespace {
 
 class ScalarEmitter {
 public:
-  explicit ScalarEmitter(raw_ostream &os, StringRef indent) : os(os), indent(indent) {}
+  ScalarEmitter(raw_ostream &os, StringRef indent, KvScan scanKind)
+      : os(os), indent(indent), scanKind(scanKind) {}
 
   void name(Value value, std::string name) { names[value] = std::move(name); }
   const std::string &get(Value value) const { return names.find(value)->second; }
@@ -37,9 +38,12 @@ public:
 private:
   /// tile.scan_kv_tiles: one KvTiles value whose fields are the four results.
   /// Uses the hooks CudaEmitter writes beside it: kBlockM, kBlockN, MaskBox.
+  /// The warp form for kernels whose warps cannot all meet at a CTA barrier.
   LogicalResult emitScan(tile::ScanKvTilesOp scan) {
+    StringRef function = scanKind == KvScan::Warp ? "attn::device::sm90::warp_scan_kv_tiles"
+                                                  : "attn::device::scan_kv_tiles";
     std::string var = "v" + std::to_string(counter++);
-    os << indent << "const attn::device::KvTiles " << var << " = attn::device::scan_kv_tiles("
+    os << indent << "const attn::device::KvTiles " << var << " = " << function << "("
        << get(scan.getQTile()) << ", " << get(scan.getQueryLen()) << ", "
        << get(scan.getKeyLen()) << ", kBlockM, kBlockN, MaskBox{p, b, h, " << get(scan.getQueryLen())
        << ", " << get(scan.getKeyLen()) << "});\n";
@@ -214,6 +218,7 @@ private:
 
   raw_ostream &os;
   std::string indent;
+  KvScan scanKind;
   llvm::DenseMap<Value, std::string> names;
   unsigned counter = 0;
 };
@@ -222,8 +227,9 @@ private:
 
 FailureOr<SmallVector<std::string>> emitScalarBlock(Block &block,
                                                     ArrayRef<std::string> argNames,
-                                                    raw_ostream &os, StringRef indent) {
-  ScalarEmitter emitter(os, indent);
+                                                    raw_ostream &os, StringRef indent,
+                                                    KvScan scan) {
+  ScalarEmitter emitter(os, indent, scan);
   for (auto [arg, name] : llvm::zip(block.getArguments(), argNames))
     emitter.name(arg, name);
   for (Operation &op : block.without_terminator())

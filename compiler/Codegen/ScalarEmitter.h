@@ -18,13 +18,21 @@
 
 namespace attnc::codegen {
 
+/// How tile.scan_kv_tiles combines its per-thread partial results on the
+/// device. Both forms also compile for the host, as one loop.
+enum class KvScan {
+  Block, ///< the whole CTA (attn/device/scan.h; __syncthreads): mma.sync kernels
+  Warp,  ///< one warp, shuffles only (attn/device/sm90/kv_scan.cuh): warp-
+         ///< specialised kernels, whose warpgroups run different code
+};
+
 /// Emits the ops of `block` (all but its terminator) as statements, the block
 /// arguments named `argNames`, each line prefixed by `indent`. Returns the C++
 /// names of the terminator's operands, or failure after emitting an error on
-/// an op it cannot express.
+/// an op it cannot express. `scan` picks the tile.scan_kv_tiles primitive.
 mlir::FailureOr<llvm::SmallVector<std::string>>
 emitScalarBlock(mlir::Block &block, llvm::ArrayRef<std::string> argNames,
-                llvm::raw_ostream &os, llvm::StringRef indent);
+                llvm::raw_ostream &os, llvm::StringRef indent, KvScan scan = KvScan::Block);
 
 } // namespace attnc::codegen
 

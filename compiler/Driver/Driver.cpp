@@ -96,11 +96,18 @@ compileKernels(const std::vector<codegen::EmittedKernel> &kernels,
           info.symbol + ": the tile config needs " + std::to_string(info.smemBytes) +
           " bytes of shared memory per block; " + std::string(target.name) + " allows " +
           std::to_string(target.maxSmemPerBlock));
-    if (!quiet)
-      llvm::errs() << "attnc: " << info.symbol << ": " << info.blockM << "x" << info.blockN
-                   << " tiles, " << info.numWarps << " warps, " << info.smemBytes
-                   << " B shared memory, " << kernel.usage.registers << " registers, "
-                   << kernel.usage.spillStoreBytes << " B spilled\n";
+    if (quiet)
+      continue;
+    llvm::errs() << "attnc: " << info.symbol << ": " << info.blockM << "x" << info.blockN
+                 << " tiles, ";
+    if (info.warpSpecialized())
+      llvm::errs() << info.warpgroups << " consumer warpgroups (" << info.threads
+                   << " threads), " << info.stages << " stages, "
+                   << (info.persistent ? "persistent" : "grid") << ", ";
+    else
+      llvm::errs() << info.numWarps << " warps, ";
+    llvm::errs() << info.smemBytes << " B shared memory, " << kernel.usage.registers
+                 << " registers, " << kernel.usage.spillStoreBytes << " B spilled\n";
   }
   return compiled;
 }

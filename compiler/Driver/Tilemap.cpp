@@ -3,6 +3,7 @@
 #include "compiler/Driver/Tilemap.h"
 
 #include "compiler/Analysis/TileClassifier.h"
+#include "compiler/Conversion/AttnToTile/Lowering.h"
 #include "compiler/Target/TileHeuristics.h"
 
 #include <nlohmann/json.hpp>
@@ -12,10 +13,8 @@ namespace attnc {
 std::string buildTilemap(mlir::attn::AttentionOp attention, const TilemapProblem &problem,
                          const target::Target &target) {
   using nlohmann::ordered_json;
-  const target::TileProblem tileProblem{
-      static_cast<int64_t>(attention.getHeadDim()),
-      static_cast<int64_t>(attention.getElementType().getIntOrFloatBitWidth() / 8)};
-  const target::TileConfig config = target::chooseForwardConfig(tileProblem, target);
+  const target::TileConfig config =
+      target::chooseForwardConfig(forwardTileProblem(attention), target);
   const mlir::attn::TileGrid grid{problem.batch, problem.head, problem.sq,
                                   problem.skv,   config.blockM, config.blockN};
 

@@ -3,15 +3,22 @@
 #include "compiler/Target/TileHeuristics.h"
 
 namespace attnc::target {
+namespace {
 
-std::string TileConfig::str() const {
-  return std::to_string(blockM) + "x" + std::to_string(blockN) + ", " +
-         std::to_string(numWarps) + " warps, " + std::to_string(stages) +
-         " stages";
+/// q rows per consumer warpgroup: the M of one wgmma.
+constexpr int64_t kWarpgroupRows = 64;
+constexpr int64_t kWarpsPerWarpgroup = 4;
+/// sm90/shared_storage.cuh aligns every tile, and so the storage, to 1024
+/// bytes (the 128B swizzle's repeat); one mbarrier is 8 bytes.
+constexpr int64_t kSmemAlign = 1024;
+constexpr int64_t kMbarrierBytes = 8;
+
+int64_t roundUp(int64_t value, int64_t multiple) {
+  return (value + multiple - 1) / multiple * multiple;
 }
 
-TileConfig chooseForwardConfig(const TileProblem &problem,
-                               const Target &target) {
+/// The mma.sync kernel: widest kv tile (from 128 down) that fits.
+TileConfig chooseMmaSyncConfig(const TileProblem &problem, const Target &target) {
   TileConfig config{/*blockM=*/128, /*blockN=*/128, /*numWarps=*/4,
                     /*stages=*/2};
   while (config.blockN > 16 &&
@@ -19,6 +26,78 @@ TileConfig chooseForwardConfig(const TileProblem &problem,
           config.smemBytes(problem) > target.maxSmemPerBlock))
     config.blockN /= 2;
   return config;
+}
+
+TileConfig warpSpecialized(int64_t blockM, int64_t blockN, int64_t stages,
+                           bool persistent) {
+  const int64_t warpgroups = blockM / kWarpgroupRows;
+  return TileConfig{blockM,
+                    blockN,
+                    kWarpsPerWarpgroup * (1 + warpgroups),
+                    stages,
+                    warpgroups,
+                    persistent};
+}
+
+/// The wgmma kernel, by head dim (measurements: docs/notes/sm90-kernel.md).
+///   d64:  128x128, 3 stages; dense masks go faster with 192-key tiles (fewer
+///         softmax passes per FLOP) and causal ones with three consumer
+///         warpgroups (192 rows). Both were measured without a score hook,
+///         which needs registers the wider tiles do not leave.
+///   d128: 128x128, 2 stages (128x176 and 3 stages measured slower).
+///   d256: 128x80, 2 stages: what fits 227 KiB (64 KiB Q + 4 x 40 KiB K/V).
+/// Persistent (one CTA per SM) where every work tile costs the same: the
+/// prologue and the first Q load are paid once per SM (+10 % dense). Under a
+/// causal mask the static split leaves SMs idle at the end, and the plain
+/// grid, handed out longest-first, is as fast or faster, except at d256 where
+/// persistent measured 4-5 % faster.
+TileConfig chooseWarpSpecializedConfig(const TileProblem &problem) {
+  const bool dense = problem.mask == MaskShape::Dense;
+  const bool causal = problem.mask == MaskShape::Causal;
+  if (problem.headDim == 64) {
+    if (dense && !problem.hasScore)
+      return warpSpecialized(128, 192, /*stages=*/3, /*persistent=*/true);
+    if (causal && !problem.hasScore)
+      return warpSpecialized(192, 128, /*stages=*/3, /*persistent=*/false);
+    return warpSpecialized(128, 128, /*stages=*/3, /*persistent=*/dense);
+  }
+  if (problem.headDim == 128)
+    return warpSpecialized(128, 128, /*stages=*/2, /*persistent=*/dense);
+  return warpSpecialized(128, 80, /*stages=*/2, /*persistent=*/dense || causal);
+}
+
+} // namespace
+
+int64_t TileConfig::smemBytes(const TileProblem &problem) const {
+  const int64_t rowBytes = problem.headDim * problem.elementBytes;
+  if (!warpSpecialized())
+    return (blockM + 2 * blockN) * rowBytes;
+  // Q, the K and V rings, then a full and an empty barrier per stage of each
+  // ring (Q's ring has one stage).
+  const int64_t tiles = (blockM + 2 * stages * blockN) * rowBytes;
+  const int64_t barriers = 2 * (1 + 2 * stages) * kMbarrierBytes;
+  return roundUp(tiles + barriers, kSmemAlign) + kSmemAlign;
+}
+
+std::string TileConfig::str() const {
+  std::string shape = std::to_string(blockM) + "x" + std::to_string(blockN) + ", ";
+  std::string pipeline = ", " + std::to_string(stages) + " stages";
+  if (!warpSpecialized())
+    return shape + std::to_string(numWarps) + " warps" + pipeline;
+  return shape + std::to_string(warpgroups) + " consumer warpgroups" + pipeline +
+         (persistent ? ", persistent" : ", grid");
+}
+
+TileConfig chooseForwardConfig(const TileProblem &problem,
+                               const Target &target) {
+  const bool wgmmaHeadDim =
+      problem.headDim == 64 || problem.headDim == 128 || problem.headDim == 256;
+  if (target.sm >= 90 && wgmmaHeadDim && problem.elementBytes == 2) {
+    TileConfig config = chooseWarpSpecializedConfig(problem);
+    if (config.smemBytes(problem) <= target.maxSmemPerBlock)
+      return config;
+  }
+  return chooseMmaSyncConfig(problem, target);
 }
 
 } // namespace attnc::target

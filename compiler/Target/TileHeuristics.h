@@ -16,31 +16,53 @@
 
 namespace attnc::target {
 
+/// How the work of a q tile depends on its index, from the mask analysis.
+enum class MaskShape {
+  Dense,  ///< every q tile visits every kv tile: all work tiles cost the same
+  Causal, ///< a triangle: the last q tiles visit the most kv tiles
+  Other,  ///< anything else (run-time tile scan)
+};
+
 /// What the heuristics need to know about a kernel.
 struct TileProblem {
   int64_t headDim;
   int64_t elementBytes; ///< 2 for f16 and bf16
+  MaskShape mask = MaskShape::Other;
+  bool hasScore = false; ///< a score hook runs on every tile
 };
 
 /// The tile shape and pipeline of one forward kernel (mirrors #tile.config).
+///
+/// Two kernel families: the mma.sync kernel (runtime/device/.../sm80, any
+/// target) and, when `warpgroups > 0`, the warp-specialised wgmma + TMA kernel
+/// (runtime/device/.../sm90, sm_90a only): one producer warpgroup and
+/// `warpgroups` consumer warpgroups of 64 q rows each.
 struct TileConfig {
   int64_t blockM;   ///< query rows per thread block
   int64_t blockN;   ///< keys per kv tile
-  int64_t numWarps; ///< warps per block, each owning blockM / numWarps rows
-  int64_t stages;   ///< kv tiles in flight (load of tile j-1 overlaps tile j)
+  int64_t numWarps; ///< warps per block (the producer warpgroup's included)
+  int64_t stages;   ///< K/V buffers: loads of later kv tiles overlap this one
+  int64_t warpgroups = 0;  ///< consumer warpgroups; 0: the mma.sync kernel
+  bool persistent = false; ///< one CTA per SM looping over the work tiles
 
+  bool warpSpecialized() const { return warpgroups > 0; }
   int64_t threads() const { return 32 * numWarps; }
-  /// Q tile plus one K and one V tile.
-  int64_t smemBytes(const TileProblem &problem) const {
-    return (blockM + 2 * blockN) * problem.headDim * problem.elementBytes;
-  }
-  /// f32 accumulator registers per thread: this thread's share of the warp's
-  /// O rows [rows, headDim] and S rows [rows, blockN].
+  /// Dynamic shared memory the kernel is launched with.
+  ///   mma.sync: a Q tile plus one K and one V tile.
+  ///   wgmma: Q, `stages` K and V tiles and the mbarriers, laid out as
+  ///   sm90/shared_storage.cuh's ForwardSharedStorage (1024-aligned), plus
+  ///   1024 bytes of slack to align the dynamic buffer's start.
+  int64_t smemBytes(const TileProblem &problem) const;
+  /// f32 accumulator registers per thread of the mma.sync kernel: this
+  /// thread's share of the warp's O rows [rows, headDim] and S rows
+  /// [rows, blockN].
   int64_t accumulatorRegisters(const TileProblem &problem) const {
     const int64_t rowsPerWarp = blockM / numWarps;
     return rowsPerWarp * (problem.headDim + blockN) / 32;
   }
-  std::string str() const; ///< "128x32, 4 warps, 2 stages"
+  /// "128x32, 4 warps, 2 stages" or
+  /// "128x128, 2 consumer warpgroups, 2 stages, persistent".
+  std::string str() const;
 };
 
 /// The accumulator budget under which the sm_80 forward kernel compiles
@@ -48,9 +70,16 @@ struct TileConfig {
 /// softmax state); see docs/notes/kernel-tuning.md for the measurements.
 constexpr int64_t kMaxAccumulatorRegisters = 160;
 
-/// The forward-kernel config for `problem` on `target`: 128 query rows over 4
-/// warps (32 rows each, so every K/V fragment read from shared memory feeds
-/// two mmas), and the widest kv tile whose accumulators fit the budget.
+/// The forward-kernel config for `problem` on `target`.
+///
+/// sm_80, and sm_90a head dims other than 64, 128 and 256: the mma.sync kernel
+/// with 128 query rows over 4 warps (32 rows each, so every K/V fragment read
+/// from shared memory feeds two mmas), and the widest kv tile whose
+/// accumulators fit the budget.
+///
+/// sm_90a: the warp-specialised kernel with the shapes measured best on an
+/// H100 (docs/notes/sm90-kernel.md); persistent where every work tile costs
+/// the same.
 TileConfig chooseForwardConfig(const TileProblem &problem, const Target &target);
 
 } // namespace attnc::target

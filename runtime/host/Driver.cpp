@@ -91,6 +91,7 @@ void open(DriverState &s) {
   }
   std::string optional;
   resolve(getProc, "cuCtxGetId", api.ctxGetId, optional);
+  resolve(getProc, "cuTensorMapEncodeTiled", api.tensorMapEncodeTiled, optional);
 
   CUresult result = api.init(0);
   if (result != CUDA_SUCCESS) {

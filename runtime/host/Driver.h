@@ -38,6 +38,8 @@ struct DriverApi {
   decltype(&::cuMemFreeAsync) memFreeAsync = nullptr;
   // Optional (CUDA >= 12.0): tells a context apart from a later one that reuses its handle.
   decltype(&::cuCtxGetId) ctxGetId = nullptr;
+  // Optional until a kernel needs it: the TMA tensor maps of warp-specialised (sm_90a) kernels.
+  decltype(&::cuTensorMapEncodeTiled) tensorMapEncodeTiled = nullptr;
 };
 
 // Opens the driver, resolves the table and calls cuInit(0), once per process. On success sets

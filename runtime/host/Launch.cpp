@@ -1,9 +1,13 @@
 #include "Launch.h"
 #include "Plan.h"
 
+#include <algorithm>
+#include <limits>
+
 #include "ArchSelect.h"
 #include "Driver.h"
 #include "Error.h"
+#include "TensorMaps.h"
 
 namespace attn::runtime {
 
@@ -170,11 +174,64 @@ attn_status readyKernel(const DriverApi &api, attn_library &lib, CUcontext conte
   LoadedKernel loaded;
   loaded.context = context;
   loaded.contextId = contextId;
+  // A persistent grid has one CTA per multiprocessor.
+  if (kernel->grid == LaunchGrid::Persistent)
+    if (attn_status status =
+            deviceAttribute(api, device, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
+                            "cuDeviceGetAttribute(MULTIPROCESSOR_COUNT)", loaded.smCount);
+        status != ATTN_OK)
+      return status;
   if (attn_status status = loadKernel(api, lib, *kernel, major, minor, loaded); status != ATTN_OK)
     return status;
   lib.loaded.push_back(loaded);
   out = loaded;
   return ATTN_OK;
+}
+
+struct Grid {
+  unsigned x, y, z;
+};
+
+// The grid `kernel` is launched with for `params` (the manifest's "grid"). The work tiles of a
+// warp-specialised kernel are its (q tile, head, batch) triples, numbered by its scheduler
+// (attn/device/sm90/scheduler.cuh) and dealt to the CTAs round by round, so any grid size runs
+// them all: one CTA per tile, or one per multiprocessor for a persistent kernel.
+attn_status gridOf(const attn_forward_params &params, const LoadedKernel &ready, Grid &grid) {
+  const ManifestKernel &kernel = *ready.kernel;
+  const int64_t qTiles = (static_cast<int64_t>(params.seqlen_q) + kernel.blockM - 1) / kernel.blockM;
+  if (kernel.grid == LaunchGrid::QTileHeadBatch) {
+    grid = {static_cast<unsigned>(qTiles), static_cast<unsigned>(params.heads_q),
+            static_cast<unsigned>(params.batch)};
+    return ATTN_OK;
+  }
+  int64_t ctas = qTiles * params.heads_q * params.batch;
+  if (kernel.grid == LaunchGrid::Persistent)
+    ctas = std::min<int64_t>(ctas, ready.smCount);
+  constexpr int64_t kMaxGridX = std::numeric_limits<int32_t>::max();
+  if (ctas > kMaxGridX)
+    return fail(ATTN_ERROR_INVALID_ARGUMENT,
+                concat("q: ", ctas, " work tiles of ", kernel.blockM, " rows (batch ",
+                       params.batch, " x heads ", params.heads_q, " x ", qTiles,
+                       " q tiles) exceed the ", kMaxGridX, " CTAs of one launch"));
+  grid = {static_cast<unsigned>(ctas), 1, 1};
+  return ATTN_OK;
+}
+
+// The Q, K and V tensor maps of a warp-specialised kernel: [D, S, H, B] views of the tensors
+// with the kernel's tile rows as the box (TensorMaps.h).
+attn_status encodeTensorMaps(const DriverApi &api, const attn_library &lib,
+                             const ManifestKernel &kernel, const attn_forward_params &params,
+                             attn_forward_tensor_maps &maps) {
+  if (api.tensorMapEncodeTiled == nullptr)
+    return fail(ATTN_ERROR_DEVICE,
+                concat(lib.path, ": the ", kernel.arch, " kernel takes TMA tensor maps, and this "
+                                 "CUDA driver has no cuTensorMapEncodeTiled; a driver for CUDA "
+                                 "12.0 or newer is needed"));
+  const ForwardTileShape shape{lib.manifest.headDim, kernel.blockM, kernel.blockN};
+  return checkCuda(api,
+                   encodeForwardTensorMaps(api.tensorMapEncodeTiled, params, lib.manifest.dtype,
+                                           shape, &maps),
+                   "cuTensorMapEncodeTiled");
 }
 
 } // namespace
@@ -194,19 +251,25 @@ attn_status launchForward(attn_library &lib, const attn_forward_params &params, 
     return status;
 
   const ManifestKernel &kernel = *ready.kernel;
-  const unsigned gridX = static_cast<unsigned>(
-      (static_cast<int64_t>(params.seqlen_q) + kernel.blockM - 1) / kernel.blockM);
-  // The kernel takes the struct by value; the driver copies it out of `args` at launch.
+  Grid grid{};
+  if (attn_status status = gridOf(params, ready, grid); status != ATTN_OK)
+    return status;
+  // The kernel takes its parameters by value; the driver copies them out of `args` at launch,
+  // as many as the kernel declares (a kernel without tensor maps reads only the first).
   attn_forward_params copy = params;
+  attn_forward_tensor_maps maps; // 64-byte aligned, as the copy engine reads it
+  if (kernel.tensorMaps)
+    if (attn_status status = encodeTensorMaps(*api, lib, kernel, params, maps); status != ATTN_OK)
+      return status;
+  // The plan (attn/device/plan.h) fills its workspace on the stream before the kernel reads it.
   PlanWorkspace workspace;
   if (attn_status status = runPlan(*api, ready, copy, static_cast<CUstream>(stream), workspace);
       status != ATTN_OK)
     return status;
-  void *args[] = {&copy};
+  void *args[] = {&copy, &maps};
   attn_status launched =
       checkCuda(*api,
-                api->launchKernel(ready.function, gridX, static_cast<unsigned>(params.heads_q),
-                                  static_cast<unsigned>(params.batch),
+                api->launchKernel(ready.function, grid.x, grid.y, grid.z,
                                   static_cast<unsigned>(kernel.threads), 1, 1,
                                   static_cast<unsigned>(kernel.smemBytes),
                                   static_cast<CUstream>(stream), args, nullptr),

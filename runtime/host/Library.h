@@ -23,6 +23,7 @@ struct LoadedKernel {
   CUmodule module = nullptr;
   CUfunction function = nullptr;
   CUfunction planFunction = nullptr; // the kernel's plan (same module), if it has one
+  int smCount = 0; // the device's multiprocessors, queried for persistent kernels only
 };
 
 // The image the descriptor holds for `arch`, or null.

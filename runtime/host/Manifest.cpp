@@ -90,6 +90,17 @@ public:
     return true;
   }
 
+  // An optional boolean: `out` keeps its value if the key is absent.
+  bool optionalBoolean(const Json &object, const std::string &path, const char *key, bool &out) {
+    auto it = object.find(key);
+    if (it == object.end())
+      return true;
+    if (!it->is_boolean())
+      return mismatch(join(path, key), "a boolean", *it);
+    out = it->get<bool>();
+    return true;
+  }
+
   bool mismatch(const std::string &path, const char *expected, const Json &found) {
     error = concat(path, ": expected ", expected, ", found ", kindOf(found));
     return false;
@@ -153,17 +164,48 @@ bool parsePlan(Reader &read, const Json &entry, const std::string &path, Manifes
   return true;
 }
 
+bool parseGrid(Reader &read, const Json &entry, const std::string &path, LaunchGrid &out) {
+  if (!entry.contains("grid"))
+    return true;
+  std::string grid;
+  if (!read.string(entry, path, "grid", grid))
+    return false;
+  if (grid == "q_tile_head_batch")
+    out = LaunchGrid::QTileHeadBatch;
+  else if (grid == "work_tiles")
+    out = LaunchGrid::WorkTiles;
+  else if (grid == "persistent")
+    out = LaunchGrid::Persistent;
+  else {
+    read.error = concat(Reader::join(path, "grid"), ": \"", grid,
+                        "\" is not one of \"q_tile_head_batch\", \"work_tiles\", \"persistent\"");
+    return false;
+  }
+  return true;
+}
+
 bool parseKernel(Reader &read, const Json &entry, const std::string &path, ManifestKernel &out) {
   if (!entry.is_object())
     return read.mismatch(path, "an object", entry);
   constexpr int64_t kMaxInt32 = std::numeric_limits<int32_t>::max();
-  return read.string(entry, path, "mode", out.mode) && read.string(entry, path, "arch", out.arch) &&
-         read.string(entry, path, "symbol", out.symbol) &&
-         read.int32(entry, path, "threads", 1, kMaxThreads, out.threads) &&
-         read.int32(entry, path, "smem_bytes", 0, kMaxInt32, out.smemBytes) &&
-         read.int32(entry, path, "block_m", 1, kMaxInt32, out.blockM) &&
-         read.int32(entry, path, "block_n", 1, kMaxInt32, out.blockN) &&
-         parsePlan(read, entry, path, out.plan);
+  constexpr int64_t kMaxTmaBoxRows = 256;                       // cuTensorMapEncodeTiled's limit
+  if (!(read.string(entry, path, "mode", out.mode) && read.string(entry, path, "arch", out.arch) &&
+        read.string(entry, path, "symbol", out.symbol) &&
+        read.int32(entry, path, "threads", 1, kMaxThreads, out.threads) &&
+        read.int32(entry, path, "smem_bytes", 0, kMaxInt32, out.smemBytes) &&
+        read.int32(entry, path, "block_m", 1, kMaxInt32, out.blockM) &&
+        read.int32(entry, path, "block_n", 1, kMaxInt32, out.blockN) &&
+        parseGrid(read, entry, path, out.grid) &&
+        read.optionalBoolean(entry, path, "tensor_maps", out.tensorMaps) &&
+        parsePlan(read, entry, path, out.plan)))
+    return false;
+  // The tile rows are the tensor maps' box rows.
+  if (out.tensorMaps && (out.blockM > kMaxTmaBoxRows || out.blockN > kMaxTmaBoxRows)) {
+    read.error = concat(path, ": a kernel with tensor maps needs block_m and block_n <= ",
+                        kMaxTmaBoxRows, ", got ", out.blockM, " and ", out.blockN);
+    return false;
+  }
+  return true;
 }
 
 bool parseTensor(Reader &read, const Json &entry, const std::string &path, ManifestTensor &out) {
@@ -293,6 +335,12 @@ bool parseManifest(const char *text, Manifest &out, std::string &error) {
     ManifestKernel kernel;
     if (!parseKernel(read, (*kernels)[i], concat("kernels[", i, "]"), kernel))
       return false;
+    // A tensor map's box is 64 elements of D (the 128-byte swizzle span) wide.
+    if (kernel.tensorMaps && out.headDim % 64 != 0) {
+      error = concat("kernels[", i, "].tensor_maps: head_dim ", out.headDim,
+                     " is not a multiple of 64");
+      return false;
+    }
     out.kernels.push_back(std::move(kernel));
   }
   if (!parseList(read, root, "tensors", ATTN_MAX_TENSORS, parseTensor, out.tensors) ||

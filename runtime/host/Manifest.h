@@ -26,6 +26,13 @@ struct ManifestPlan {
   std::vector<ManifestSummary> summaries; // blockIdx.z of the plan kernel indexes these
 };
 
+// How a kernel's grid is sized (the manifest's "grid"; absent means QTileHeadBatch).
+enum class LaunchGrid {
+  QTileHeadBatch, // (ceil(Sq / blockM), Hq, B): the mma.sync kernel
+  WorkTiles,      // B·Hq·ceil(Sq / blockM) CTAs in x, one per work tile (sm90/scheduler.cuh)
+  Persistent,     // min(work tiles, SM count) CTAs in x, each looping over work tiles
+};
+
 // One compiled kernel: which mode and arch it serves, the symbol in its image and how to launch it.
 struct ManifestKernel {
   std::string mode;   // "forward"
@@ -33,8 +40,12 @@ struct ManifestKernel {
   std::string symbol; // the __global__ function in that image
   int32_t threads = 0;
   int32_t smemBytes = 0; // dynamic shared memory per block
-  int32_t blockM = 0;    // query rows per block: grid.x = ceil(Sq / blockM)
-  int32_t blockN = 0;    // informational (keys per inner tile)
+  int32_t blockM = 0;    // query rows per block (per work tile)
+  int32_t blockN = 0;    // keys per kv tile: the K/V tensor maps' box rows
+  LaunchGrid grid = LaunchGrid::QTileHeadBatch;
+  // The kernel's second parameter is the TMA tensor maps of Q, K and V
+  // (attn/device/sm90/tensor_maps.h), encoded by the runtime at each launch.
+  bool tensorMaps = false;
   ManifestPlan plan;
 };
 

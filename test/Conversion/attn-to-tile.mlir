@@ -33,8 +33,16 @@
 // CHECK-NOT: tile.apply_mask
 // CHECK: tile.epilogue {write_lse = true}
 // CHECK-NOT: attn.attention
+// sm_90a: the warp-specialised kernel, a producer and two consumer warpgroups
+// (12 warps) over 128 x 128 tiles; a causal mask's work tiles differ in cost,
+// so one CTA per work tile (persistent = false, not printed). The kv bounds
+// are the same closed form with N = 128.
 // SM90-LABEL: tile.kernel @causal_forward_sm90a
-// SM90-SAME: #tile.config<arch = 90, block_m = 128, block_n = 32
+// SM90-SAME: config = #tile.config<arch = 90, block_m = 128, block_n = 128, num_warps = 12, stages = 2, warpgroups = 2>
+// SM90: tile.kv_bounds {
+// SM90-DAG: arith.constant 128 : i64
+// SM90: arith.floordivsi
+// SM90: tile.epilogue {write_lse = true}
 attn.attention @causal attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"]} {
 ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
   %keep = attn.causal %q, %k, %sq, %skv {alignment = #attn.alignment<bottom_right>}
@@ -56,6 +64,14 @@ attn.attention @causal attributes {element_type = bf16, head_dim = 128 : i64, mo
 // CHECK: tile.yield %[[C0]], %[[C0]], %[[FULL]], %[[END]]
 // CHECK: tile.kv_loop {span = partial_high}
 // CHECK: tile.kv_loop {span = full}
+// sm_90a, d = 64, dense, no score: 192-key tiles, 3 stages, and a persistent
+// grid (every work tile costs the same): full = [0, floor(skv/192)).
+// SM90-LABEL: tile.kernel @dense_forward_sm90a
+// SM90-SAME: config = #tile.config<arch = 90, block_m = 128, block_n = 192, num_warps = 12, stages = 3, warpgroups = 2, persistent = true>
+// SM90: tile.kv_bounds {
+// SM90-NEXT: ^bb0(%{{.+}}: i64, %{{.+}}: i64, %[[SKV:.+]]: i64):
+// SM90-DAG: %[[C192:.+]] = arith.constant 192 : i64
+// SM90: arith.floordivsi %[[SKV]], %[[C192]] : i64
 attn.attention @dense attributes {element_type = f16, head_dim = 64 : i64, modes = ["forward"]} {
 ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
   %true = arith.constant true
@@ -82,6 +98,10 @@ attn.attention @dense attributes {element_type = f16, head_dim = 64 : i64, modes
 // CHECK: tile.kv_loop {span = partial_low}
 // CHECK: tile.apply_mask
 // CHECK: tile.epilogue
+// sm_90a: the same scan (emitted as the warp-level one, Codegen/emit-cuda.test).
+// SM90-LABEL: tile.kernel @every_third_forward_sm90a
+// SM90-SAME: block_m = 128, block_n = 128, num_warps = 12, stages = 2, warpgroups = 2>
+// SM90: tile.scan_kv_tiles
 attn.attention @every_third attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"]} {
 ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
   %c3 = arith.constant 3 : i64

@@ -77,11 +77,12 @@ FailureOr<tile::KernelOp> buildForwardKernel(OpBuilder &b, attn::AttentionOp att
   Location loc = attention.getLoc();
   Type element = attention.getElementType();
   const int64_t headDim = attention.getHeadDim();
-  target::TileProblem problem{headDim, element.getIntOrFloatBitWidth() / 8};
-  target::TileConfig config = target::chooseForwardConfig(problem, target);
+  target::TileConfig config =
+      target::chooseForwardConfig(forwardTileProblem(attention), target);
   auto configAttr = tile::ConfigAttr::getChecked(
       [&] { return attention.emitOpError(); }, b.getContext(), int64_t(target.sm),
-      config.blockM, config.blockN, config.numWarps, config.stages);
+      config.blockM, config.blockN, config.numWarps, config.stages, config.warpgroups,
+      config.persistent);
   if (!configAttr)
     return failure();
 
@@ -113,6 +114,22 @@ FailureOr<tile::KernelOp> buildForwardKernel(OpBuilder &b, attn::AttentionOp att
   tile::EpilogueOp::create(b, loc, /*write_lse=*/true);
   return kernel;
 }
+
+} // namespace
+
+target::TileProblem forwardTileProblem(attn::AttentionOp attention) {
+  const attn::MaskKind kind = attn::classifyMask(attention).kind;
+  // An empty mask does no work anywhere: as uniform as a dense one.
+  const target::MaskShape mask =
+      kind == attn::MaskKind::Dense || kind == attn::MaskKind::Empty ? target::MaskShape::Dense
+      : kind == attn::MaskKind::Causal                               ? target::MaskShape::Causal
+                                                                     : target::MaskShape::Other;
+  return {int64_t(attention.getHeadDim()),
+          int64_t(attention.getElementType().getIntOrFloatBitWidth() / 8), mask,
+          attention.hasScore()};
+}
+
+namespace {
 
 struct AttnToTilePass : impl::AttnToTileBase<AttnToTilePass> {
   using AttnToTileBase::AttnToTileBase;

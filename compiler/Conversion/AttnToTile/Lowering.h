@@ -21,6 +21,10 @@ mlir::LogicalResult lowerMaskInto(mlir::attn::AttentionOp attention,
 mlir::LogicalResult lowerScoreInto(mlir::attn::AttentionOp attention,
                                    mlir::tile::ScoreFnOp scoreFn);
 
+/// What the tile heuristics need to know of `attention`: head dim, element
+/// size, the shape of its mask's work and whether it has a score hook.
+target::TileProblem forwardTileProblem(mlir::attn::AttentionOp attention);
+
 /// Fills the (empty) body of `bounds` with the kv-tile range(s) of a q tile
 /// for `mask` under `config`: closed forms where the mask analysis found one,
 /// tile.scan_kv_tiles otherwise.

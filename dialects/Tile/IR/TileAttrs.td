@@ -16,18 +16,33 @@ def Tile_ConfigAttr : AttrDef<Tile_Dialect, "Config"> {
   let summary = "tile configuration of one kernel";
   let description = [{
     * `arch`: SM version the kernel is compiled for, 80 (sm_80) or 90 (sm_90a).
-    * `block_m`: query rows per CTA (the q tile). Each of the `num_warps` warps
-      owns block_m / num_warps rows, a multiple of the 16 rows of one mma.
+    * `block_m`: query rows per CTA (the q tile).
     * `block_n`: keys per kv tile, a multiple of the mma n/k granule 16.
     * `num_warps`: warps per CTA; the CTA has 32 * num_warps threads.
-    * `stages`: K/V shared-memory buffers (cp.async pipeline depth).
+    * `stages`: K/V shared-memory buffers (pipeline depth).
+    * `warpgroups` (default 0): consumer warpgroups of the warp-specialised
+      wgmma + TMA kernel (runtime/device/attn/device/sm90, sm_90a only): the
+      CTA is one producer warpgroup (TMA loads) and `warpgroups` consumers of
+      64 q rows each. 0 selects the mma.sync kernel
+      (runtime/device/attn/device/sm80), in which each of the `num_warps`
+      warps owns block_m / num_warps rows.
+    * `persistent` (default false): the warp-specialised kernel is launched
+      with one CTA per SM, each looping over the work tiles; otherwise one
+      CTA per work tile.
 
-    Verified: arch in {80, 90}; num_warps >= 1; block_m = 16 * num_warps * j
-    for some j >= 1; block_n = 16 * j for some j >= 1; stages >= 1.
-    Build with `ConfigAttr::getChecked` to get these checks in C++.
+    Verified: arch in {80, 90}; block_n = 16 * j for some j >= 1.
+    mma.sync kernel: num_warps >= 1; block_m = 16 * num_warps * j for some
+    j >= 1; stages >= 1; not persistent.
+    Warp-specialised kernel: arch 90; 1 <= warpgroups <= 3;
+    block_m = 64 * warpgroups; num_warps = 4 * (1 + warpgroups);
+    block_n <= 256 (one wgmma N); stages >= 2.
+    Build with `ConfigAttr::getChecked` to get these checks in C++. The two
+    defaulted parameters are printed only when set.
 
     ```mlir
     #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>
+    #tile.config<arch = 90, block_m = 128, block_n = 128, num_warps = 12, stages = 2,
+                 warpgroups = 2, persistent = true>
     ```
   }];
   let parameters = (ins
@@ -35,13 +50,17 @@ def Tile_ConfigAttr : AttrDef<Tile_Dialect, "Config"> {
     "int64_t":$block_m,
     "int64_t":$block_n,
     "int64_t":$num_warps,
-    "int64_t":$stages
+    "int64_t":$stages,
+    DefaultValuedParameter<"int64_t", "0">:$warpgroups,
+    DefaultValuedParameter<"bool", "false">:$persistent
   );
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
     /// Threads per CTA.
     int64_t getNumThreads() const { return 32 * getNumWarps(); }
+    /// The wgmma + TMA kernel family (a producer and consumer warpgroups).
+    bool isWarpSpecialized() const { return getWarpgroups() > 0; }
   }];
 }
 

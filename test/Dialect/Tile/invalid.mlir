@@ -110,6 +110,157 @@ tile.kernel @no_stages attributes {config = #tile.config<arch = 80, block_m = 12
 
 // -----
 
+// wgmma needs sm_90a: no warp-specialised kernel for arch 80.
+// expected-error @+1 {{warpgroups needs arch 90 (wgmma and TMA), got arch 80}}
+tile.kernel @ws_arch80 attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 128, num_warps = 12, stages = 2, warpgroups = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+// At most three consumer warpgroups.
+// expected-error @+1 {{warpgroups must be 1 to 3, got 4}}
+tile.kernel @ws_four_consumers attributes {config = #tile.config<arch = 90, block_m = 256, block_n = 128, num_warps = 20, stages = 2, warpgroups = 4>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+// Each consumer warpgroup owns 64 q rows (one wgmma M).
+// expected-error @+1 {{block_m must be 64 * warpgroups = 128, got 192}}
+tile.kernel @ws_block_m attributes {config = #tile.config<arch = 90, block_m = 192, block_n = 128, num_warps = 12, stages = 2, warpgroups = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+// The producer warpgroup counts among the warps.
+// expected-error @+1 {{num_warps must be 4 * (1 + warpgroups) = 12 (a producer warpgroup and the consumers), got 8}}
+tile.kernel @ws_num_warps attributes {config = #tile.config<arch = 90, block_m = 128, block_n = 128, num_warps = 8, stages = 2, warpgroups = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+// A kv tile is one wgmma N.
+// expected-error @+1 {{block_n must be at most 256 (one wgmma N), got 272}}
+tile.kernel @ws_block_n attributes {config = #tile.config<arch = 90, block_m = 128, block_n = 272, num_warps = 12, stages = 2, warpgroups = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+// The producer loads tile j+1 while the consumers work on tile j.
+// expected-error @+1 {{stages must be >= 2 (the next kv tile loads during this one), got 1}}
+tile.kernel @ws_one_stage attributes {config = #tile.config<arch = 90, block_m = 128, block_n = 128, num_warps = 12, stages = 1, warpgroups = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+// Only the warp-specialised kernel has a tile scheduler to run persistent.
+// expected-error @+1 {{persistent needs a warp-specialised kernel (warpgroups >= 1)}}
+tile.kernel @mma_sync_persistent attributes {config = #tile.config<arch = 90, block_m = 128, block_n = 64, num_warps = 4, stages = 2, persistent = true>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+// expected-error @+1 {{warpgroups must be >= 0, got -1}}
+tile.kernel @negative_warpgroups attributes {config = #tile.config<arch = 90, block_m = 128, block_n = 64, num_warps = 4, stages = 2, warpgroups = -1>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
 // expected-error @+1 {{'tile.kernel' op head_dim must be 64 or 128, got 96}}
 tile.kernel @head_dim_96 attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 96 : i64, mode = "forward"} {
   tile.mask_fn {

@@ -50,6 +50,56 @@ TEST(Manifest, ParsesEveryField) {
   EXPECT_EQ(k.blockN, 128);
 }
 
+TEST(Manifest, LaunchFieldsDefaultToTheMmaSyncKernel) {
+  Manifest m;
+  ASSERT_EQ(parseError(validManifest(), &m), "");
+  for (const ManifestKernel &k : m.kernels) {
+    EXPECT_EQ(k.grid, LaunchGrid::QTileHeadBatch);
+    EXPECT_FALSE(k.tensorMaps);
+  }
+}
+
+TEST(Manifest, ParsesTheWarpSpecializedLaunch) {
+  const struct {
+    const char *name;
+    LaunchGrid grid;
+  } grids[] = {{"q_tile_head_batch", LaunchGrid::QTileHeadBatch},
+               {"work_tiles", LaunchGrid::WorkTiles},
+               {"persistent", LaunchGrid::Persistent}};
+  for (const auto &grid : grids) {
+    Json manifest = validManifest();
+    manifest["kernels"][1]["grid"] = grid.name;
+    manifest["kernels"][1]["tensor_maps"] = true;
+    Manifest m;
+    ASSERT_EQ(parseError(manifest, &m), "") << grid.name;
+    EXPECT_EQ(m.kernels[1].grid, grid.grid) << grid.name;
+    EXPECT_TRUE(m.kernels[1].tensorMaps);
+  }
+}
+
+TEST(Manifest, ChecksTheLaunchFields) {
+  Json manifest = validManifest();
+  manifest["kernels"][1]["grid"] = "1d";
+  EXPECT_EQ(parseError(manifest), "kernels[1].grid: \"1d\" is not one of \"q_tile_head_batch\", "
+                                  "\"work_tiles\", \"persistent\"");
+
+  manifest = validManifest();
+  manifest["kernels"][1]["tensor_maps"] = 1;
+  EXPECT_EQ(parseError(manifest), "kernels[1].tensor_maps: expected a boolean, found an integer");
+
+  // A tensor map's box is at most 256 rows, and 64 elements of D wide.
+  manifest = validManifest();
+  manifest["kernels"][1]["tensor_maps"] = true;
+  manifest["kernels"][1]["block_n"] = 512;
+  EXPECT_EQ(parseError(manifest), "kernels[1]: a kernel with tensor maps needs block_m and "
+                                  "block_n <= 256, got 128 and 512");
+
+  manifest = validManifest();
+  manifest["kernels"][1]["tensor_maps"] = true;
+  manifest["head_dim"] = 96;
+  EXPECT_EQ(parseError(manifest), "kernels[1].tensor_maps: head_dim 96 is not a multiple of 64");
+}
+
 TEST(Manifest, AcceptsF16SpelledEitherWay) {
   for (const char *spelling : {"f16", "fp16"}) {
     Json manifest = validManifest();

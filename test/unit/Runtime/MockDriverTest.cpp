@@ -287,6 +287,129 @@ TEST_F(MockDriver, ConcurrentFirstLaunchesLoadOnce) {
   EXPECT_EQ(state->launches, 8 * 50);
 }
 
+// The warp-specialised sm_90a kernel (attn/device/sm90/forward.cuh): a 1-d grid of work tiles,
+// 128 · (1 + consumer warpgroups) threads, and the TMA tensor maps of Q, K and V as a second
+// parameter, encoded by the runtime through the driver at each launch.
+TEST_F(MockDriver, HopperLaunchesTheWarpSpecializedKernelWithTensorMaps) {
+  LibraryPtr tma = openFixture("Sm90Causal");
+  ASSERT_NE(tma, nullptr);
+  state->kernelTakesTensorMaps = true;
+  ForwardArgs args;
+  ASSERT_EQ(args.call(tma.get()), ATTN_OK) << message();
+  EXPECT_STREQ(state->functionName, "causal_forward_sm90a");
+  EXPECT_EQ(state->dynamicSmemAttribute, 165888) << "the opt-in to the kernel's shared memory";
+  EXPECT_EQ(state->sharedBytes, 165888u);
+  // B · Hq · ceil(Sq / block_m) = 2 · 8 · ceil(100 / 128) CTAs, one per work tile.
+  EXPECT_EQ(state->grid[0], 16u);
+  EXPECT_EQ(state->grid[1], 1u);
+  EXPECT_EQ(state->grid[2], 1u);
+  EXPECT_EQ(state->block[0], 384u) << "a producer and two consumer warpgroups";
+  EXPECT_EQ(state->smCountQueries, 0) << "only a persistent grid needs the SM count";
+  EXPECT_EQ(state->params.q, args.q.data);
+  EXPECT_EQ(state->params.seqlen_k, 300);
+
+  // Q, K, V as [D, S, H, B] with byte strides of S, H, B and boxes of [64, tile rows].
+  ASSERT_EQ(state->encodes, 3);
+  const struct {
+    const attn_tensor &tensor;
+    cuuint64_t rows, heads;
+    cuuint32_t boxRows;
+  } expected[] = {{args.q, 100, 8, 128}, {args.k, 300, 2, 128}, {args.v, 300, 2, 128}};
+  for (int i = 0; i < 3; ++i) {
+    SCOPED_TRACE("tensor map " + std::to_string(i));
+    const MockTensorMapEncode &call = state->encoded[i];
+    EXPECT_EQ(call.dtype, CU_TENSOR_MAP_DATA_TYPE_BFLOAT16);
+    EXPECT_EQ(call.rank, 4u);
+    EXPECT_EQ(call.address, expected[i].tensor.data);
+    EXPECT_EQ(call.dims[0], 128u);
+    EXPECT_EQ(call.dims[1], expected[i].rows);
+    EXPECT_EQ(call.dims[2], expected[i].heads);
+    EXPECT_EQ(call.dims[3], 2u);
+    EXPECT_EQ(call.strides[0], cuuint64_t(expected[i].tensor.strides[2] * 2));
+    EXPECT_EQ(call.strides[1], cuuint64_t(expected[i].tensor.strides[1] * 2));
+    EXPECT_EQ(call.strides[2], cuuint64_t(expected[i].tensor.strides[0] * 2));
+    EXPECT_EQ(call.box[0], 64u);
+    EXPECT_EQ(call.box[1], expected[i].boxRows);
+    EXPECT_EQ(call.box[2], 1u);
+    EXPECT_EQ(call.swizzle, CU_TENSOR_MAP_SWIZZLE_128B);
+  }
+  // The second parameter holds the three maps, in order (the mock numbers them 1, 2, 3).
+  EXPECT_EQ(state->maps.q.opaque[0], 1u);
+  EXPECT_EQ(state->maps.k.opaque[0], 2u);
+  EXPECT_EQ(state->maps.v.opaque[0], 3u);
+}
+
+TEST_F(MockDriver, AmpereRunsTheMmaSyncKernelOfTheSameLibrary) {
+  LibraryPtr tma = openFixture("Sm90Causal");
+  ASSERT_NE(tma, nullptr);
+  state->ccMajor = 8;
+  ForwardArgs args;
+  ASSERT_EQ(args.call(tma.get()), ATTN_OK) << message();
+  EXPECT_STREQ(state->functionName, "causal_forward_sm80");
+  EXPECT_EQ(state->encodes, 0);
+  EXPECT_EQ(state->grid[0], 1u);
+  EXPECT_EQ(state->grid[1], 8u);
+  EXPECT_EQ(state->grid[2], 2u);
+  EXPECT_EQ(state->block[0], 128u);
+}
+
+// f16, D = 64, contiguous [B, H, S, D] tensors in the device memory SetUp made.
+ForwardArgs f16D64Args(int64_t seqlen) {
+  ForwardArgs args;
+  const int64_t qShape[4] = {2, 8, seqlen, 64};
+  const int64_t kvShape[4] = {2, 2, seqlen, 64};
+  const int64_t lseShape[3] = {2, 8, seqlen};
+  args.q = denseTensor(1 * kGiB, ATTN_DTYPE_F16, 4, qShape);
+  args.k = denseTensor(2 * kGiB, ATTN_DTYPE_F16, 4, kvShape);
+  args.v = denseTensor(3 * kGiB, ATTN_DTYPE_F16, 4, kvShape);
+  args.o = denseTensor(4 * kGiB, ATTN_DTYPE_F16, 4, qShape);
+  args.lse = denseTensor(5 * kGiB, ATTN_DTYPE_F32, 3, lseShape);
+  return args;
+}
+
+TEST_F(MockDriver, PersistentGridHasOneCtaPerMultiprocessor) {
+  LibraryPtr dense = openFixture("Sm90Dense");
+  ASSERT_NE(dense, nullptr);
+  // 2 · 8 · ceil(4096 / 128) = 512 work tiles over 132 SMs.
+  ForwardArgs args = f16D64Args(4096);
+  ASSERT_EQ(args.call(dense.get()), ATTN_OK) << message();
+  EXPECT_EQ(state->grid[0], 132u);
+  EXPECT_EQ(state->grid[1], 1u);
+  EXPECT_EQ(state->block[0], 384u);
+  EXPECT_EQ(state->sharedBytes, 165888u);
+  ASSERT_EQ(state->encodes, 3);
+  EXPECT_EQ(state->encoded[0].dtype, CU_TENSOR_MAP_DATA_TYPE_FLOAT16);
+  EXPECT_EQ(state->encoded[0].dims[0], 64u);
+  EXPECT_EQ(state->encoded[0].box[1], 128u) << "Q: block_m rows";
+  EXPECT_EQ(state->encoded[1].box[1], 192u) << "K: block_n rows";
+  EXPECT_EQ(state->encoded[2].box[1], 192u) << "V: block_n rows";
+
+  // Fewer work tiles than SMs: one CTA each. The SM count is asked once per context.
+  args = f16D64Args(100);
+  ASSERT_EQ(args.call(dense.get()), ATTN_OK) << message();
+  EXPECT_EQ(state->grid[0], 16u);
+  EXPECT_EQ(state->smCountQueries, 1);
+  state->context = reinterpret_cast<CUcontext>(0xC1);
+  state->contextId = 2;
+  state->smCount = 114;
+  args = f16D64Args(4096);
+  ASSERT_EQ(args.call(dense.get()), ATTN_OK) << message();
+  EXPECT_EQ(state->grid[0], 114u);
+  EXPECT_EQ(state->smCountQueries, 2);
+}
+
+TEST_F(MockDriver, ATensorMapTheDriverRefusesIsACudaError) {
+  LibraryPtr tma = openFixture("Sm90Causal");
+  ASSERT_NE(tma, nullptr);
+  state->encodeResult = CUDA_ERROR_INVALID_VALUE;
+  ForwardArgs args;
+  EXPECT_EQ(args.call(tma.get()), ATTN_ERROR_CUDA);
+  EXPECT_NE(message().find("cuTensorMapEncodeTiled failed: CUDA_ERROR_INVALID_VALUE"),
+            std::string::npos)
+      << message();
+  EXPECT_EQ(state->launches, 0);
+}
+
 TEST_F(MockDriver, ValidationStillComesFirst) {
   ForwardArgs args;
   args.q.shape[3] = 64;

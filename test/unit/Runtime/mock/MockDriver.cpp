@@ -60,6 +60,10 @@ CUresult deviceGetAttribute(int *value, CUdevice_attribute attribute, CUdevice) 
   case CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN:
     *value = state.optinSmemBytes;
     return CUDA_SUCCESS;
+  case CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT:
+    ++state.smCountQueries;
+    *value = state.smCount;
+    return CUDA_SUCCESS;
   default:
     return CUDA_ERROR_INVALID_VALUE;
   }
@@ -106,6 +110,38 @@ CUresult launchKernel(CUfunction, unsigned gx, unsigned gy, unsigned gz, unsigne
   state.sharedBytes = smem;
   state.stream = stream;
   std::memcpy(&state.params, params[0], sizeof(attn_forward_params));
+  if (state.kernelTakesTensorMaps)
+    std::memcpy(&state.maps, params[1], sizeof(attn_forward_tensor_maps));
+  return CUDA_SUCCESS;
+}
+
+// Records the call and marks the map with its call number (1, 2, ...) in its first word, so a
+// test can tell which map reached which kernel parameter.
+CUresult tensorMapEncodeTiled(CUtensorMap *map, CUtensorMapDataType dtype, cuuint32_t rank,
+                              void *address, const cuuint64_t *dims, const cuuint64_t *strides,
+                              const cuuint32_t *box, const cuuint32_t *elementStrides,
+                              CUtensorMapInterleave, CUtensorMapSwizzle swizzle,
+                              CUtensorMapL2promotion, CUtensorMapFloatOOBfill) {
+  std::lock_guard<std::mutex> lock(mutex);
+  if (state.encodeResult != CUDA_SUCCESS)
+    return state.encodeResult;
+  if (rank < 1 || rank > 5 || elementStrides == nullptr)
+    return CUDA_ERROR_INVALID_VALUE;
+  MockTensorMapEncode &call = state.encoded[state.encodes % 4];
+  call = MockTensorMapEncode{};
+  call.dtype = dtype;
+  call.rank = rank;
+  call.address = address;
+  for (cuuint32_t i = 0; i < rank; ++i) {
+    call.dims[i] = dims[i];
+    call.box[i] = box[i];
+    if (i + 1 < rank)
+      call.strides[i] = strides[i];
+  }
+  call.swizzle = swizzle;
+  ++state.encodes;
+  std::memset(map, 0, sizeof *map);
+  std::memcpy(map, &state.encodes, sizeof state.encodes);
   return CUDA_SUCCESS;
 }
 
@@ -183,6 +219,7 @@ const Entry kEntries[] = {
     {"cuGetErrorString", reinterpret_cast<void *>(&getErrorString)},
     {"cuMemAllocAsync", reinterpret_cast<void *>(&memAllocAsync)},
     {"cuMemFreeAsync", reinterpret_cast<void *>(&memFreeAsync)},
+    {"cuTensorMapEncodeTiled", reinterpret_cast<void *>(&tensorMapEncodeTiled)},
 };
 
 } // namespace

@@ -9,6 +9,7 @@
 #include <cuda.h>
 
 #include "attn/abi.h"
+#include "attn/device/sm90/tensor_maps.h"
 
 namespace attn::test {
 
@@ -21,6 +22,17 @@ struct MockAllocation {
   bool managed = false;
 };
 
+// One cuTensorMapEncodeTiled call, as the runtime made it.
+struct MockTensorMapEncode {
+  CUtensorMapDataType dtype = CU_TENSOR_MAP_DATA_TYPE_UINT8;
+  unsigned rank = 0;
+  const void *address = nullptr;
+  cuuint64_t dims[5] = {};
+  cuuint64_t strides[4] = {}; // bytes, dims 1..rank-1
+  cuuint32_t box[5] = {};
+  CUtensorMapSwizzle swizzle = CU_TENSOR_MAP_SWIZZLE_NONE;
+};
+
 struct MockDriverState {
   // What the device looks like.
   CUcontext context = nullptr; // the current context (null: none)
@@ -28,15 +40,22 @@ struct MockDriverState {
   CUdevice device = 0;
   int ccMajor = 9, ccMinor = 0;
   int optinSmemBytes = 227 * 1024;
+  int smCount = 132;
   MockAllocation allocations[16];
   int allocationCount = 0;
 
   // Failures to inject.
   CUresult loadResult = CUDA_SUCCESS;
   CUresult launchResult = CUDA_SUCCESS;
+  CUresult encodeResult = CUDA_SUCCESS;
+  // The launched kernel takes the tensor maps as a second parameter: copy them into `maps`.
+  bool kernelTakesTensorMaps = false;
 
   // What the runtime did.
   int loads = 0, unloads = 0, launches = 0;
+  int smCountQueries = 0;
+  int encodes = 0;
+  MockTensorMapEncode encoded[4];
   const void *loadedImage = nullptr;
   char functionName[128] = {};
   int dynamicSmemAttribute = -1; // -1: never set
@@ -44,6 +63,7 @@ struct MockDriverState {
   unsigned sharedBytes = 0;
   CUstream stream = nullptr;
   attn_forward_params params = {};
+  attn_forward_tensor_maps maps = {};
 };
 
 extern "C" MockDriverState *attn_mock_driver_state();

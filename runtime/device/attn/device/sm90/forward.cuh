@@ -14,6 +14,7 @@
 //                                       // works in natural units; otherwise the scale is folded
 //                                       // into the exp2 argument
 //     __device__ static KvTiles kv_tiles(const attn_forward_params &p, int b, int h, int64_t q_tile);
+//       (or a KvTilesPair, for masks whose rows keep two intervals of keys)
 //     __device__ static bool keep(const attn_forward_params &p, int b, int h, int64_t q, int64_t k);
 //     __device__ static float score(const attn_forward_params &p, float s, int b, int h,
 //                                   int64_t q, int64_t k);
@@ -73,7 +74,7 @@ class ForwardProducer {
     for (int64_t i = sched.first(); sched.valid(i); i = sched.next(i)) {
       const WorkTile t = sched.tile(i);
       __syncwarp();
-      const KvTiles r = Variant::kv_tiles(p_, t.batch, t.head, t.q_tile);
+      const auto r = Variant::kv_tiles(p_, t.batch, t.head, t.q_tile);
       const int kv_head = t.head / p_.head_group;
       if (leader_) {
         Mbarrier &bar = ss_.q_pipe.produce(q_state, QTile::kBytes);
@@ -136,7 +137,7 @@ __device__ __forceinline__ void forward(const attn_forward_params &p, const attn
     ForwardConsumer<Traits, Variant> consumer(p, ss, warpgroup - 1);
     for (int64_t i = sched.first(); sched.valid(i); i = sched.next(i)) {
       const WorkTile t = sched.tile(i);
-      const KvTiles r = Variant::kv_tiles(p, t.batch, t.head, t.q_tile);
+      const auto r = Variant::kv_tiles(p, t.batch, t.head, t.q_tile);
       consumer.compute(t, r);
     }
   }

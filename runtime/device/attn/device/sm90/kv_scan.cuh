@@ -5,6 +5,9 @@
 // tiles l, l + 32, ...) and combines with shuffles only; every warp that needs the bounds (the
 // producer warp, each consumer warp) computes them itself, a few hundred instructions per q tile.
 // Must be called by all 32 lanes of a converged warp.
+//
+// Like scan.h it also compiles for the host (any C++17 compiler), where one loop classifies every
+// tile: the emitted hooks that call it are host-tested.
 #pragma once
 
 #include <stdint.h>
@@ -13,6 +16,7 @@
 
 namespace attn::device::sm90 {
 
+#if defined(__CUDACC__)
 __device__ __forceinline__ int64_t warp_min(int64_t v) {
   for (int o = 16; o > 0; o /= 2) v = min_i64(v, __shfl_xor_sync(0xffffffffu, v, o));
   return v;
@@ -25,11 +29,15 @@ __device__ __forceinline__ int64_t warp_sum(int64_t v) {
   for (int o = 16; o > 0; o /= 2) v += __shfl_xor_sync(0xffffffffu, v, o);
   return v;
 }
+#endif
 
 // `mask_box(q, k)` → Tri for the index box q × k (inclusive intervals), as in scan.h.
 template <class MaskBox>
-__device__ __forceinline__ KvTiles warp_scan_kv_tiles(int64_t q_tile, int64_t sq, int64_t skv,
-                                                      int64_t block_m, int64_t block_n, MaskBox mask_box) {
+ATTN_HD KvTiles warp_scan_kv_tiles(int64_t q_tile, int64_t sq, int64_t skv, int64_t block_m,
+                                   int64_t block_n, MaskBox mask_box) {
+#if !defined(__CUDA_ARCH__)
+  return scan_kv_tiles(q_tile, sq, skv, block_m, block_n, mask_box);
+#else
   const Interval q{q_tile * block_m, min_i64((q_tile + 1) * block_m, sq) - 1};
   const int64_t tiles = ceil_div(skv, block_n);
   ScanPartial mine;
@@ -45,6 +53,7 @@ __device__ __forceinline__ KvTiles warp_scan_kv_tiles(int64_t q_tile, int64_t sq
   all.last_full = warp_max(mine.last_full);
   all.full_count = warp_sum(mine.full_count);
   return all.bounds();
+#endif
 }
 
 }  // namespace attn::device::sm90

@@ -1,7 +1,8 @@
 // The one place that walks a KvTiles range (hooks.h). Producer and consumers both call it, so
 // they agree on the order: from end − 1 down to begin (FlashAttention-2 order: a causal mask's
 // partial tiles come first, while the running max is still being established), the full run
-// without mask code in between. If KvTiles gains a second range, only this function changes.
+// without mask code in between. Masks whose rows keep two intervals of keys give a KvTilesPair:
+// the upper range first, then the lower (the two never share a tile).
 #pragma once
 
 #include <stdint.h>
@@ -21,6 +22,12 @@ __device__ __forceinline__ void for_each_kv_tile(const KvTiles &r, F &&f) {
   for (int64_t j = r.end - 1; j >= r.full_end; --j) f(j, PartialTile{});
   for (int64_t j = r.full_end - 1; j >= r.full_begin; --j) f(j, FullTile{});
   for (int64_t j = r.full_begin - 1; j >= r.begin; --j) f(j, PartialTile{});
+}
+
+template <class F>
+__device__ __forceinline__ void for_each_kv_tile(const KvTilesPair &r, F &&f) {
+  for_each_kv_tile(r.high, f);
+  for_each_kv_tile(r.low, f);
 }
 
 }  // namespace attn::device::sm90

@@ -57,7 +57,8 @@ class ForwardConsumer {
       : p_(p), ss_(ss), wg_(warpgroup), warp_((threadIdx.x / 32) % 4), lane_(threadIdx.x % 32) {}
 
   // Computes one work tile over the kv tiles `r`; returns after its O and LSE are written.
-  __device__ __forceinline__ void compute(const WorkTile &t, const KvTiles &r) {
+  template <class KvRanges>  // KvTiles or KvTilesPair (hooks.h)
+  __device__ __forceinline__ void compute(const WorkTile &t, const KvRanges &r) {
     tile_ = t;
     row0_ = int64_t(t.q_tile) * kBlockM + wg_ * 64 + warp_ * 16 + lane_ / 4;
     OnlineSoftmax<kBlockN> softmax;
@@ -80,7 +81,8 @@ class ForwardConsumer {
     return Variant::kHasScore ? kLog2e : p_.scale_log2;
   }
 
-  __device__ __forceinline__ void run_serial(const KvTiles &r, OnlineSoftmax<kBlockN> &softmax,
+  template <class KvRanges>
+  __device__ __forceinline__ void run_serial(const KvRanges &r, OnlineSoftmax<kBlockN> &softmax,
                                              float (&o)[kO]) {
     for_each_kv_tile(r, [&](int64_t j, auto partial) {
       float s[kS];  // [64, kBlockN] per warpgroup
@@ -107,7 +109,8 @@ class ForwardConsumer {
     });
   }
 
-  __device__ __forceinline__ void run_overlapped(const KvTiles &r, OnlineSoftmax<kBlockN> &softmax,
+  template <class KvRanges>
+  __device__ __forceinline__ void run_overlapped(const KvRanges &r, OnlineSoftmax<kBlockN> &softmax,
                                                  float (&o)[kO]) {
     float s[kS];              // [64, kBlockN] scores of tile j
     uint32_t pf[kPSteps][4];  // [64, kBlockN] P of tile j−1, packed, read by the running P·V

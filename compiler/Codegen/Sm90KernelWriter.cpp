@@ -1,0 +1,105 @@
+//===- Sm90KernelWriter.cpp - The warp-specialised sm_90a kernel ----------===//
+
+#include "compiler/Codegen/Sm90KernelWriter.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+
+namespace attnc::codegen {
+namespace {
+
+/// The body must be the forward schedule the composed kernel implements: the
+/// mask on partial tiles only (the verifier keeps it out of full loops), the
+/// score hook on every tile when there is one, and an epilogue writing LSE
+/// (the kernel writes it whenever the caller passes a buffer).
+LogicalResult checkSchedule(tile::KernelOp kernel, bool hasScore) {
+  WalkResult walk = kernel.getRegion().walk<WalkOrder::PreOrder>([&](Operation *op) {
+    if (op->getParentOp() != kernel.getOperation() && !isa<tile::KvLoopOp>(op->getParentOp()))
+      return WalkResult::skip(); // inside a hook region: scalar code, emitted as hooks
+    LogicalResult ok =
+        llvm::TypeSwitch<Operation *, LogicalResult>(op)
+            .Case<tile::MaskFnOp, tile::ScoreFnOp, tile::KvBoundsOp>(
+                [](auto) { return success(); })
+            .Case<tile::LoadQOp, tile::LoadOp, tile::WaitOp, tile::MmaQkOp, tile::ApplyMaskOp,
+                  tile::OnlineSoftmaxOp, tile::MmaPvOp, tile::KvLoopOp, tile::YieldOp>(
+                [](auto) { return success(); })
+            .Case([&](tile::KernelOp) { return success(); })
+            .Case([&](tile::ApplyScoreOp score) -> LogicalResult {
+              if (!hasScore)
+                return score.emitOpError("needs a tile.score_fn in the kernel");
+              return success();
+            })
+            .Case([&](tile::EpilogueOp epilogue) -> LogicalResult {
+              if (!epilogue.getWriteLse())
+                return epilogue.emitOpError(
+                    "without LSE has no sm_90a form: the warp-specialised kernel writes LSE "
+                    "whenever the caller passes a buffer");
+              return success();
+            })
+            .Default([](Operation *other) {
+              return other->emitOpError("has no sm_90a (warp-specialised) emission");
+            });
+    return failed(ok) ? WalkResult::interrupt() : WalkResult::advance();
+  });
+  return failure(walk.wasInterrupted());
+}
+
+} // namespace
+
+LogicalResult writeSm90Kernel(tile::KernelOp kernel, const KernelInfo &info, raw_ostream &os) {
+  const bool hasScore = !kernel.getRegion().front().getOps<tile::ScoreFnOp>().empty();
+  if (failed(checkSchedule(kernel, hasScore)))
+    return failure();
+  StringRef element = kernel.getElementType().isBF16() ? "__nv_bfloat16" : "__half";
+  const std::string ns = hookNamespace(kernel.getSymName());
+
+  os << "\n#if defined(__CUDACC__)\n"
+     << "#include \"attn/device/sm90/forward.cuh\"\n\n"
+     << "namespace " << ns << " {\n"
+     << "// " << info.config << ": a producer warpgroup (TMA) and " << info.warpgroups
+     << " consumer warpgroups of 64 q rows (wgmma).\n"
+     << "struct Traits {\n"
+     << "  using Element = " << element << ";\n"
+     << "  static constexpr int kHeadDim = " << kernel.getHeadDim() << ";\n"
+     << "  static constexpr int kBlockM = " << info.blockM << ";\n"
+     << "  static constexpr int kBlockN = " << info.blockN << ";\n"
+     << "  static constexpr int kStages = " << info.stages << ";\n"
+     << "  using Schedule = attn::device::sm90::OverlapSchedule;\n"
+     << "};\n"
+     << "static_assert(attn::device::sm90::forward_smem_bytes<Traits>() == " << info.smemBytes
+     << ", \"the manifest's shared-memory size must match the kernel's\");\n"
+     << "static_assert(attn::device::sm90::ForwardShape<Traits>::kThreads == " << info.threads
+     << ", \"the manifest's thread count must match the kernel's\");\n\n";
+
+  // The hooks take the sequence lengths (and the score hook the head count)
+  // explicitly; the sm90 contract reads them from the parameters.
+  os << "// The hooks above in the variant contract of attn/device/sm90/forward.cuh.\n"
+     << "struct Variant {\n"
+     << "  static constexpr bool kHasScore = " << ns << "::kHasScore;\n"
+     << "  __device__ static auto kv_tiles(const attn_forward_params &p, int b, int h, "
+        "int64_t q_tile) {\n"
+     << "    return kv_bounds(p, b, h, q_tile, p.seqlen_q, p.seqlen_k);\n"
+     << "  }\n"
+     << "  __device__ static bool keep(const attn_forward_params &p, int b, int h, int64_t q, "
+        "int64_t k) {\n"
+     << "    return mask_fn(p, b, h, q, k, p.seqlen_q, p.seqlen_k);\n"
+     << "  }\n"
+     << "  __device__ static float score(const attn_forward_params &p, float s, int b, int h, "
+        "int64_t q, int64_t k) {\n"
+     << "    return score_fn(p, s, b, h, q, k, p.seqlen_q, p.seqlen_k, p.heads_q);\n"
+     << "  }\n"
+     << "};\n"
+     << "}  // namespace " << ns << "\n\n";
+
+  // Grid: one CTA per work tile (B * Hq * ceil(Sq / kBlockM)), or min(that,
+  // SMs) when persistent; the runtime reads which from the manifest.
+  os << "extern \"C\" __global__ void __launch_bounds__(" << info.threads << ", 1)\n"
+     << info.symbol << "(const __grid_constant__ attn_forward_params p,\n"
+     << "    const __grid_constant__ attn_forward_tensor_maps maps) {\n"
+     << "  attn::device::sm90::forward<" << ns << "::Traits, " << ns << "::Variant>(p, maps);\n"
+     << "}\n#endif  // __CUDACC__\n";
+  return success();
+}
+
+} // namespace attnc::codegen
