@@ -68,9 +68,18 @@ llvm::Error runProgram(llvm::StringRef program, llvm::ArrayRef<std::string> args
   return llvm::Error::success();
 }
 
-/// ptxas -v prints, per kernel, "N bytes stack frame, N bytes spill stores,
-/// N bytes spill loads" and "Used N registers".
-static void parsePtxasReport(llvm::StringRef log, ResourceUsage &usage) {
+/// ptxas -v prints, per kernel, "Compiling entry function 'NAME'", then
+/// "N bytes stack frame, N bytes spill stores, N bytes spill loads" and
+/// "Used N registers". Only `entry`'s section is read (the whole log if empty).
+static void parsePtxasReport(llvm::StringRef log, llvm::StringRef entry, ResourceUsage &usage) {
+  if (!entry.empty()) {
+    const std::string marker = "Compiling entry function '" + entry.str() + "'";
+    size_t begin = log.find(marker);
+    if (begin == llvm::StringRef::npos)
+      return;
+    log = log.substr(begin + marker.size());
+    log = log.substr(0, log.find("Compiling entry function"));
+  }
   llvm::SmallVector<llvm::StringRef> match;
   if (llvm::Regex("Used ([0-9]+) registers").match(log, &match))
     usage.registers = std::stoi(match[1].str());
@@ -85,7 +94,7 @@ static void parsePtxasReport(llvm::StringRef log, ResourceUsage &usage) {
 
 llvm::Error runNvcc(const Toolchain &toolchain, const target::Target &target,
                     NvccOutput output, llvm::StringRef cuFile, llvm::StringRef outFile,
-                    ResourceUsage *usage) {
+                    ResourceUsage *usage, llvm::StringRef entry) {
   std::vector<std::string> args = {"-std=c++17", "-O3", "--restrict",
                                    "-I" + toolchain.deviceInclude,
                                    "-I" + toolchain.runtimeInclude};
@@ -103,7 +112,7 @@ llvm::Error runNvcc(const Toolchain &toolchain, const target::Target &target,
   if (llvm::Error error = runProgram(toolchain.nvcc, args, log))
     return error;
   if (usage)
-    parsePtxasReport(log, *usage);
+    parsePtxasReport(log, entry, *usage);
   return llvm::Error::success();
 }
 

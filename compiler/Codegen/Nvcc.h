@@ -33,10 +33,12 @@ struct ResourceUsage {
 enum class NvccOutput { Cubin, Ptx };
 
 /// Compiles `cuFile` for `target` into `outFile`; on failure the error holds
-/// nvcc's diagnostics. Fills `usage` from ptxas's verbose report (cubin only).
+/// nvcc's diagnostics. Fills `usage` with ptxas's verbose report on the entry
+/// function `entry` (cubin only; a file may hold other kernels, such as a
+/// plan kernel).
 llvm::Error runNvcc(const Toolchain &toolchain, const target::Target &target,
                     NvccOutput output, llvm::StringRef cuFile, llvm::StringRef outFile,
-                    ResourceUsage *usage);
+                    ResourceUsage *usage, llvm::StringRef entry = "");
 
 /// Runs `program` with `args`, capturing stdout+stderr into `log`. Returns an
 /// error naming the command and its output when it fails.

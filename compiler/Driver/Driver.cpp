@@ -79,7 +79,8 @@ compileKernels(const std::vector<codegen::EmittedKernel> &kernels,
     compiled[i].cubinPath = work.path(kernels[i].info.symbol + ".cubin");
     jobs.push_back(std::async(std::launch::async, [&, i, cuFile] {
       return codegen::runNvcc(toolchain, targetOf(compiled[i].info), codegen::NvccOutput::Cubin,
-                              cuFile, compiled[i].cubinPath, &compiled[i].usage);
+                              cuFile, compiled[i].cubinPath, &compiled[i].usage,
+                              compiled[i].info.symbol);
     }));
   }
   llvm::Error errors = llvm::Error::success();
