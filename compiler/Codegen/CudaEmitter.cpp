@@ -15,6 +15,14 @@ namespace attnc::codegen {
 
 std::string hookNamespace(StringRef symbol) { return ("attn_variant_" + symbol).str(); }
 
+std::string hookIndex(tile::KernelOp kernel, StringRef var, StringRef length) {
+  bool readsTensors = false;
+  kernel.walk([&](tile::ReadOp) { readsTensors = true; });
+  if (!readsTensors)
+    return var.str();
+  return ("attn::device::min_i64(" + var + ", " + length + " - 1)").str();
+}
+
 
 namespace {
 
@@ -143,21 +151,7 @@ public:
   }
 
 private:
-  /// A tile's index as the hooks see it. Tiles overhang the sequence (rows past seqlen_q, keys
-  /// past seqlen_k), and the kernel discards what it computes there; but a hook that reads a
-  /// runtime tensor must not read past its end, so such kernels clamp the index into range (the
-  /// value at an overhanging index is never used).
-  std::string index(StringRef var, StringRef length) {
-    if (!readsTensors())
-      return var.str();
-    return ("attn::device::min_i64(" + var + ", " + length + " - 1)").str();
-  }
-
-  bool readsTensors() {
-    bool reads = false;
-    kernel.walk([&](tile::ReadOp) { reads = true; });
-    return reads;
-  }
+  std::string index(StringRef var, StringRef length) { return hookIndex(kernel, var, length); }
 
   /// The kernel's score modification, if it has one.
   tile::ScoreFnOp scoreFn() {

@@ -67,6 +67,14 @@ mlir::FailureOr<EmittedKernel> emitCudaKernel(mlir::tile::KernelOp kernel,
 /// The C++ namespace of a kernel's hooks: `attn_variant_<symbol>`.
 std::string hookNamespace(llvm::StringRef symbol);
 
+/// Index `var` (a query or key index, below `length` within the sequence) as
+/// the kernel passes it to the mask and score hooks. Tiles overhang the
+/// sequence (rows past seqlen_q, keys past seqlen_k) and the kernel discards
+/// what it computes there; but a hook that reads a runtime tensor must not
+/// read past its end, so kernels whose hooks read tensors clamp the index into
+/// range (the value at an overhanging index is never used).
+std::string hookIndex(mlir::tile::KernelOp kernel, llvm::StringRef var, llvm::StringRef length);
+
 } // namespace attnc::codegen
 
 #endif // ATTNC_COMPILER_CODEGEN_CUDAEMITTER_H
