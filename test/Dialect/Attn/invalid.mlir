@@ -215,3 +215,43 @@ attn.attention @two_score_blocks attributes {element_type = bf16, head_dim = 128
   %zero = arith.constant 0.0 : f32
   attn.yield %zero : f32
 }
+
+// -----
+
+attn.attention @read_without_tensors attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  // expected-error @+1 {{'attn.read' op slot 0 names no tensor of the enclosing attn.attention}}
+  %id = attn.read %b, %k {slot = 0 : i64} : i64
+  %keep = arith.cmpi eq, %id, %q : i64
+  attn.yield %keep : i1
+}
+
+// -----
+
+attn.attention @read_rank attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"], tensors = [{dtype = i32, name = "ids", shape = ["b", "skv"]}]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  // expected-error @+1 {{'attn.read' op takes 2 indices, got 1}}
+  %id = attn.read %k {slot = 0 : i64} : i64
+  %keep = arith.cmpi eq, %id, %q : i64
+  attn.yield %keep : i1
+}
+
+// -----
+
+attn.attention @read_type attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"], tensors = [{dtype = bf16, name = "bias", shape = ["hq"]}]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  // expected-error @+1 {{'attn.read' op a 'bf16' tensor reads as 'f32', not 'i64'}}
+  %x = attn.read %h {slot = 0 : i64} : i64
+  %keep = arith.cmpi eq, %x, %q : i64
+  attn.yield %keep : i1
+}
+
+// -----
+
+attn.attention @param_type attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"], params = [{name = "t", type = f32}]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  // expected-error @+1 {{'attn.param' op result type 'i64' does not match the declared parameter}}
+  %w = attn.param {slot = 0 : i64} : i64
+  %keep = arith.cmpi eq, %w, %q : i64
+  attn.yield %keep : i1
+}

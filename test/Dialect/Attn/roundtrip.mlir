@@ -168,3 +168,23 @@ attn.attention @score_ops attributes {element_type = bf16, head_dim = 64 : i64, 
   %pick = arith.select %pos, %hi, %s : f32
   attn.yield %pick : f32
 }
+
+// Runtime data: a document-id tensor read at (b, q) and (b, k), and an int
+// parameter; the declarations ride on the attention op by slot.
+// CHECK-LABEL: attn.attention @packed
+// CHECK-SAME: params = [{name = "width", type = i64}]
+// CHECK-SAME: tensors = [{dtype = i32, name = "ids", shape = ["b", "skv"]}]
+// CHECK: %[[QID:.+]] = attn.read %b, %q {slot = 0 : i64} : i64
+// CHECK: %[[KID:.+]] = attn.read %b, %k {slot = 0 : i64} : i64
+// CHECK: %[[W:.+]] = attn.param {slot = 0 : i64} : i64
+attn.attention @packed attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"], params = [{name = "width", type = i64}], tensors = [{dtype = i32, name = "ids", shape = ["b", "skv"]}]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  %qid = attn.read %b, %q {slot = 0 : i64} : i64
+  %kid = attn.read %b, %k {slot = 0 : i64} : i64
+  %same = arith.cmpi eq, %qid, %kid : i64
+  %w = attn.param {slot = 0 : i64} : i64
+  %d = arith.subi %q, %k : i64
+  %near = arith.cmpi sle, %d, %w : i64
+  %keep = arith.andi %same, %near : i1
+  attn.yield %keep : i1
+}

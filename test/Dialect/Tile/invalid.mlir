@@ -1733,3 +1733,27 @@ tile.kernel @kv_bounds_yields_six attributes {config = #tile.config<arch = 80, b
   tile.load_q
   tile.epilogue {write_lse = true}
 }
+
+// -----
+
+tile.kernel @read_shape attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 32, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    // expected-error @+1 {{'tile.read' op has 2 dimensions but 1 indices}}
+    %id = tile.read %k {dtype = i32, shape = ["b", "skv"], slot = 0 : i64} : i64
+    %keep = arith.cmpi eq, %id, %q : i64
+    tile.yield %keep : i1
+  }
+}
+
+// -----
+
+tile.kernel @read_type attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 32, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    // expected-error @+1 {{'tile.read' op a 'i32' tensor reads as i64}}
+    %id = tile.read %k {dtype = i32, shape = ["skv"], slot = 0 : i64} : f32
+    %keep = arith.constant true
+    tile.yield %keep : i1
+  }
+}

@@ -433,3 +433,56 @@ tile.kernel @causal_forward_sm90a attributes {config = #tile.config<arch = 90, b
   tile.load {operand = k, which = first}
   tile.epilogue {write_lse = true}
 }
+
+// Runtime data in the hooks: a document-id read with its declared shape, and
+// int / float parameters (numbered separately: int_params, float_params).
+// CHECK-LABEL: tile.kernel @packed_forward_sm80
+// CHECK: tile.read %b, %q {dtype = i32, shape = ["b", "skv"], slot = 0 : i64} : i64
+// CHECK: tile.param {index = 0 : i64} : i64
+// CHECK: tile.param {index = 0 : i64} : f32
+// CHECK: tile.read %h, %{{.+}} {dtype = bf16, shape = ["hq", 256], slot = 1 : i64} : f32
+tile.kernel @packed_forward_sm80 attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 32, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %qid = tile.read %b, %q {dtype = i32, shape = ["b", "skv"], slot = 0 : i64} : i64
+    %kid = tile.read %b, %k {dtype = i32, shape = ["b", "skv"], slot = 0 : i64} : i64
+    %same = arith.cmpi eq, %qid, %kid : i64
+    %w = tile.param {index = 0 : i64} : i64
+    %d = arith.subi %q, %k : i64
+    %near = arith.cmpi sle, %d, %w : i64
+    %keep = arith.andi %same, %near : i1
+    tile.yield %keep : i1
+  }
+  tile.score_fn {
+  ^bb0(%s: f32, %b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64, %hq: i64):
+    %t = tile.param {index = 0 : i64} : f32
+    %c0 = arith.constant 0 : i64
+    %c255 = arith.constant 255 : i64
+    %d = arith.subi %q, %k : i64
+    %lo = arith.maxsi %d, %c0 : i64
+    %i = arith.minsi %lo, %c255 : i64
+    %bias = tile.read %h, %i {dtype = bf16, shape = ["hq", 256], slot = 1 : i64} : f32
+    %scaled = arith.mulf %s, %t : f32
+    %out = arith.addf %scaled, %bias : f32
+    tile.yield %out : f32
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    %b0, %fb, %fe, %e = tile.scan_kv_tiles %q_tile, %sq, %skv
+    tile.yield %b0, %fb, %fe, %e : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.kv_loop {span = partial_high} {
+    tile.wait {operand = k}
+    tile.load {operand = v, which = current}
+    tile.mma_qk
+    tile.apply_score
+    tile.apply_mask
+    tile.wait {operand = v}
+    tile.load {operand = k, which = next}
+    tile.online_softmax
+    tile.mma_pv
+  }
+  tile.epilogue {write_lse = true}
+}
