@@ -23,6 +23,8 @@ def main():
     ap.add_argument("--h", type=int, default=16)
     ap.add_argument("--s", type=int, default=8192)
     ap.add_argument("--runs", type=int, default=4)
+    ap.add_argument("--time", action="store_true",
+                    help="also print the median time and TFLOP/s of 25 runs (CUDA events)")
     a = ap.parse_args()
     lib = attnc.load(a.lib)
     dtype = {"bf16": torch.bfloat16, "f16": torch.float16}[lib.dtype]
@@ -32,6 +34,20 @@ def main():
         lib.forward(q, k, v)
     torch.cuda.synchronize()
     print(f"ran {lib.name} {a.runs} times at B={a.b} H={a.h} S={a.s}")
+    if a.time:
+        times = []
+        for _ in range(25):
+            start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            start.record()
+            lib.forward(q, k, v)
+            end.record()
+            end.synchronize()
+            times.append(start.elapsed_time(end))
+        ms = sorted(times)[len(times) // 2]
+        causal = lib.mask == "causal"
+        flops = 4.0 * a.b * a.h * a.s * a.s * lib.head_dim * (0.5 if causal else 1.0)
+        print(f"{lib.name}: {ms:.3f} ms, {flops / ms / 1e9:.1f} TFLOP/s on kept pairs "
+              f"(B={a.b} H={a.h} S={a.s}, median of 25)")
 
 
 if __name__ == "__main__":

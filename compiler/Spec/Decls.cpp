@@ -18,13 +18,6 @@ std::optional<size_t> Decls::paramSlot(std::string_view name) const {
   return std::nullopt;
 }
 
-size_t Decls::abiIndex(size_t paramSlot) const {
-  size_t index = 0;
-  for (size_t i = 0; i < paramSlot; ++i)
-    index += params[i].type == params[paramSlot].type;
-  return index;
-}
-
 std::string_view dataTypeName(DataType type) {
   switch (type) {
   case DataType::I32:

@@ -67,9 +67,6 @@ struct Decls {
   std::optional<size_t> tensorSlot(std::string_view name) const;
   std::optional<size_t> paramSlot(std::string_view name) const;
   bool empty() const { return tensors.empty() && params.empty(); }
-  /// Slots of the params of `type`: int and float params are numbered
-  /// separately in the ABI (int_params, float_params).
-  size_t abiIndex(size_t paramSlot) const;
 };
 
 std::string_view dataTypeName(DataType type); // "i32", "f32", "f16", "bf16"

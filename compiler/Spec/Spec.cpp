@@ -226,9 +226,9 @@ private:
                 value.get<uint64_t>() <=
                     static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
     int64_t headDim = fits ? value.get<int64_t>() : 0;
-    if (headDim != 64 && headDim != 128) {
+    if (headDim != 64 && headDim != 128 && headDim != 256) {
       errorAt(pointer, "unsupported head_dim " + value.dump() +
-                           ": supported are 64, 128");
+                           ": supported are 64, 128, 256");
       return;
     }
     spec.headDim = headDim;

@@ -30,7 +30,7 @@ struct Spec {
   /// A C identifier of at most 64 characters; names the library's symbols
   /// and files.
   std::string name;
-  int64_t headDim = 0; ///< 64 or 128
+  int64_t headDim = 0; ///< 64, 128 or 256
   ElementType elementType = ElementType::F16;
   /// Non-empty, without repeats, in the order written.
   std::vector<Mode> modes;

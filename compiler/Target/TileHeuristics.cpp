@@ -17,14 +17,22 @@ int64_t roundUp(int64_t value, int64_t multiple) {
   return (value + multiple - 1) / multiple * multiple;
 }
 
-/// The mma.sync kernel: widest kv tile (from 128 down) that fits.
+/// The mma.sync kernel: widest kv tile (from 128 down) that fits, with 128
+/// query rows per block, else 64 (d256: the O accumulators of 32 rows per
+/// warp alone would take 256 registers).
 TileConfig chooseMmaSyncConfig(const TileProblem &problem, const Target &target) {
-  TileConfig config{/*blockM=*/128, /*blockN=*/128, /*numWarps=*/4,
-                    /*stages=*/2};
-  while (config.blockN > 16 &&
-         (config.accumulatorRegisters(problem) > kMaxAccumulatorRegisters ||
-          config.smemBytes(problem) > target.maxSmemPerBlock))
-    config.blockN /= 2;
+  auto fits = [&](const TileConfig &config) {
+    return config.accumulatorRegisters(problem) <= kMaxAccumulatorRegisters &&
+           config.smemBytes(problem) <= target.maxSmemPerBlock;
+  };
+  TileConfig config;
+  for (int64_t blockM : {128, 64}) {
+    config = TileConfig{blockM, /*blockN=*/128, /*numWarps=*/4, /*stages=*/2};
+    while (config.blockN > 16 && !fits(config))
+      config.blockN /= 2;
+    if (fits(config))
+      return config;
+  }
   return config;
 }
 

@@ -66,8 +66,8 @@ Block &AttentionOp::addScoreBlock() {
 
 LogicalResult AttentionOp::verify() {
   int64_t headDim = getHeadDimAttr().getInt();
-  if (headDim != 64 && headDim != 128)
-    return emitOpError("head_dim must be 64 or 128, got ") << headDim;
+  if (headDim != 64 && headDim != 128 && headDim != 256)
+    return emitOpError("head_dim must be 64, 128 or 256, got ") << headDim;
 
   Type elementType = getElementType();
   if (!elementType.isF16() && !elementType.isBF16())

@@ -41,7 +41,7 @@ def Attn_AttentionOp : Attn_Op<"attention", [
     `f32`, the score that replaces `s`. It is pure and may use `arith` and
     `math` ops (and the structured mask ops, for a bool condition).
 
-    Verified: `head_dim` is 64 or 128; `element_type` is f16 or bf16; `modes`
+    Verified: `head_dim` is 64, 128 or 256; `element_type` is f16 or bf16; `modes`
     is a non-empty list of distinct supported modes (now only "forward"); the
     mask block has the six i64 arguments and yields one i1; a score block has
     the f32 and the seven i64 arguments and yields one f32.

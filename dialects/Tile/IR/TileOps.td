@@ -35,7 +35,7 @@ def Tile_KernelOp : Tile_Op<"kernel", [
 
     A kernel has a `tile.score_fn` iff every non-empty kv loop has a
     `tile.apply_score`. Attributes: `config` (#tile.config), `element_type`
-    (f16 or bf16, of Q, K, V and O), `head_dim` (64 or 128) and `mode`
+    (f16 or bf16, of Q, K, V and O), `head_dim` (64, 128 or 256) and `mode`
     ("forward"). The body holds only tile ops; all of the above is verified.
 
     ```mlir

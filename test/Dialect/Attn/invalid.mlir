@@ -1,6 +1,6 @@
 // RUN: attn-opt %s -split-input-file -verify-diagnostics
 
-// expected-error @+1 {{'attn.attention' op head_dim must be 64 or 128, got 96}}
+// expected-error @+1 {{'attn.attention' op head_dim must be 64, 128 or 256, got 96}}
 attn.attention @bad_head_dim attributes {element_type = bf16, head_dim = 96 : i64, modes = ["forward"]} {
 ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
   %true = arith.constant true

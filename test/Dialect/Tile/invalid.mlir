@@ -261,7 +261,7 @@ tile.kernel @negative_warpgroups attributes {config = #tile.config<arch = 90, bl
 
 // -----
 
-// expected-error @+1 {{'tile.kernel' op head_dim must be 64 or 128, got 96}}
+// expected-error @+1 {{'tile.kernel' op head_dim must be 64, 128 or 256, got 96}}
 tile.kernel @head_dim_96 attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 96 : i64, mode = "forward"} {
   tile.mask_fn {
   ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):

@@ -44,10 +44,11 @@ TEST(ExampleSpecs, SchemaDescribesTheSameKeys) {
     keys.insert(key);
   EXPECT_EQ(keys,
             (std::set<std::string>{"$schema", "description", "name", "head_dim",
-                                   "dtype", "mask", "score", "modes"}));
+                                   "dtype", "mask", "score", "sink", "tensors",
+                                   "params", "modes"}));
   EXPECT_EQ(schema["required"], (nlohmann::json{"name", "head_dim", "dtype"}));
   EXPECT_EQ(schema["properties"]["head_dim"]["enum"],
-            (nlohmann::json{64, 128}));
+            (nlohmann::json{64, 128, 256}));
   EXPECT_EQ(schema["properties"]["dtype"]["enum"],
             (nlohmann::json{"f16", "bf16"}));
   EXPECT_EQ(schema["properties"]["modes"]["items"]["enum"],

@@ -245,16 +245,16 @@ TEST(Spec, HeadDim) {
   EXPECT_EQ(withHeadDim("128"), Errors{"ok"});
   EXPECT_EQ(withHeadDim("96"),
             Errors{"spec.json:1:43: error: at /head_dim: unsupported head_dim "
-                   "96: supported are 64, 128"});
+                   "96: supported are 64, 128, 256"});
   EXPECT_EQ(withHeadDim("-64"),
             Errors{"spec.json:1:43: error: at /head_dim: unsupported head_dim "
-                   "-64: supported are 64, 128"});
+                   "-64: supported are 64, 128, 256"});
   EXPECT_EQ(withHeadDim("18446744073709551680"),
             Errors{"spec.json:1:43: error: at /head_dim: expected an integer, "
                    "got the number 1.8446744073709552e+19"});
   EXPECT_EQ(withHeadDim("18446744073709551615"),
             Errors{"spec.json:1:43: error: at /head_dim: unsupported head_dim "
-                   "18446744073709551615: supported are 64, 128"});
+                   "18446744073709551615: supported are 64, 128, 256"});
   EXPECT_EQ(withHeadDim("128.0"),
             Errors{"spec.json:1:43: error: at /head_dim: expected an integer, "
                    "got the number 128.0"});
@@ -408,7 +408,7 @@ TEST(Spec, IndependentErrorsAreAllReportedInFileOrder) {
                     "spec.json:3:3: error: at /maks: unknown key 'maks'; did "
                     "you mean 'mask'?",
                     "spec.json:5:15: error: at /head_dim: unsupported head_dim "
-                    "96: supported are 64, 128",
+                    "96: supported are 64, 128, 256",
                     "spec.json:6:24: error: at /modes/1: expected a string, "
                     "got the number 3"}));
 }
