@@ -44,7 +44,7 @@ TEST(ExampleSpecs, SchemaDescribesTheSameKeys) {
     keys.insert(key);
   EXPECT_EQ(keys,
             (std::set<std::string>{"$schema", "description", "name", "head_dim",
-                                   "dtype", "mask", "score", "modes"}));
+                                   "dtype", "mask", "score", "sink", "modes"}));
   EXPECT_EQ(schema["required"], (nlohmann::json{"name", "head_dim", "dtype"}));
   EXPECT_EQ(schema["properties"]["head_dim"]["enum"],
             (nlohmann::json{64, 128}));
