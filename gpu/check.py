@@ -33,7 +33,7 @@ from mask_expr import MaskError  # noqa: E402
 from provenance import commit  # noqa: E402
 from runtime_data import make_runtime_data  # noqa: E402
 from reference import (attention, fully_masked_rows, reference_mask,  # noqa: E402
-                       reference_score)
+                       reference_score, reference_sink, sink_logits)
 
 TORCH_DTYPES = {"bf16": torch.bfloat16, "f16": torch.float16, "fp16": torch.float16}
 
@@ -55,12 +55,13 @@ LSE_RTOL = 1e-3
 FLOAT64_ELEMENTS = 1 << 26
 
 
-def check_case(lib, case, dtype, d, mask, generator, score=None, seed=0):
+def check_case(lib, case, dtype, d, mask, generator, score=None, seed=0, sink=None):
     t = make_tensors(case, dtype, d, generator)
     data = make_runtime_data(lib.manifest, case, seed)
     if data is not None:  # the library reads runtime tensors and parameters: so does the reference
         mask = mask.with_data(data)
         score = score.with_data(data) if score is not None else None
+        sink = sink.with_data(data) if sink is not None else None
     lib.forward(t.q, t.k, t.v, scale=case.scale, layout=t.layout, out=t.out, lse=t.lse,
                 tensors=data and data["tensors"], params=data and data["params"])
     torch.cuda.synchronize()
@@ -68,7 +69,8 @@ def check_case(lib, case, dtype, d, mask, generator, score=None, seed=0):
     q, k, v, out = (t.logical(x) for x in (t.q, t.k, t.v, t.out))
     elements = case.b * case.hq * case.sq * case.skv
     compute = torch.float64 if elements <= FLOAT64_ELEMENTS else torch.float32
-    ref_o, ref_lse = attention(q, k, v, mask, scale, compute, score)
+    sink_logit = sink_logits(sink, case.b, case.hq, compute, q.device)  # [B, Hq] or None
+    ref_o, ref_lse = attention(q, k, v, mask, scale, compute, score, sink_logit)
     o = out.to(compute)
     lse = t.lse.to(compute)
 
@@ -87,8 +89,13 @@ def check_case(lib, case, dtype, d, mask, generator, score=None, seed=0):
     if dead.any():
         if not (o[dead] == 0).all():
             problems.append("fully masked rows: O is not exactly 0")
-        if not (lse[dead] == float("-inf")).all():
+        if sink_logit is None and not (lse[dead] == float("-inf")).all():
             problems.append("fully masked rows: LSE is not -inf")
+        if sink_logit is not None:  # LSE = σ(b, h), as the kernel computes it in float32
+            sigma = sink_logit[:, :, None].expand_as(lse)[dead]
+            sigma_err = ((lse[dead] - sigma).abs() / sigma.abs().clamp(min=1.0)).nan_to_num(nan=math.inf)
+            if not float(sigma_err.max()) <= LSE_RTOL:
+                problems.append("fully masked rows: LSE is not the sink logit")
     o_err = o_tol = lse_err = 0.0
     if live.any():
         atol, rtol = TOLERANCES[dtype]
@@ -114,7 +121,8 @@ def check_library(path, seed, max_cases, deadline):
     lib = attnc.load(path)
     m = lib.manifest
     report = {"path": path, "name": lib.name, "dtype": lib.dtype, "head_dim": lib.head_dim,
-              "mask": lib.mask, "score": m.get("score") or "s", "archs": m.get("archs"),
+              "mask": lib.mask, "score": m.get("score") or "s", "sink": m.get("sink"),
+              "archs": m.get("archs"),
               "cases": [], "negative": [], "passed": 0, "failed": 0, "skipped": 0, "note": ""}
     dtype = TORCH_DTYPES.get(lib.dtype)
     what, expression = "mask", lib.mask
@@ -122,6 +130,8 @@ def check_library(path, seed, max_cases, deadline):
         mask = reference_mask(m)
         what, expression = "score", m.get("score")
         score = reference_score(m)
+        what, expression = "sink", m.get("sink")
+        sink = reference_sink(m)
     except MaskError as e:
         cases = make_cases(seed, max_cases)
         report["note"] = (f"{what} {expression!r}: the reference cannot read it ({e}); "
@@ -147,7 +157,7 @@ def check_library(path, seed, max_cases, deadline):
                 report["cases"].append(row)
                 continue
             row.update(check_case(lib, case, dtype, lib.head_dim, mask, generator, score,
-                                  seed * 100003 + i))
+                                  seed * 100003 + i, sink))
         except attnc.AttnError as e:
             row.update(ok=False, problems=[str(e)])
         except RuntimeError as e:  # a CUDA fault: the context is gone, later cases would lie
@@ -178,6 +188,8 @@ def summarize(report):
     neg_ok = sum(1 for n in report["negative"] if n["ok"])
     score = report.get("score", "s")
     variant = (report["mask"] or "-") + ("" if score in ("", "s") else f", score {score}")
+    if report.get("sink"):
+        variant += f", sink {report['sink']}"
     return (f"{os.path.basename(report['path']):<36} {report['dtype']:>4} d{report['head_dim']:<4} "
             f"{variant:<16} pass {report['passed']:>3} fail {report['failed']:>3} "
             f"skip {report['skipped']:>3}  worst O err/tol {worst:.2f}  worst LSE rel {worst_lse:.1e}  "

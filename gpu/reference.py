@@ -12,6 +12,11 @@ The score expression is the manifest's "score" (absent or "s": none), evaluated 
 rewrites the scaled scores s = scale·q·kᵀ before the mask drops pairs, and O and LSE are those of
 the rewritten scores. It is computed in the reference's dtype (float64 or float32), not in the
 kernel's float32: the difference is a rounding of the score, far inside the tolerances.
+
+The sink logit is the manifest's "sink" (absent: none), a float expression over b, h, hq and the
+runtime data, also evaluated by score_expr.py: σ(b, h) joins every row's softmax as one more
+logit column with no value row, O = Σ e^{s_k} v_k / (e^σ + Σ e^{s_k}), LSE = log(e^σ + Σ e^{s_k}).
+A row with no kept key then has O = 0 and LSE = σ.
 """
 import torch
 
@@ -48,6 +53,25 @@ def reference_score(manifest):
     if not isinstance(manifest, dict):
         return compile_score(manifest)
     return compile_score(manifest.get("score"), _decls(manifest))
+
+
+def reference_sink(manifest):
+    """The compiled sink logit of a manifest (a dict; or a bare expression string), a Score over
+    b, h and hq; None when it has none."""
+    if not isinstance(manifest, dict):
+        return compile_score(manifest) if manifest else None
+    source = manifest.get("sink")
+    return compile_score(source, _decls(manifest)) if source else None
+
+
+def sink_logits(sink, b, hq, dtype, device):
+    """[B, Hq]: the sink logit σ(b, h) of every (batch, head), in `dtype`; None without a sink."""
+    if sink is None:
+        return None
+    zero = torch.zeros(b, hq, 1, 1, dtype=dtype, device=device)
+    grid_b = torch.arange(b, device=device)[:, None, None, None]
+    grid_h = torch.arange(hq, device=device)[None, :, None, None]
+    return sink(zero, q=0, k=0, sq=1, skv=1, hq=hq, b=grid_b, h=grid_h)[:, :, 0, 0]
 
 
 def index_grids(variables, rows, skv, b, hq):
@@ -94,10 +118,11 @@ def fully_masked_rows(mask, b, hq, sq, skv, device):
     return dead.expand(b, hq, sq)
 
 
-def attention(q, k, v, mask, scale, compute_dtype, score=None):
+def attention(q, k, v, mask, scale, compute_dtype, score=None, sink=None):
     """O [B, Hq, Sq, D] and LSE [B, Hq, Sq] (natural log) in `compute_dtype`, from logical
     [B, H, S, D] views: softmax over the kept keys of score(scale·q·kᵀ) (`score` a Score, or None
-    for the identity). Grouped-query heads: q head h reads kv head h // (Hq // Hkv). Rows are
+    for the identity), with `sink` ([B, Hq] logits, or None) as one more logit column of every
+    row that has no value row. Grouped-query heads: q head h reads kv head h // (Hq // Hkv). Rows are
     processed in chunks so that the score matrix stays under ~1 GiB (256 MiB with a score
     expression, whose temporaries are the same size)."""
     b, hq, sq, d = q.shape
@@ -118,7 +143,11 @@ def attention(q, k, v, mask, scale, compute_dtype, score=None):
         scores = torch.einsum("bhqd,bhkd->bhqk", q[:, :, s0:s1], k) * scale
         scores = modified_scores(score, scores, rows, skv, sq, b, hq)  # before the mask
         scores.masked_fill_(~keep(mask, rows, skv, sq, b, hq), float("-inf"))
-        row_lse = torch.logsumexp(scores, dim=-1)  # -inf for rows with no kept key
+        if sink is None:
+            row_lse = torch.logsumexp(scores, dim=-1)  # -inf for rows with no kept key
+        else:  # the sink column joins the normaliser only; σ for rows with no kept key
+            column = sink.to(compute_dtype)[:, :, None, None].expand(b, hq, s1 - s0, 1)
+            row_lse = torch.logsumexp(torch.cat([scores, column], dim=-1), dim=-1)
         # exp(-inf - -inf) is NaN on fully masked rows: those rows are defined as 0.
         p = torch.exp(scores - row_lse[..., None]).nan_to_num_(nan=0.0)
         out[:, :, s0:s1] = torch.einsum("bhqk,bhkd->bhqd", p, v)

@@ -103,6 +103,23 @@ public:
     } else {
       os << "  return s;\n}\n\n";
     }
+
+    // tile.sink_fn, or no sink (-inf, which leaves the softmax as it is): the
+    // hook exists either way; kernels call it only when kHasSink.
+    tile::SinkFnOp sink = kernel.getSinkFn();
+    os << "// tile.sink_fn: the sink logit of a (batch, head), one more logit in each row's\n"
+       << "// softmax denominator with no value row.\n"
+       << "constexpr bool kHasSink = " << (sink ? "true" : "false") << ";\n"
+       << "ATTN_HD float sink_fn(const attn_forward_params &p, int64_t b, int64_t h, "
+          "int64_t hq) {\n";
+    if (sink) {
+      auto logit = emitScalarBlock(*sink.getBody(), {"b", "h", "hq"}, os, "  ");
+      if (failed(logit))
+        return failure();
+      os << "  return " << (*logit)[0] << ";\n}\n\n";
+    } else {
+      os << "  return -INFINITY;\n}\n\n";
+    }
     os << "}  // namespace " << hookNamespace(kernel.getSymName()) << "\n";
     return success();
   }
@@ -206,6 +223,7 @@ private:
     return llvm::TypeSwitch<Operation *, LogicalResult>(&op)
         .Case([&](tile::MaskFnOp) { return success(); }) // emitted as hooks
         .Case([&](tile::ScoreFnOp) { return success(); })
+        .Case([&](tile::SinkFnOp) { return success(); })
         .Case([&](tile::KvBoundsOp) { return success(); })
         .Case([&](tile::LoadQOp) { return line("t.load_q();"); })
         .Case([&](tile::LoadOp load) -> LogicalResult {
@@ -233,8 +251,11 @@ private:
         .Case([&](tile::OnlineSoftmaxOp) { return line("t.online_softmax();"); })
         .Case([&](tile::MmaPvOp) { return line("t.mma_pv();"); })
         .Case([&](tile::EpilogueOp epilogue) {
-          return line(epilogue.getWriteLse() ? "t.epilogue(/*write_lse=*/true);"
-                                             : "t.epilogue(/*write_lse=*/false);");
+          std::string writeLse = epilogue.getWriteLse() ? "true" : "false";
+          if (kernel.getSinkFn())
+            return line("t.epilogue(/*write_lse=*/" + writeLse +
+                        ", sink_fn(p, t.batch(), t.head(), p.heads_q));");
+          return line("t.epilogue(/*write_lse=*/" + writeLse + ");");
         })
         .Case([&](tile::KvLoopOp loop) -> LogicalResult {
           os << indent << "for (int64_t " << loopBounds(loop.getSpan(), loop.getRange())

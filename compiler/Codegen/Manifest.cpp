@@ -101,6 +101,9 @@ std::string buildManifest(const spec::Spec &spec, const std::vector<CompiledKern
       {"params", params},
       {"requires_sq_le_skv", spec.requiresQueryNotLonger},
   };
+  // The sink logit, only when the spec has one (the GPU suite's reference adds it).
+  if (spec.sink)
+    manifest["sink"] = spec.sinkSource;
   return manifest.dump(1);
 }
 

@@ -19,7 +19,7 @@ LogicalResult checkSchedule(tile::KernelOp kernel, bool hasScore) {
       return WalkResult::skip(); // inside a hook region: scalar code, emitted as hooks
     LogicalResult ok =
         llvm::TypeSwitch<Operation *, LogicalResult>(op)
-            .Case<tile::MaskFnOp, tile::ScoreFnOp, tile::KvBoundsOp>(
+            .Case<tile::MaskFnOp, tile::ScoreFnOp, tile::SinkFnOp, tile::KvBoundsOp>(
                 [](auto) { return success(); })
             .Case<tile::LoadQOp, tile::LoadOp, tile::WaitOp, tile::MmaQkOp, tile::ApplyMaskOp,
                   tile::OnlineSoftmaxOp, tile::MmaPvOp, tile::KvLoopOp, tile::YieldOp>(
@@ -77,6 +77,7 @@ LogicalResult writeSm90Kernel(tile::KernelOp kernel, const KernelInfo &info, raw
   os << "// The hooks above in the variant contract of attn/device/sm90/forward.cuh.\n"
      << "struct Variant {\n"
      << "  static constexpr bool kHasScore = " << ns << "::kHasScore;\n"
+     << "  static constexpr bool kHasSink = " << ns << "::kHasSink;\n"
      << "  __device__ static auto kv_tiles(const attn_forward_params &p, int b, int h, "
         "int64_t q_tile) {\n"
      << "    return kv_bounds(p, b, h, q_tile, p.seqlen_q, p.seqlen_k);\n"
@@ -90,6 +91,9 @@ LogicalResult writeSm90Kernel(tile::KernelOp kernel, const KernelInfo &info, raw
         "int64_t q, int64_t k) {\n"
      << "    return score_fn(p, s, b, h, " << hookIndex(kernel, "q", "p.seqlen_q") << ", "
      << hookIndex(kernel, "k", "p.seqlen_k") << ", p.seqlen_q, p.seqlen_k, p.heads_q);\n"
+     << "  }\n"
+     << "  __device__ static float sink(const attn_forward_params &p, int b, int h) {\n"
+     << "    return sink_fn(p, b, h, p.heads_q);\n"
      << "  }\n"
      << "};\n"
      << "}  // namespace " << ns << "\n\n";

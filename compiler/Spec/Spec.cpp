@@ -276,10 +276,6 @@ private:
     ExprParseResult parsed = parseSink(source, spec.decls);
     for (const ExprError &error : parsed.errors)
       errorAt(pointer, error.message, error.column());
-    // The kernels do not add the sink logit to the normaliser yet: refuse rather than ignore.
-    if (parsed.errors.empty())
-      errorAt(pointer, "\"sink\" (a learned sink logit in the softmax denominator) is not "
-                       "supported by the kernels yet");
     spec.sinkSource = source;
     spec.sink = std::move(parsed.expr);
   }

@@ -120,10 +120,24 @@ TEST_P(HostExec, TiledScheduleMatchesNaiveReference) {
                                                                any_k(rng))));
   const double tolerance = scoreExpr ? 2e-4 * std::max(1.0, largest_score / 64) : 1e-9;
 
+  // The spec's sink logit (evaluated in double) against the emitted f32 hook.
+  const attnc::spec::Expr *sinkExpr = spec_->sink.get();
+  EXPECT_EQ(variant::kHasSink, sinkExpr != nullptr);
+  SinkFn trueSink;
+  if (sinkExpr)
+    trueSink = [&](int64_t b, int64_t h) {
+      attnc::spec::Env env = call.env(b, h, 0, 0, p.sq, p.skv);
+      env.hq = p.heads_q;
+      return evaluateScore(*sinkExpr, env).value_or(std::nan(""));
+    };
+  SinkFn emittedSink = [&](int64_t b, int64_t h) {
+    return double(variant::sink_fn(params, b, h, p.heads_q));
+  };
+
   Schedule schedule;
   Result tiled = tiledForward(p, variant::kBlockM, variant::kBlockN, emitted, bounds,
-                              emittedScore, truth, schedule);
-  Result naive = naiveForward(p, truth, trueScore);
+                              emittedScore, truth, schedule, emittedSink);
+  Result naive = naiveForward(p, truth, trueScore, trueSink);
   EXPECT_EQ(schedule.dropped_kept_pairs, 0) << "a kept pair lies in an unvisited kv tile";
   EXPECT_EQ(schedule.masked_pairs_in_full_tiles, 0) << "a full tile holds a dropped pair";
   EXPECT_EQ(schedule.out_of_range_tiles, 0) << "kv_bounds broke begin <= ... <= end <= tiles";

@@ -34,20 +34,23 @@ Result emptyResult(const Problem &p) {
 
 } // namespace
 
-Result naiveForward(const Problem &p, const MaskFn &truth, const ScoreFn &score) {
+Result naiveForward(const Problem &p, const MaskFn &truth, const ScoreFn &score,
+                    const SinkFn &sink) {
   Result r = emptyResult(p);
   std::vector<double> s(p.skv);
   for (int64_t b = 0; b < p.batch; ++b)
     for (int64_t h = 0; h < p.heads_q; ++h)
       for (int64_t i = 0; i < p.sq; ++i) {
-        double m = kNegInf;
+        // The sink is one more logit of the row, with no value row: it joins m and l only.
+        const double sigma = sink ? sink(b, h) : kNegInf;
+        double m = sigma;
         for (int64_t j = 0; j < p.skv; ++j) {
           s[j] = truth(b, h, i, j) ? score(dot(p, b, h, i, j), b, h, i, j) : kNegInf;
           m = std::max(m, s[j]);
         }
         if (m == kNegInf)
-          continue; // no kept key: O = 0, LSE = -inf
-        double l = 0;
+          continue; // no kept key and no sink: O = 0, LSE = -inf
+        double l = sigma == kNegInf ? 0 : std::exp(sigma - m);
         double *o = &r.o[((b * p.heads_q + h) * p.sq + i) * p.head_dim];
         for (int64_t j = 0; j < p.skv; ++j) {
           if (s[j] == kNegInf)
@@ -67,7 +70,7 @@ Result naiveForward(const Problem &p, const MaskFn &truth, const ScoreFn &score)
 
 Result tiledForward(const Problem &p, int64_t block_m, int64_t block_n, const MaskFn &mask,
                     const BoundsFn &bounds, const ScoreFn &score, const MaskFn &truth,
-                    Schedule &schedule) {
+                    Schedule &schedule, const SinkFn &sink) {
   Result r = emptyResult(p);
   const int64_t q_tiles = (p.sq + block_m - 1) / block_m;
   const int64_t kv_tiles = (p.skv + block_n - 1) / block_n;
@@ -126,12 +129,21 @@ Result tiledForward(const Problem &p, int64_t block_m, int64_t block_n, const Ma
                 m = m_new;
               }
             }
-          if (l == 0)
+          // The epilogue (numeric.cuh, finish_row): the sink joins the finished row max-stably,
+          // m' = max(m, σ), l' = l·e^(m−m') + e^(σ−m'); a row with no kept key gets LSE = σ.
+          const double sigma = sink ? sink(b, h) : kNegInf;
+          double &lse = r.lse[(b * p.heads_q + h) * p.sq + i];
+          if (l == 0) {
+            lse = sigma;
             continue;
+          }
+          const double m_sink = std::max(m, sigma);
+          const double rescale = std::exp(m - m_sink);
+          const double l_sink = l * rescale + std::exp(sigma - m_sink);
           double *o = &r.o[((b * p.heads_q + h) * p.sq + i) * p.head_dim];
           for (int64_t d = 0; d < p.head_dim; ++d)
-            o[d] = acc[d] / l;
-          r.lse[(b * p.heads_q + h) * p.sq + i] = m + std::log(l);
+            o[d] = acc[d] * rescale / l_sink;
+          lse = m_sink + std::log(l_sink);
         }
       }
   return r;

@@ -28,6 +28,10 @@ using BoundsFn =
 /// The score modification: the modified score of pair (q, k) from s = scale·q·k.
 using ScoreFn = std::function<double(double s, int64_t b, int64_t h, int64_t q, int64_t k)>;
 
+/// The sink logit σ(b, h): one more logit in every row's softmax denominator, with no value
+/// row (-inf, or an empty function: none).
+using SinkFn = std::function<double(int64_t b, int64_t h)>;
+
 /// The ranges of a variant's kv_bounds hook, one or two, as a list.
 inline std::vector<attn::device::KvTiles> kvRanges(const attn::device::KvTiles &r) { return {r}; }
 inline std::vector<attn::device::KvTiles> kvRanges(const attn::device::KvTilesPair &r) {
@@ -48,9 +52,12 @@ struct Schedule {
 };
 Result tiledForward(const Problem &p, int64_t block_m, int64_t block_n, const MaskFn &mask,
                     const BoundsFn &bounds, const ScoreFn &score, const MaskFn &truth,
-                    Schedule &schedule);
+                    Schedule &schedule, const SinkFn &sink = {});
 
-/// Dense softmax of the modified scores over the pairs `truth` keeps, in double.
-Result naiveForward(const Problem &p, const MaskFn &truth, const ScoreFn &score);
+/// Dense softmax of the modified scores over the pairs `truth` keeps, in double, with the sink
+/// logit (if any) as one more term of each row's denominator: a row with no kept key then has
+/// O = 0 and LSE = σ.
+Result naiveForward(const Problem &p, const MaskFn &truth, const ScoreFn &score,
+                    const SinkFn &sink = {});
 
 } // namespace attn::host

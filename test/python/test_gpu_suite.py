@@ -165,6 +165,38 @@ class ReferenceTest(unittest.TestCase):
         self.assertTrue(torch.allclose(out32.double(), out64, atol=1e-5))
         self.assertTrue(torch.allclose(lse32.double(), lse64, atol=1e-5))
 
+    def test_attention_with_a_sink_logit(self):
+        # σ(b, h) joins each row's softmax as a logit with no value row:
+        #   O = Σ e^{s_k} v_k / (e^σ + Σ e^{s_k}),  LSE = log(e^σ + Σ e^{s_k}),
+        # and a row with no kept key (causal with sq > skv: rows 0 and 1) has O = 0, LSE = σ.
+        gen = torch.Generator().manual_seed(3)
+        b, hq, hkv, sq, skv, scale = 2, 3, 1, 6, 4, 0.3
+        q = torch.randn(b, hq, sq, 8, generator=gen, dtype=torch.float64)
+        k = torch.randn(b, hkv, skv, 8, generator=gen, dtype=torch.float64)
+        v = torch.randn(b, hkv, skv, 8, generator=gen, dtype=torch.float64)
+        manifest = {"sink": "sinks[h] * 2.0 + b",
+                    "spec": {"tensors": {"sinks": {"dtype": "f32", "shape": ["hq"]}}}}
+        data = {"tensors": {"sinks": torch.tensor([0.5, -1.0, 3.0])}, "params": {}}
+        sink = self.ref.reference_sink(manifest).with_data(data)
+        sigma = self.ref.sink_logits(sink, b, hq, torch.float64, "cpu")
+        self.assertEqual(sigma.tolist(), [[1.0, -2.0, 6.0], [2.0, -1.0, 7.0]])
+        mask = self.ref.reference_mask("causal")
+        out, lse = self.ref.attention(q, k, v, mask, scale, torch.float64, None, sigma)
+        plain_out, plain_lse = self.ref.attention(q, k, v, mask, scale, torch.float64)
+        # Per row: the plain softmax's weights shrink by e^lse / (e^lse + e^σ).
+        keep = torch.exp(plain_lse) / (torch.exp(plain_lse) + torch.exp(sigma)[:, :, None])
+        self.assertTrue(torch.allclose(out, plain_out * keep[..., None], atol=1e-12))
+        want_lse = torch.logaddexp(plain_lse, sigma[:, :, None].expand_as(plain_lse))
+        self.assertTrue(torch.allclose(lse, want_lse, atol=1e-12))
+        self.assertTrue((out[:, :, :2] == 0).all())
+        self.assertTrue(torch.equal(lse[:, :, :2], sigma[:, :, None].expand(b, hq, 2)))
+        # σ = -inf is plain softmax.
+        none = torch.full((b, hq), -math.inf, dtype=torch.float64)
+        out_inf, lse_inf = self.ref.attention(q, k, v, mask, scale, torch.float64, None, none)
+        self.assertTrue(torch.allclose(out_inf, plain_out, atol=1e-15))
+        self.assertTrue(torch.allclose(lse_inf, plain_lse, atol=1e-15))
+        self.assertIsNone(self.ref.reference_sink({"mask": "causal"}))
+
     def test_fully_masked_rows(self):
         dead = self.ref.fully_masked_rows(self.ref.reference_mask("window(1, 0)"), 1, 1, 4, 2, "cpu")
         self.assertEqual(dead[0, 0].tolist(), [True, True, False, False])

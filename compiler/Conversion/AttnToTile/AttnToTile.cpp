@@ -102,6 +102,11 @@ FailureOr<tile::KernelOp> buildForwardKernel(OpBuilder &b, attn::AttentionOp att
     if (failed(lowerScoreInto(attention, scoreFn)))
       return failure();
   }
+  if (attention.hasSink()) {
+    auto sinkFn = tile::SinkFnOp::create(b, loc);
+    if (failed(lowerSinkInto(attention, sinkFn)))
+      return failure();
+  }
   auto bounds = tile::KvBoundsOp::create(b, loc);
   buildKvBounds(bounds, mask, config);
 

@@ -1,7 +1,7 @@
 //===- HookLowering.cpp - attn regions → tile hook functions --------------===//
 //
-// The mask region becomes tile.mask_fn and the score region tile.score_fn.
-// Both are cloned op by op the same way: structured attn ops are expanded into
+// The mask region becomes tile.mask_fn, the score region tile.score_fn and
+// the sink region tile.sink_fn. All are cloned op by op the same way: structured attn ops are expanded into
 // the arith they stand for, runtime data reads (attn.param, attn.read) into
 // their tile twins, and attn.yield becomes tile.yield, so that the
 // hooks hold nothing but arith (and math, in scores) and the emitter needs
@@ -101,6 +101,11 @@ LogicalResult lowerMaskInto(attn::AttentionOp attention, tile::MaskFnOp maskFn) 
 
 LogicalResult lowerScoreInto(attn::AttentionOp attention, tile::ScoreFnOp scoreFn) {
   return lowerRegionInto(attention, attention.getScoreBlock(), *scoreFn.getBody(), "tile.score_fn",
+                         /*allowMath=*/true);
+}
+
+LogicalResult lowerSinkInto(attn::AttentionOp attention, tile::SinkFnOp sinkFn) {
+  return lowerRegionInto(attention, attention.getSinkBlock(), *sinkFn.getBody(), "tile.sink_fn",
                          /*allowMath=*/true);
 }
 

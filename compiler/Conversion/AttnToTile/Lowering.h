@@ -21,6 +21,11 @@ mlir::LogicalResult lowerMaskInto(mlir::attn::AttentionOp attention,
 mlir::LogicalResult lowerScoreInto(mlir::attn::AttentionOp attention,
                                    mlir::tile::ScoreFnOp scoreFn);
 
+/// Fills the (empty) body of `sinkFn` with the sink region of `attention`
+/// (which must have one) the same way; math ops are kept too.
+mlir::LogicalResult lowerSinkInto(mlir::attn::AttentionOp attention,
+                                  mlir::tile::SinkFnOp sinkFn);
+
 /// What the tile heuristics need to know of `attention`: head dim, element
 /// size, the shape of its mask's work and whether it has a score hook.
 target::TileProblem forwardTileProblem(mlir::attn::AttentionOp attention);

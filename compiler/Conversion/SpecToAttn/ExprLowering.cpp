@@ -52,6 +52,14 @@ ExprBindings ExprBindings::forScore(attn::AttentionOp attention) {
   return vars;
 }
 
+ExprBindings ExprBindings::forSink(attn::AttentionOp attention) {
+  ExprBindings vars;
+  vars.b = attention.getSinkBatchArg();
+  vars.h = attention.getSinkHeadArg();
+  vars.hq = attention.getSinkNumHeadsArg();
+  return vars;
+}
+
 Value ExprBindings::get(spec::Var var) const {
   Value value;
   switch (var) {

@@ -25,7 +25,8 @@
 namespace attnc {
 
 /// What the variables of an expression stand for: the block arguments of the
-/// region being built. The score-only variables s and hq are null in a mask.
+/// region being built. The score-only variables s and hq are null in a mask;
+/// a sink binds only b, h and hq.
 struct ExprBindings {
   mlir::Value b, h, q, k, sq, skv;
   mlir::Value s, hq;
@@ -34,6 +35,9 @@ struct ExprBindings {
   static ExprBindings forMask(mlir::attn::AttentionOp attention);
   /// The arguments of the score block of `attention` (which must have one).
   static ExprBindings forScore(mlir::attn::AttentionOp attention);
+  /// The arguments of the sink block of `attention` (b, h, hq; which must
+  /// have one).
+  static ExprBindings forSink(mlir::attn::AttentionOp attention);
 
   /// The value of `var`; fails hard for a variable the region does not bind
   /// (the type checker keeps s and hq out of masks).

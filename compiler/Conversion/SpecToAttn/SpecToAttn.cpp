@@ -103,6 +103,15 @@ OwningOpRef<ModuleOp> buildAttnModule(MLIRContext &context, const spec::Spec &sp
     attn::YieldOp::create(b, scoreLoc, score);
   }
 
+  // The sink logit, if the spec has one: a float expression over b, h, hq.
+  if (spec.sink) {
+    Location sinkLoc = exprLoc(loc, "/sink");
+    b.setInsertionPointToEnd(&attention.addSinkBlock());
+    Value sink = ExprLowering(b, sinkLoc, ExprBindings::forSink(attention))
+                     .lowerAsFloat(*spec.sink);
+    attn::YieldOp::create(b, sinkLoc, sink);
+  }
+
   if (failed(verify(*module)))
     return nullptr;
   return module;

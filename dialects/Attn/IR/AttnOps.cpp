@@ -24,6 +24,11 @@ static constexpr llvm::StringLiteral kScoreArgNames[] = {
 static_assert(std::size(kScoreArgNames) == AttentionOp::kNumScoreArgs,
               "one name per score argument");
 
+/// Names of the sink block arguments, in order; also their printed names.
+static constexpr llvm::StringLiteral kSinkArgNames[] = {"b", "h", "hq"};
+static_assert(std::size(kSinkArgNames) == AttentionOp::kNumSinkArgs,
+              "one name per sink argument");
+
 /// Modes that attnc can compile today.
 static constexpr llvm::StringLiteral kSupportedModes[] = {"forward"};
 
@@ -48,8 +53,20 @@ void AttentionOp::build(OpBuilder &builder, OperationState &state,
   SmallVector<Type> argTypes(kNumMaskArgs, builder.getI64Type());
   SmallVector<Location> argLocs(kNumMaskArgs, state.location);
   block->addArguments(argTypes, argLocs);
-  // The score region starts empty: the identity.
+  // The score region starts empty: the identity; the sink region too: none.
   state.addRegion();
+  state.addRegion();
+}
+
+Block &AttentionOp::addSinkBlock() {
+  assert(!hasSink() && "the sink region already has its block");
+  Builder builder(getContext());
+  Block *block = new Block();
+  getSink().push_back(block);
+  SmallVector<Type> argTypes(kNumSinkArgs, builder.getI64Type());
+  SmallVector<Location> argLocs(kNumSinkArgs, getLoc());
+  block->addArguments(argTypes, argLocs);
+  return *block;
 }
 
 Block &AttentionOp::addScoreBlock() {
@@ -101,6 +118,21 @@ LogicalResult AttentionOp::verifyRegions() {
   if (mask.empty() || !isa<YieldOp>(mask.back()))
     return emitOpError("mask block must end in attn.yield");
 
+  if (hasSink()) {
+    Block &sink = getSinkBlock();
+    if (sink.getNumArguments() != kNumSinkArgs)
+      return emitOpError("sink block must have 3 i64 arguments "
+                         "(b, h, hq), got ")
+             << sink.getNumArguments();
+    for (auto [index, arg] : llvm::enumerate(sink.getArguments()))
+      if (!arg.getType().isSignlessInteger(64))
+        return emitOpError("sink argument #")
+               << index << " (" << kSinkArgNames[index]
+               << ") must be i64, got " << arg.getType();
+    if (sink.empty() || !isa<YieldOp>(sink.back()))
+      return emitOpError("sink block must end in attn.yield");
+  }
+
   if (!hasScore())
     return success();
   Block &score = getScoreBlock();
@@ -128,6 +160,8 @@ void AttentionOp::getAsmBlockArgumentNames(Region &region,
   ArrayRef<llvm::StringLiteral> names = kMaskArgNames;
   if (&region == &getScore())
     names = kScoreArgNames;
+  else if (&region == &getSink())
+    names = kSinkArgNames;
   for (auto [arg, name] : llvm::zip(region.front().getArguments(), names))
     setNameFn(arg, name);
 }
@@ -143,6 +177,10 @@ YieldOp AttentionOp::getScoreYieldOp() {
 }
 
 Value AttentionOp::getScoreYield() { return getScoreYieldOp().getValues()[0]; }
+
+Value AttentionOp::getSinkYield() {
+  return cast<YieldOp>(getSinkBlock().getTerminator()).getValues()[0];
+}
 
 bool AttentionOp::hasMode(StringRef mode) {
   return llvm::any_of(getModes().getAsRange<StringAttr>(),
@@ -223,10 +261,12 @@ OpFoldResult CausalOp::fold(FoldAdaptor adaptor) {
 
 LogicalResult YieldOp::verify() {
   // The parent is an AttentionOp (HasParent): its mask yields one i1, its
-  // score region one f32.
+  // score and sink regions one f32.
   auto attention = cast<AttentionOp>((*this)->getParentOp());
-  bool inScore = (*this)->getParentRegion() == &attention.getScore();
-  StringRef region = inScore ? "score" : "mask";
+  Region *parent = (*this)->getParentRegion();
+  bool inSink = parent == &attention.getSink();
+  bool inScore = inSink || parent == &attention.getScore();
+  StringRef region = inSink ? "sink" : inScore ? "score" : "mask";
   StringRef expected = inScore ? "f32" : "i1";
   if (getValues().size() != 1)
     return emitOpError() << region << " must yield exactly one " << expected

@@ -48,7 +48,7 @@ def Attn_AttentionOp : Attn_Op<"attention", [
 
     Lowering: `--attn-to-tile` turns each (mode, arch) into one `tile.kernel`;
     the mask region is cloned into its `tile.mask_fn`, a score region into
-    its `tile.score_fn`.
+    its `tile.score_fn`, a sink region into its `tile.sink_fn`.
 
     ```mlir
     attn.attention @causal_softcap attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"]} {
@@ -64,6 +64,23 @@ def Attn_AttentionOp : Attn_Op<"attention", [
       attn.yield %capped : f32
     }
     ```
+
+    The third region, printed after the keyword `sink`, is the optional
+    **sink logit**; empty means none. When present it is one block whose
+    arguments are `b`, `h` and `hq` (all `i64`), ending in `attn.yield` of
+    one `f32`: a logit sigma(b, h) that joins every row's softmax denominator
+    with no value row (off-by-one softmax, gpt-oss attention sinks):
+    O = sum_k e^{s_k} v_k / (e^{sigma} + sum_k e^{s_k}),
+    LSE = log(e^{sigma} + sum_k e^{s_k}); a row with no kept key has O = 0 and
+    LSE = sigma. sigma = -inf is plain softmax.
+
+    ```mlir
+    } sink {
+    ^bb0(%b: i64, %h: i64, %hq: i64):
+      %sigma = attn.read 0[%h] : f32
+      attn.yield %sigma : f32
+    }
+    ```
   }];
 
   let arguments = (ins
@@ -77,10 +94,11 @@ def Attn_AttentionOp : Attn_Op<"attention", [
     OptionalAttr<DictArrayAttr>:$tensors,
     OptionalAttr<DictArrayAttr>:$params
   );
-  let regions = (region SizedRegion<1>:$mask, MaxSizedRegion<1>:$score);
+  let regions = (region SizedRegion<1>:$mask, MaxSizedRegion<1>:$score,
+                        MaxSizedRegion<1>:$sink);
 
   let assemblyFormat =
-      "$sym_name attr-dict-with-keyword $mask (`score` $score^)?";
+      "$sym_name attr-dict-with-keyword $mask (`score` $score^)? (`sink` $sink^)?";
   let hasVerifier = 1;
   let hasRegionVerifier = 1;
 
@@ -134,6 +152,21 @@ def Attn_AttentionOp : Attn_Op<"attention", [
     /// modified score); only when hasScore().
     YieldOp getScoreYieldOp();
     ::mlir::Value getScoreYield();
+
+    /// Number of sink block arguments: b, h, hq.
+    static constexpr unsigned kNumSinkArgs = 3;
+    /// True when the op has a sink logit (a non-empty sink region).
+    bool hasSink() { return !getSink().empty(); }
+    /// Adds the entry block of the (empty) sink region: b, h, hq: i64, and no
+    /// terminator; append the sink ops and an attn.yield of one f32.
+    ::mlir::Block &addSinkBlock();
+    /// The sink block and its arguments; only when hasSink().
+    ::mlir::Block &getSinkBlock() { return getSink().front(); }
+    ::mlir::BlockArgument getSinkBatchArg() { return getSinkBlock().getArgument(0); }
+    ::mlir::BlockArgument getSinkHeadArg() { return getSinkBlock().getArgument(1); }
+    ::mlir::BlockArgument getSinkNumHeadsArg() { return getSinkBlock().getArgument(2); }
+    /// The f32 the sink block yields; only when hasSink().
+    ::mlir::Value getSinkYield();
 
     /// True when `mode` (e.g. "forward") is listed in `modes`.
     bool hasMode(::llvm::StringRef mode);

@@ -11,16 +11,19 @@
 using namespace mlir;
 using namespace mlir::tile;
 
-/// Block argument names of tile.mask_fn, tile.score_fn and tile.kv_bounds
+/// Block argument names of tile.mask_fn, tile.score_fn, tile.sink_fn and
+/// tile.kv_bounds
 /// (also printed). The score s of score_fn is f32, every other argument i64.
 static constexpr llvm::StringLiteral kMaskFnArgNames[] = {"b", "h",  "q",
                                                           "k", "sq", "skv"};
 static constexpr llvm::StringLiteral kScoreFnArgNames[] = {
     "s", "b", "h", "q", "k", "sq", "skv", "hq"};
+static constexpr llvm::StringLiteral kSinkFnArgNames[] = {"b", "h", "hq"};
 static constexpr llvm::StringLiteral kKvBoundsArgNames[] = {"q_tile", "sq",
                                                             "skv"};
 static_assert(std::size(kMaskFnArgNames) == MaskFnOp::kNumArgs);
 static_assert(std::size(kScoreFnArgNames) == ScoreFnOp::kNumArgs);
+static_assert(std::size(kSinkFnArgNames) == SinkFnOp::kNumArgs);
 static_assert(std::size(kKvBoundsArgNames) == KvBoundsOp::kNumArgs);
 
 /// Modes that a kernel can implement today.
@@ -117,8 +120,8 @@ LogicalResult KernelOp::verify() {
 
 /// The body is a fixed schedule: hooks, prologue, kv loops, epilogue.
 LogicalResult KernelOp::verifyRegions() {
-  unsigned numMaskFns = 0, numScoreFns = 0, numKvBounds = 0, numLoadQs = 0,
-           numEpilogues = 0;
+  unsigned numMaskFns = 0, numScoreFns = 0, numSinkFns = 0, numKvBounds = 0,
+           numLoadQs = 0, numEpilogues = 0;
   bool seenLoop = false;
   // The non-empty loops, and whether each applies the score.
   SmallVector<std::pair<KvLoopOp, bool>, 6> loops;
@@ -152,7 +155,19 @@ LogicalResult KernelOp::verifyRegions() {
               if (numMaskFns == 0 || numKvBounds > 0)
                 return emitOpError("tile.score_fn must come after "
                                    "tile.mask_fn and before tile.kv_bounds");
+              if (numSinkFns > 0)
+                return emitOpError("tile.score_fn must come before "
+                                   "tile.sink_fn");
               return requireBeforeLoops("tile.score_fn");
+            })
+            .Case([&](SinkFnOp) -> LogicalResult {
+              if (++numSinkFns > 1)
+                return emitOpError("must contain at most one tile.sink_fn, "
+                                   "found a second one");
+              if (numMaskFns == 0 || numKvBounds > 0)
+                return emitOpError("tile.sink_fn must come after "
+                                   "tile.mask_fn and before tile.kv_bounds");
+              return requireBeforeLoops("tile.sink_fn");
             })
             .Case([&](KvBoundsOp bounds) -> LogicalResult {
               if (!bounds.getBody()->empty() &&
@@ -244,6 +259,11 @@ ScoreFnOp KernelOp::getScoreFn() {
   return ops.empty() ? ScoreFnOp() : *ops.begin();
 }
 
+SinkFnOp KernelOp::getSinkFn() {
+  auto ops = getBody()->getOps<SinkFnOp>();
+  return ops.empty() ? SinkFnOp() : *ops.begin();
+}
+
 KvBoundsOp KernelOp::getKvBounds() {
   auto ops = getBody()->getOps<KvBoundsOp>();
   return ops.empty() ? KvBoundsOp() : *ops.begin();
@@ -308,6 +328,27 @@ void ScoreFnOp::getAsmBlockArgumentNames(Region &region,
 
 YieldOp ScoreFnOp::getYieldOp() { return cast<YieldOp>(getBody()->back()); }
 Value ScoreFnOp::getModifiedScore() { return getYieldOp().getValues()[0]; }
+
+//===----------------------------------------------------------------------===//
+// SinkFnOp
+//===----------------------------------------------------------------------===//
+
+void SinkFnOp::build(OpBuilder &builder, OperationState &state) {
+  addEntryBlockWithI64Args(builder, state, kNumArgs);
+}
+
+LogicalResult SinkFnOp::verifyRegions() {
+  return verifyHookBlock(*this, *getBody(), kSinkFnArgNames,
+                         /*scoreFirst=*/false);
+}
+
+void SinkFnOp::getAsmBlockArgumentNames(Region &region,
+                                        OpAsmSetValueNameFn setNameFn) {
+  setHookArgNames(region, kSinkFnArgNames, setNameFn);
+}
+
+YieldOp SinkFnOp::getYieldOp() { return cast<YieldOp>(getBody()->back()); }
+Value SinkFnOp::getSinkLogit() { return getYieldOp().getValues()[0]; }
 
 //===----------------------------------------------------------------------===//
 // KvBoundsOp
@@ -484,6 +525,8 @@ LogicalResult YieldOp::verify() {
     return verifyYielded(*this, "tile.mask_fn", 1, builder.getI1Type());
   if (isa<ScoreFnOp>(parent))
     return verifyYielded(*this, "tile.score_fn", 1, builder.getF32Type());
+  if (isa<SinkFnOp>(parent))
+    return verifyYielded(*this, "tile.sink_fn", 1, builder.getF32Type());
   if (isa<KvBoundsOp>(parent)) {
     // Four values per kv range, one or two ranges.
     unsigned count = getValues().size();

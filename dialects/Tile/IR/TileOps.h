@@ -1,6 +1,6 @@
 //===- TileOps.h - tile dialect operations ----------------------*- C++ -*-===//
 //
-// mlir::tile::KernelOp, MaskFnOp, ScoreFnOp, KvBoundsOp, KvLoopOp, YieldOp
+// mlir::tile::KernelOp, MaskFnOp, ScoreFnOp, SinkFnOp, KvBoundsOp, KvLoopOp, YieldOp
 // and the step ops (LoadQOp, LoadOp, WaitOp, MmaQkOp, ApplyScoreOp,
 // ApplyMaskOp, OnlineSoftmaxOp, MmaPvOp, EpilogueOp). Include this header to use the dialect; it pulls in
 // the dialect and its attributes.

@@ -10,7 +10,7 @@ include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 //===----------------------------------------------------------------------===//
-// Structure: kernel, mask_fn, score_fn, kv_bounds, kv_loop, yield
+// Structure: kernel, mask_fn, score_fn, sink_fn, kv_bounds, kv_loop, yield
 //===----------------------------------------------------------------------===//
 
 def Tile_KernelOp : Tile_Op<"kernel", [
@@ -23,9 +23,10 @@ def Tile_KernelOp : Tile_Op<"kernel", [
     threads. Each CTA computes one q tile; the body is its schedule, a fixed
     sequence of tile ops, printed by the emitter in order:
 
-    1. `tile.mask_fn` (exactly one), `tile.score_fn` (at most one) and
-       `tile.kv_bounds` (exactly one), in that order, emitted as the
-       `mask_fn` / `score_fn` / `kv_bounds` hook functions of the variant;
+    1. `tile.mask_fn` (exactly one), `tile.score_fn` (at most one),
+       `tile.sink_fn` (at most one) and `tile.kv_bounds` (exactly one), in
+       that order, emitted as the `mask_fn` / `score_fn` / `sink_fn` /
+       `kv_bounds` hook functions of the variant;
     2. the prologue: `tile.load_q` and `tile.load {which = first}`;
     3. up to three `tile.kv_loop`s per kv range, at most one per (range,
        span), in the visiting order: range 0 before range 1, and within a
@@ -43,6 +44,7 @@ def Tile_KernelOp : Tile_Op<"kernel", [
         element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
       tile.mask_fn { ... }
       tile.score_fn { ... }     // optional
+      tile.sink_fn { ... }      // optional
       tile.kv_bounds { ... }
       tile.load_q
       tile.load {operand = k, which = first}
@@ -84,6 +86,9 @@ def Tile_KernelOp : Tile_Op<"kernel", [
     /// The tile.score_fn of the body; null when the kernel has none (the
     /// scores are not modified).
     ScoreFnOp getScoreFn();
+    /// The tile.sink_fn of the body; null when the kernel has none (no sink
+    /// logit in the softmax denominator).
+    SinkFnOp getSinkFn();
 
     /// The kv loops in visiting order, and the loop of one span (null if the
     /// kernel has none).
@@ -210,6 +215,63 @@ def Tile_ScoreFnOp : Tile_Op<"score_fn", [
     /// The terminator, and the f32 it yields (the modified score).
     YieldOp getYieldOp();
     ::mlir::Value getModifiedScore();
+  }];
+}
+
+def Tile_SinkFnOp : Tile_Op<"sink_fn", [
+    HasParent<"KernelOp">, IsolatedFromAbove, SingleBlock,
+    DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmBlockArgumentNames"]>
+  ]> {
+  let summary = "the sink logit of the kernel";
+  let description = [{
+    σ(b, h): one more logit in every row's softmax denominator, with no value
+    row (off-by-one softmax, gpt-oss attention sinks). A pure function of
+    three `i64` block arguments, batch `b`, query head `h` and the number of
+    query heads `hq`, ending in `tile.yield` of one `f32`. The body is
+    `arith` and `math` with `tile.read` / `tile.param` (copied from the sink
+    region of `attn.attention`).
+
+    Optional: at most one per kernel, after `tile.mask_fn` (and
+    `tile.score_fn`, if any) and before `tile.kv_bounds`. The epilogue then
+    normalises with it: m' = max(m, σ), l' = l·e^(m−m') + e^(σ−m'),
+    O = acc·e^(m−m') / l', LSE = m' + log l'; a row with no kept key gets
+    O = 0 and LSE = σ. σ = −inf is plain softmax.
+
+    Lowering: `constexpr bool kHasSink = true` and `ATTN_HD float
+    sink_fn(const attn_forward_params &p, int64_t b, int64_t h, int64_t hq)`
+    in the variant's namespace, called once per CTA by the epilogue. No
+    effects of its own.
+
+    ```mlir
+    tile.sink_fn {
+    ^bb0(%b: i64, %h: i64, %hq: i64):
+      %sigma = tile.read %h {dtype = f32, shape = ["hq"], slot = 0 : i64} : f32
+      tile.yield %sigma : f32
+    }
+    ```
+  }];
+
+  let regions = (region SizedRegion<1>:$region);
+  let assemblyFormat = "attr-dict-with-keyword $region";
+  let hasRegionVerifier = 1;
+
+  let skipDefaultBuilders = 1;
+  let builders = [
+    // Creates the entry block with the three i64 arguments and no
+    // terminator: append the logit and a tile.yield of one f32.
+    OpBuilder<(ins)>
+  ];
+
+  let extraClassDeclaration = [{
+    static constexpr unsigned kNumArgs = 3;
+
+    ::mlir::BlockArgument getBatchArg() { return getBody()->getArgument(0); }
+    ::mlir::BlockArgument getHeadArg() { return getBody()->getArgument(1); }
+    ::mlir::BlockArgument getNumHeadsArg() { return getBody()->getArgument(2); }
+
+    /// The terminator, and the f32 it yields (the sink logit).
+    YieldOp getYieldOp();
+    ::mlir::Value getSinkLogit();
   }];
 }
 
@@ -392,7 +454,7 @@ def Tile_KvLoopOp : Tile_Op<"kv_loop", [
 }
 
 def Tile_ParamOp : Tile_Op<"param", [
-    Pure, ParentOneOf<["MaskFnOp", "ScoreFnOp"]>
+    Pure, ParentOneOf<["MaskFnOp", "ScoreFnOp", "SinkFnOp"]>
   ]> {
   let summary = "a runtime scalar parameter, read from the kernel parameters";
   let description = [{
@@ -414,7 +476,7 @@ def Tile_ParamOp : Tile_Op<"param", [
 }
 
 def Tile_ReadOp : Tile_Op<"read", [
-    Pure, ParentOneOf<["MaskFnOp", "ScoreFnOp"]>
+    Pure, ParentOneOf<["MaskFnOp", "ScoreFnOp", "SinkFnOp"]>
   ]> {
   let summary = "an element of a runtime tensor, read from global memory";
   let description = [{
@@ -445,12 +507,13 @@ def Tile_ReadOp : Tile_Op<"read", [
 
 def Tile_YieldOp : Tile_Op<"yield", [
     Pure, Terminator, ReturnLike,
-    ParentOneOf<["MaskFnOp", "ScoreFnOp", "KvBoundsOp", "KvLoopOp"]>
+    ParentOneOf<["MaskFnOp", "ScoreFnOp", "SinkFnOp", "KvBoundsOp", "KvLoopOp"]>
   ]> {
   let summary = "terminates a tile region and yields its values";
   let description = [{
     Ends the body of `tile.mask_fn` (yields one `i1`: keep), `tile.score_fn`
-    (yields one `f32`: the modified score), `tile.kv_bounds`
+    (yields one `f32`: the modified score), `tile.sink_fn` (yields one
+    `f32`: the sink logit), `tile.kv_bounds`
     (yields four `i64` per kv range: begin, full_begin, full_end, end) or
     `tile.kv_loop`
     (yields nothing; implicit, not printed). Lowered to the `return` of the

@@ -255,3 +255,43 @@ attn.attention @param_type attributes {element_type = bf16, head_dim = 128 : i64
   %keep = arith.cmpi eq, %w, %q : i64
   attn.yield %keep : i1
 }
+
+// -----
+
+// The sink region: b, h, hq: i64, yielding one f32.
+// expected-error @+1 {{'attn.attention' op sink block must have 3 i64 arguments (b, h, hq), got 2}}
+attn.attention @sink_without_hq attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  %true = arith.constant true
+  attn.yield %true : i1
+} sink {
+^bb0(%b: i64, %h: i64):
+  %c = arith.constant 0.0 : f32
+  attn.yield %c : f32
+}
+
+// -----
+
+// expected-error @+1 {{'attn.attention' op sink argument #1 (h) must be i64, got 'i32'}}
+attn.attention @sink_i32_head attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  %true = arith.constant true
+  attn.yield %true : i1
+} sink {
+^bb0(%b: i64, %h: i32, %hq: i64):
+  %c = arith.constant 0.0 : f32
+  attn.yield %c : f32
+}
+
+// -----
+
+attn.attention @sink_yields_i1 attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  %true = arith.constant true
+  attn.yield %true : i1
+} sink {
+^bb0(%b: i64, %h: i64, %hq: i64):
+  %true = arith.constant true
+  // expected-error @+1 {{'attn.yield' op sink must yield f32, got 'i1'}}
+  attn.yield %true : i1
+}

@@ -188,3 +188,46 @@ attn.attention @packed attributes {element_type = bf16, head_dim = 128 : i64, mo
   %keep = arith.andi %same, %near : i1
   attn.yield %keep : i1
 }
+
+// A sink logit (gpt-oss attention sinks): sigma(b, h) = sinks[h] joins every
+// row's softmax denominator, O = sum_k e^{s_k} v_k / (e^sigma + sum_k e^{s_k}).
+// The sink region is printed last, behind the keyword `sink`, with the
+// arguments b, h, hq.
+// CHECK-LABEL: attn.attention @sink_logit
+// CHECK-SAME: tensors = [{dtype = f32, name = "sinks", shape = ["hq"]}]
+// CHECK: attn.yield %{{.+}} : i1
+// CHECK-NEXT: } sink {
+// CHECK-NEXT: ^bb0(%[[B:.+]]: i64, %[[H:.+]]: i64, %[[HQ:.+]]: i64):
+// CHECK-NEXT: %[[SIGMA:.+]] = attn.read %[[H]] {slot = 0 : i64} : f32
+// CHECK-NEXT: attn.yield %[[SIGMA]] : f32
+// CHECK-NEXT: }
+attn.attention @sink_logit attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"], tensors = [{dtype = f32, name = "sinks", shape = ["hq"]}]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  %keep = attn.causal %q, %k, %sq, %skv
+  attn.yield %keep : i1
+} sink {
+^bb0(%b: i64, %h: i64, %hq: i64):
+  %sigma = attn.read %h {slot = 0 : i64} : f32
+  attn.yield %sigma : f32
+}
+
+// A score and a sink together: the score region comes first.
+// CHECK-LABEL: attn.attention @softcap_sink
+// CHECK: } score {
+// CHECK: attn.yield %{{.+}} : f32
+// CHECK-NEXT: } sink {
+// CHECK-NEXT: ^bb0(%{{.+}}: i64, %{{.+}}: i64, %{{.+}}: i64):
+// CHECK-NEXT: %[[C:.+]] = arith.constant 5.000000e-01 : f32
+// CHECK-NEXT: attn.yield %[[C]] : f32
+attn.attention @softcap_sink attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  %true = arith.constant true
+  attn.yield %true : i1
+} score {
+^bb0(%s: f32, %b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64, %hq: i64):
+  attn.yield %s : f32
+} sink {
+^bb0(%b: i64, %h: i64, %hq: i64):
+  %c = arith.constant 0.5 : f32
+  attn.yield %c : f32
+}

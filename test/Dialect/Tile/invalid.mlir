@@ -1757,3 +1757,127 @@ tile.kernel @read_type attributes {config = #tile.config<arch = 80, block_m = 12
     tile.yield %keep : i1
   }
 }
+
+// -----
+
+tile.kernel @sink_fn_2_args attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  // sink_fn(b, h, hq: i64) -> f32.
+  // expected-error @+1 {{'tile.sink_fn' op block must have 3 i64 arguments (b, h, hq), got 2}}
+  tile.sink_fn {
+  ^bb0(%b: i64, %h: i64):
+    %c = arith.constant 0.0 : f32
+    tile.yield %c : f32
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+tile.kernel @sink_fn_yields_i64 attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.sink_fn {
+  ^bb0(%b: i64, %h: i64, %hq: i64):
+    // expected-error @+1 {{'tile.yield' op in tile.sink_fn must yield 1 f32, got (i64)}}
+    tile.yield %h : i64
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+// expected-error @+1 {{'tile.kernel' op tile.sink_fn must come after tile.mask_fn and before tile.kv_bounds}}
+tile.kernel @sink_fn_after_bounds attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.sink_fn {
+  ^bb0(%b: i64, %h: i64, %hq: i64):
+    %c = arith.constant 0.0 : f32
+    tile.yield %c : f32
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+// expected-error @+1 {{'tile.kernel' op must contain at most one tile.sink_fn, found a second one}}
+tile.kernel @two_sink_fns attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.sink_fn {
+  ^bb0(%b: i64, %h: i64, %hq: i64):
+    %c = arith.constant 0.0 : f32
+    tile.yield %c : f32
+  }
+  tile.sink_fn {
+  ^bb0(%b: i64, %h: i64, %hq: i64):
+    %c = arith.constant 0.0 : f32
+    tile.yield %c : f32
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+// expected-error @+1 {{'tile.kernel' op tile.score_fn must come before tile.sink_fn}}
+tile.kernel @score_fn_after_sink_fn attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.sink_fn {
+  ^bb0(%b: i64, %h: i64, %hq: i64):
+    %c = arith.constant 0.0 : f32
+    tile.yield %c : f32
+  }
+  tile.score_fn {
+  ^bb0(%s: f32, %b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64, %hq: i64):
+    tile.yield %s : f32
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.epilogue {write_lse = true}
+}

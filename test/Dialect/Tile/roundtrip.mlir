@@ -486,3 +486,47 @@ tile.kernel @packed_forward_sm80 attributes {config = #tile.config<arch = 80, bl
   }
   tile.epilogue {write_lse = true}
 }
+
+// A causal kernel with a sink logit, sigma(b, h) = sinks[h] (gpt-oss):
+// sink_fn sits after mask_fn and before kv_bounds; the kv loops are as
+// without one, and the epilogue adds e^sigma to each row's denominator.
+// CHECK-LABEL: tile.kernel @sink_logit_forward_sm80
+// CHECK: tile.yield %{{.+}} : i1
+// CHECK-NEXT: }
+// CHECK-NEXT: tile.sink_fn {
+// CHECK-NEXT: ^bb0(%[[B:.+]]: i64, %[[H:.+]]: i64, %[[HQ:.+]]: i64):
+// CHECK-NEXT: %[[SIGMA:.+]] = tile.read %[[H]] {dtype = f32, shape = ["hq"], slot = 0 : i64} : f32
+// CHECK-NEXT: tile.yield %[[SIGMA]] : f32
+// CHECK-NEXT: }
+// CHECK-NEXT: tile.kv_bounds {
+// CHECK: tile.epilogue {write_lse = true}
+tile.kernel @sink_logit_forward_sm80 attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %keep = arith.cmpi sle, %k, %q : i64
+    tile.yield %keep : i1
+  }
+  tile.sink_fn {
+  ^bb0(%b: i64, %h: i64, %hq: i64):
+    %sigma = tile.read %h {dtype = f32, shape = ["hq"], slot = 0 : i64} : f32
+    tile.yield %sigma : f32
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    %begin, %full_begin, %full_end, %end = tile.scan_kv_tiles %q_tile, %sq, %skv
+    tile.yield %begin, %full_begin, %full_end, %end : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.kv_loop {span = partial_high} {
+    tile.wait {operand = k}
+    tile.load {operand = v, which = current}
+    tile.mma_qk
+    tile.apply_mask
+    tile.wait {operand = v}
+    tile.load {operand = k, which = next}
+    tile.online_softmax
+    tile.mma_pv
+  }
+  tile.epilogue {write_lse = true}
+}

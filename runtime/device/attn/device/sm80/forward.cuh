@@ -10,7 +10,7 @@
 //     t.apply_mask(j, mask);                              // partial tiles only
 //     t.wait_v(); t.load_k(next);                         // K_next streams in during softmax + PV
 //     t.online_softmax(); t.mma_pv();                     // P = exp2(..), O = O·rescale + P·V_j
-//   t.epilogue(write_lse);                                // O /= rowsum, LSE = m·scale + ln(rowsum)
+//   t.epilogue(write_lse[, sink]);                        // O /= rowsum, LSE = m·scale + ln(rowsum)
 //
 // Work split: warp w owns query rows [w·kRowsPerWarp, (w+1)·kRowsPerWarp) of the tile, as
 // kMFrags fragments of 16 rows, and reads the whole K and V tiles. Within a fragment a lane
@@ -219,11 +219,14 @@ class ForwardTile {
     }
   }
 
-  // tile.epilogue: O = O / l and LSE = m·scale + ln(l) per row. A row that kept no key has
-  // l = 0: it gets O = 0 and LSE = -inf, never 0/0.
-  __device__ __forceinline__ void epilogue(bool write_lse) {
+  // tile.epilogue: O = O / l and LSE = m·scale + ln(l) per row, with the sink logit σ (−inf:
+  // none) as one more logit of the denominator (numeric.cuh, finish_row). A row that kept no key
+  // has l = 0: it gets O = 0 and LSE = σ (−inf without a sink), never 0/0.
+  __device__ __forceinline__ void epilogue(bool write_lse, float sink = kNegInf) {
     cp_async_wait<0>();  // a q tile with no kv tiles still has its Q copy in flight
     Element *o = static_cast<Element *>(p_.o) + batch_ * p_.o_batch_stride + head_ * p_.o_head_stride;
+    // The running max is in raw score units unless a score hook prescaled the scores.
+    const float scale = kScoresPrescaled ? 1.f : p_.scale;
 #pragma unroll
     for (int mf = 0; mf < kMFrags; ++mf)
 #pragma unroll
@@ -231,8 +234,8 @@ class ForwardTile {
         float l = row_sum_[mf][half];
         l += __shfl_xor_sync(0xffffffffu, l, 1);
         l += __shfl_xor_sync(0xffffffffu, l, 2);
-        const bool empty = !(l > 0.f);
-        const float inv_l = empty ? 0.f : 1.f / l;
+        float lse;
+        const float inv_l = finish_row(row_max_[mf][half] * scale, l, sink, lse);
         const int64_t row = int64_t(q_tile_) * kBlockM + row_in_tile(mf, 2 * half);
         if (row >= p_.seqlen_q) continue;
         Element *o_row = o + row * p_.o_row_stride;
@@ -242,11 +245,8 @@ class ForwardTile {
                                                                o_[mf][nt][2 * half + 1] * inv_l);
           *reinterpret_cast<uint32_t *>(o_row + nt * 8 + (lane_ % 4) * 2) = packed;
         }
-        if (write_lse && p_.lse != nullptr && lane_ % 4 == 0) {
-          const float scale = kScoresPrescaled ? 1.f : p_.scale;
-          const float lse = empty ? kNegInf : row_max_[mf][half] * scale + logf(l);
+        if (write_lse && p_.lse != nullptr && lane_ % 4 == 0)
           p_.lse[batch_ * p_.lse_batch_stride + head_ * p_.lse_head_stride + row] = lse;
-        }
       }
   }
 

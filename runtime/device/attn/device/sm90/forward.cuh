@@ -6,7 +6,7 @@
 //                 gives most of its registers to...
 //   warpgroups 1+ consumers: 64 q rows each; wgmma for both products, online softmax.
 //
-// The variant (mask, kv-tile bounds, score hook) is a struct of static hooks; the kernel never
+// The variant (mask, kv-tile bounds, score hook, sink logit) is a struct of static hooks; the kernel never
 // knows which variant it runs:
 //
 //   struct Variant {
@@ -18,6 +18,10 @@
 //     __device__ static bool keep(const attn_forward_params &p, int b, int h, int64_t q, int64_t k);
 //     __device__ static float score(const attn_forward_params &p, float s, int b, int h,
 //                                   int64_t q, int64_t k);
+//     static constexpr bool kHasSink;   // each row's softmax denominator gets one more logit,
+//                                       // sink(p, b, h), with no value row; O = 0 and LSE = σ
+//                                       // for a row with no kept key
+//     __device__ static float sink(const attn_forward_params &p, int b, int h);
 //   };
 //
 // kv_tiles is called by every lane of a converged warp (the producer warp and each consumer

@@ -214,7 +214,9 @@ class ForwardConsumer {
   // O / l → global (rows past seqlen_q are dropped), LSE if asked for.
   __device__ __forceinline__ void store(const OnlineSoftmax<kBlockN> &softmax, const float (&o)[kO]) {
     float inv_sum[2], lse[2];
-    softmax.finish(Variant::kHasScore ? 1.f : p_.scale, inv_sum, lse);
+    float sink = kNegInf;  // no sink: plain softmax
+    if constexpr (Variant::kHasSink) sink = Variant::sink(p_, tile_.batch, tile_.head);
+    softmax.finish(Variant::kHasScore ? 1.f : p_.scale, sink, inv_sum, lse);
     Element *out = static_cast<Element *>(p_.o) + tile_.batch * p_.o_batch_stride +
                    tile_.head * p_.o_head_stride + 2 * (lane_ % 4);
 #pragma unroll

@@ -6,11 +6,12 @@
 //               O' = O·exp2((m − m')·c) + P·V
 // with c = scale·log2(e) when the scale is folded into the exponent (raw scores), or c = log2(e)
 // when a score hook has already scaled them (natural units). exp2 is one FFMA and one MUFU.EX2.
-// End: O /= l, LSE = m·(c / log2 e) + ln(l).
+// End: O /= l, LSE = m·(c / log2 e) + ln(l); with a sink logit σ, one more term e^σ in l
+// (numeric.cuh, finish_row).
 //
 // Rows with no kept key: m stays -inf. Exponentiating against a shift of 0 instead of -inf keeps
 // exp2(-inf − shift) = 0 (never exp2(-inf + inf) = NaN), so such a row ends with l = 0, and the
-// epilogue writes O = 0 and LSE = -inf.
+// epilogue writes O = 0 and LSE = σ (-inf without a sink).
 #pragma once
 
 #include "attn/device/numeric.cuh"
@@ -66,18 +67,17 @@ class OnlineSoftmax {
       for (int i = 0; i < 4; ++i) o[4 * c + i] *= rescale[i / 2];
   }
 
-  // After the last tile: 1/l per row (0 for a row with no kept key) and its LSE, natural log.
-  // `score_scale` converts the running max to natural units (the softmax scale for raw scores,
-  // 1 for prescaled ones).
-  __device__ __forceinline__ void finish(float score_scale, float (&inv_sum)[2], float (&lse)[2]) const {
+  // After the last tile: the factor for O per row (1/l, 0 for a row with no kept key) and its
+  // LSE, natural log. `score_scale` converts the running max to natural units (the softmax
+  // scale for raw scores, 1 for prescaled ones); `sink` is the sink logit σ (−inf: none).
+  __device__ __forceinline__ void finish(float score_scale, float sink, float (&inv_sum)[2],
+                                         float (&lse)[2]) const {
 #pragma unroll
     for (int r = 0; r < 2; ++r) {
       float l = sum_[r];
       l += __shfl_xor_sync(0xffffffffu, l, 1);
       l += __shfl_xor_sync(0xffffffffu, l, 2);
-      const bool empty = !(l > 0.f);
-      inv_sum[r] = empty ? 0.f : 1.f / l;
-      lse[r] = empty ? kNegInf : max_[r] * score_scale + logf(l);
+      inv_sum[r] = finish_row(max_[r] * score_scale, l, sink, lse[r]);
     }
   }
 
