@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Runs one attnc library a few times at a benchmark shape, for a profiler to attach to:
+"""Runs one attnc library a few times at a benchmark shape, for a profiler to attach to (named so
+as not to shadow the standard library's `profile`, which torch.compile imports when gpu/ is on
+sys.path):
 
     ncu --clock-control none -k regex:forward --launch-skip 2 --launch-count 1 \\
-        python3 gpu/profile.py build/examples/libdense_bf16_d128.so --b 2 --h 16 --s 8192
+        python3 gpu/time_library.py build/examples/libdense_bf16_d128.so --b 2 --h 16 --s 8192
 
 Random inputs of the library's dtype and head dim; the runtime is found as attnc finds it."""
 import argparse
