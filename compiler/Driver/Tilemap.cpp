@@ -28,6 +28,18 @@ std::string buildTilemap(mlir::attn::AttentionOp attention, const TilemapProblem
   field("grid_kv", problem.skv);
   field("tile_q", config.blockM);
   field("tile_kv", config.blockN);
+  // A mask over runtime data (tensors, parameters) is classified for every possible value of
+  // it: sound, and exact where the data cannot matter; the kernel narrows it per call.
+  bool readsData = false;
+  attention.getMask().walk([&](mlir::Operation *op) {
+    readsData |= mlir::isa<mlir::attn::ReadOp, mlir::attn::ParamOp>(op);
+  });
+  if (readsData)
+    text += "\"runtime_data\":" +
+            ordered_json("the mask reads runtime tensors or parameters: these classes hold for "
+                         "any values of them, and the kernel's plan narrows them per call")
+                .dump() +
+            ",";
   text += "\"q_tiles\":[";
 
   mlir::attn::TileClassifier classifier(attention);
