@@ -800,22 +800,38 @@ def tree_variables(tree):
 
 # ------------------------------------------------------------------------------------- Mask ---
 
-class Mask:
-    """A parsed, type-checked bool mask expression."""
+class CompiledExpression:
+    """What masks and score expressions share: the source, its parse tree, and the runtime data
+    ({"tensors": {...}, "params": {...}}) used when a call passes none."""
 
     def __init__(self, source, tree, data=None):
         self.source = source
         self.tree = tree
-        self.data = data  # runtime data used when a call passes none
+        self.data = data
 
     def with_data(self, data):
-        """The same mask, evaluated over the runtime data `data` by default."""
-        return Mask(self.source, self.tree, data)
+        """The same expression, evaluated over the runtime data `data` by default."""
+        return type(self)(self.source, self.tree, data)
 
     @property
     def variables(self):
-        """The variables the mask reads, through built-ins too (causal reads q, k, sq and skv)."""
+        """The variables the expression reads, through built-ins too (causal reads q, k, sq and
+        skv)."""
         return tree_variables(self.tree)
+
+    def _vectorised(self, env, data, float_dtype=None):
+        """evaluate_tree over `env` (ints or broadcasting torch tensors), and the broadcast shape
+        and device of its tensor inputs."""
+        import torch
+        tensors = [v for v in env.values() if _is_tensor(v)]
+        shape = torch.broadcast_shapes(*(t.shape for t in tensors)) if tensors else ()
+        device = tensors[0].device if tensors else None
+        env["data"] = data if data is not None else self.data
+        return evaluate_tree(self.tree, env, strict=False, float_dtype=float_dtype), shape, device
+
+
+class Mask(CompiledExpression):
+    """A parsed, type-checked bool mask expression."""
 
     @property
     def literals(self):
@@ -840,11 +856,7 @@ class Mask:
         broadcast shape of all tensor inputs (a view where the mask does not depend on some)."""
         import torch
         env = dict(b=b, h=h, q=q, k=k, sq=int(sq), skv=int(skv))
-        tensors = [v for v in env.values() if _is_tensor(v)]
-        shape = torch.broadcast_shapes(*(t.shape for t in tensors)) if tensors else ()
-        device = tensors[0].device if tensors else None
-        env["data"] = data if data is not None else self.data
-        result = evaluate_tree(self.tree, env, strict=False)
+        result, shape, device = self._vectorised(env, data)
         if not _is_tensor(result):
             return torch.full(shape, bool(result), dtype=torch.bool, device=device)
         return result.expand(shape)

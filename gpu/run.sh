@@ -90,7 +90,7 @@ if wants sanitize; then
   # (their manifest declares them) go through gpu/check.py, which builds that data.
   PLAIN_LIBS=() DATA_LIBS=()
   for lib in "${LIBS[@]}"; do
-    if python3 -c 'import json, sys; sys.path.insert(0, "python"); import attnc
+    if python3 -c 'import sys; sys.path.insert(0, "python"); import attnc
 m = attnc.load(sys.argv[1]).manifest; sys.exit(0 if m.get("tensors") or m.get("params") else 1)' \
         "$lib"; then DATA_LIBS+=("$lib"); else PLAIN_LIBS+=("$lib"); fi
   done

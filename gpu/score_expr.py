@@ -19,35 +19,21 @@ and their promotion rules are described there) with two more variables: the floa
 `__call__` computes its floats in the dtype of `s` (float64 or float32), vectorised, and like the
 mask evaluator lets undefined int operations give any value.
 """
-from mask_expr import (MAX_SOURCE_LENGTH, NUMBER, MaskError, _is_tensor, _want, evaluate_tree, parse,
-                       tree_variables)
+from mask_expr import (MAX_SOURCE_LENGTH, NUMBER, CompiledExpression, MaskError, _is_tensor, _want,
+                       evaluate_tree, parse)
 
 __all__ = ["MaskError", "Score", "compile_score", "IDENTITY"]
 
 IDENTITY = "s"
 
 
-class Score:
+class Score(CompiledExpression):
     """A parsed, type-checked score expression."""
-
-    def __init__(self, source, tree, data=None):
-        self.source = source
-        self.tree = tree
-        self.data = data  # runtime data used when a call passes none
-
-    def with_data(self, data):
-        """The same expression, evaluated over the runtime data `data` by default."""
-        return Score(self.source, self.tree, data)
 
     @property
     def is_identity(self):
         """Whether the expression is `s` itself (parentheses aside): scores are left as they are."""
         return self.tree.op == "var" and self.tree.value == "s"
-
-    @property
-    def variables(self):
-        """The variables the expression reads ("s", "h", "hq", ...)."""
-        return tree_variables(self.tree)
 
     def evaluate(self, s, b=0, h=0, q=0, k=0, sq=1, skv=1, hq=1, data=None):
         """The modified score of one pair with C semantics, in double, as a Python float. Raises
@@ -62,15 +48,11 @@ class Score:
         [rows, 1], k [1, skv], h [1, Hq, 1, 1], s [B, Hq, rows, skv]). The result has the dtype of
         `s` and the broadcast shape of all tensor inputs; it may be `s` itself (for the identity)."""
         import torch
-        env = dict(s=s, b=b, h=h, q=q, k=k, sq=int(sq), skv=int(skv), hq=int(hq))
-        tensors = [v for v in env.values() if _is_tensor(v)]
-        shape = torch.broadcast_shapes(*(t.shape for t in tensors)) if tensors else ()
-        device = tensors[0].device if tensors else None
         dtype = s.dtype if _is_tensor(s) else torch.float64
         if not dtype.is_floating_point:
             raise TypeError(f"scores must be a float tensor, not {dtype}")
-        env["data"] = data if data is not None else self.data
-        result = evaluate_tree(self.tree, env, strict=False, float_dtype=dtype)
+        env = dict(s=s, b=b, h=h, q=q, k=k, sq=int(sq), skv=int(skv), hq=int(hq))
+        result, shape, device = self._vectorised(env, data, float_dtype=dtype)
         if not _is_tensor(result):
             return torch.full(shape, float(result), dtype=dtype, device=device)
         result = result.to(dtype)  # an int expression (q - k) becomes a float

@@ -152,13 +152,13 @@ public:
        << "  const " << kvTilesType()
        << " r = kv_bounds(p, t.batch(), t.head(), t.q_tile(), p.seqlen_q, p.seqlen_k);\n"
        << "  const auto keep = [&](int64_t q, int64_t k) {\n"
-       << "    return mask_fn(p, t.batch(), t.head(), " << index("q", "p.seqlen_q") << ", "
-       << index("k", "p.seqlen_k") << ", p.seqlen_q, p.seqlen_k);\n"
+       << "    return mask_fn(p, t.batch(), t.head(), " << hookIndex(kernel, "q", "p.seqlen_q") << ", "
+       << hookIndex(kernel, "k", "p.seqlen_k") << ", p.seqlen_q, p.seqlen_k);\n"
        << "  };\n";
     if (scoreFn())
       os << "  const auto score = [&](float s, int64_t q, int64_t k) {\n"
-         << "    return score_fn(p, s, t.batch(), t.head(), " << index("q", "p.seqlen_q") << ", "
-         << index("k", "p.seqlen_k") << ", p.seqlen_q, p.seqlen_k, p.heads_q);\n"
+         << "    return score_fn(p, s, t.batch(), t.head(), " << hookIndex(kernel, "q", "p.seqlen_q") << ", "
+         << hookIndex(kernel, "k", "p.seqlen_k") << ", p.seqlen_q, p.seqlen_k, p.heads_q);\n"
          << "  };\n";
     for (Operation &op : kernel.getRegion().front())
       if (failed(writeStep(op, "  ")))
@@ -168,8 +168,6 @@ public:
   }
 
 private:
-  std::string index(StringRef var, StringRef length) { return hookIndex(kernel, var, length); }
-
   /// The kernel's score modification, if it has one.
   tile::ScoreFnOp scoreFn() {
     auto ops = kernel.getRegion().front().getOps<tile::ScoreFnOp>();

@@ -214,13 +214,9 @@ bool parseTensor(Reader &read, const Json &entry, const std::string &path, Manif
   std::string dtype;
   if (!read.string(entry, path, "name", out.name) || !read.string(entry, path, "dtype", dtype))
     return false;
-  const std::pair<const char *, attn_dtype> known[] = {{"i32", ATTN_DTYPE_I32},
-                                                      {"f32", ATTN_DTYPE_F32},
-                                                      {"f16", ATTN_DTYPE_F16},
-                                                      {"bf16", ATTN_DTYPE_BF16}};
   bool found = false;
-  for (auto [name, value] : known)
-    if (dtype == name)
+  for (attn_dtype value : {ATTN_DTYPE_I32, ATTN_DTYPE_F32, ATTN_DTYPE_F16, ATTN_DTYPE_BF16})
+    if (dtype == dtypeName(value))
       out.dtype = value, found = true;
   if (!found) {
     read.error = concat(path, ".dtype: \"", dtype, "\" is not a runtime tensor dtype");

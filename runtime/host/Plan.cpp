@@ -2,15 +2,9 @@
 
 #include <algorithm>
 
+#include "attn/device/plan.h"
+
 namespace attn::runtime {
-
-namespace {
-
-int64_t summaryRuns(int64_t length) {
-  return (length + ATTN_SUMMARY_GRANULE - 1) / ATTN_SUMMARY_GRANULE;
-}
-
-} // namespace
 
 attn_status runPlan(const DriverApi &api, const LoadedKernel &ready, attn_forward_params &params,
                     CUstream stream, PlanWorkspace &workspace) {
@@ -22,7 +16,7 @@ attn_status runPlan(const DriverApi &api, const LoadedKernel &ready, attn_forwar
   int64_t mostRuns = 0, mostRows = 1;
   for (size_t i = 0; i < plan.summaries.size(); ++i) {
     const ManifestSummary &summary = plan.summaries[i];
-    const int64_t runs = summaryRuns(summary.alongQueries ? params.seqlen_q : params.seqlen_k);
+    const int64_t runs = attn::device::summary_runs(summary.alongQueries ? params.seqlen_q : params.seqlen_k);
     const int64_t rows = summary.batched ? params.batch : 1;
     offsets[i] = bytes;
     bytes += static_cast<size_t>(rows * runs * 2) * sizeof(int32_t);

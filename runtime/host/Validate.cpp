@@ -17,12 +17,6 @@ constexpr int64_t kMaxInt32 = std::numeric_limits<int32_t>::max();
 constexpr const char *kDimNames[4] = {"batch", "heads", "sequence", "head dim"};
 constexpr double kLog2e = 1.4426950408889634; // log2(e): the kernel exponentiates with exp2
 
-attn_status invalid(std::string message) {
-  return fail(ATTN_ERROR_INVALID_ARGUMENT, std::move(message));
-}
-
-int64_t elementBytes(attn_dtype dtype) { return dtype == ATTN_DTYPE_F32 ? 4 : 2; }
-
 bool knownDtype(attn_dtype dtype) {
   return dtype == ATTN_DTYPE_F16 || dtype == ATTN_DTYPE_BF16 || dtype == ATTN_DTYPE_F32 ||
          dtype == ATTN_DTYPE_I32;
@@ -231,6 +225,14 @@ void fillStrides(const attn_tensor &t, int64_t &batch, int64_t &head, int64_t &r
 }
 
 } // namespace
+
+attn_status invalid(std::string message) {
+  return fail(ATTN_ERROR_INVALID_ARGUMENT, std::move(message));
+}
+
+int64_t elementBytes(attn_dtype dtype) {
+  return dtype == ATTN_DTYPE_F16 || dtype == ATTN_DTYPE_BF16 ? 2 : 4;
+}
 
 attn_status validateForward(const Manifest &manifest, const attn_tensor *q, const attn_tensor *k,
                             const attn_tensor *v, const attn_tensor *o, const attn_tensor *lse,

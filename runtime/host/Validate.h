@@ -5,6 +5,8 @@
 #ifndef ATTN_RUNTIME_VALIDATE_H
 #define ATTN_RUNTIME_VALIDATE_H
 
+#include <string>
+
 #include "Manifest.h"
 #include "attn/abi.h"
 #include "attn/attn.h"
@@ -17,6 +19,12 @@ constexpr int64_t kVectorBytes = 16;
 
 // The most blocks a launch may have along grid.y (heads) and grid.z (batch).
 constexpr int64_t kMaxGridYZ = 65535;
+
+// Bytes per element of `dtype` (2 for f16/bf16, 4 for f32/i32).
+int64_t elementBytes(attn_dtype dtype);
+
+// Records `message` and returns ATTN_ERROR_INVALID_ARGUMENT: every validation failure.
+attn_status invalid(std::string message);
 
 // Checks q/k/v/o/lse (lse may be null) and scale against the manifest and each other, then fills
 // every field of `params`. On failure returns ATTN_ERROR_INVALID_ARGUMENT with a message that

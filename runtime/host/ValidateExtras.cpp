@@ -1,5 +1,7 @@
 #include "ValidateExtras.h"
 
+#include "Validate.h"
+
 #include "Error.h"
 
 #include <string>
@@ -7,14 +9,6 @@
 namespace attn::runtime {
 
 namespace {
-
-attn_status invalid(std::string message) {
-  return fail(ATTN_ERROR_INVALID_ARGUMENT, std::move(message));
-}
-
-int64_t elementBytes(attn_dtype dtype) {
-  return dtype == ATTN_DTYPE_F16 || dtype == ATTN_DTYPE_BF16 ? 2 : 4;
-}
 
 // The size a declared dimension takes in this call.
 int64_t resolve(const std::string &dim, const attn_forward_params &params) {

@@ -102,16 +102,14 @@ ATTN_HD float tanh_f32(float x) {
 
 // Runtime tensors (tile.read): the element offset of an index, then a load of one element
 // converted to what expressions compute with (int64 for i32 tensors, f32 for the others).
-ATTN_HD int64_t tensor_offset(const attn_runtime_tensor &t, int64_t i0) { return i0 * t.strides[0]; }
-ATTN_HD int64_t tensor_offset(const attn_runtime_tensor &t, int64_t i0, int64_t i1) {
-  return i0 * t.strides[0] + i1 * t.strides[1];
-}
-ATTN_HD int64_t tensor_offset(const attn_runtime_tensor &t, int64_t i0, int64_t i1, int64_t i2) {
-  return i0 * t.strides[0] + i1 * t.strides[1] + i2 * t.strides[2];
-}
-ATTN_HD int64_t tensor_offset(const attn_runtime_tensor &t, int64_t i0, int64_t i1, int64_t i2,
-                              int64_t i3) {
-  return i0 * t.strides[0] + i1 * t.strides[1] + i2 * t.strides[2] + i3 * t.strides[3];
+template <class... Index>
+ATTN_HD int64_t tensor_offset(const attn_runtime_tensor &t, Index... index) {
+  static_assert(sizeof...(Index) >= 1 && sizeof...(Index) <= ATTN_MAX_TENSOR_RANK,
+                "one index per dimension of a runtime tensor");
+  const int64_t indices[] = {int64_t(index)...};
+  int64_t offset = 0;
+  for (int d = 0; d < int(sizeof...(Index)); ++d) offset += indices[d] * t.strides[d];
+  return offset;
 }
 
 // Read-only for the whole launch, so the device may use the non-coherent (texture) path.
