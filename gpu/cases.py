@@ -70,6 +70,18 @@ def length_cases(lengths):
     return cases
 
 
+def grid_cases(tokens, seed=0, limit=None):
+    """The cases of a spec with a token grid: its tokens are both lengths, so only the batch,
+    heads, layout and scale vary."""
+    rng = random.Random(seed)
+    cases = []
+    for i in range(12):
+        hq, hkv = HEADS[i % len(HEADS)]
+        cases.append(Case(1 + i % 2, hq, hkv, tokens, tokens, LAYOUTS[i % len(LAYOUTS)],
+                          rng.choice(SCALES)))
+    return cases[:limit] if limit else cases
+
+
 def make_cases(seed=0, limit=None, lengths=()):
     """The suite's cases; with mask `lengths` (mask_lengths()), the cases that cross them first."""
     rng = random.Random(seed)

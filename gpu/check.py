@@ -27,7 +27,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "python"))
 import attnc  # noqa: E402
-from cases import make_cases, make_tensors, mask_lengths  # noqa: E402
+from cases import grid_cases, make_cases, make_tensors, mask_lengths  # noqa: E402
 from negative import run_negative  # noqa: E402
 from mask_expr import MaskError  # noqa: E402
 from provenance import commit  # noqa: E402
@@ -138,7 +138,11 @@ def check_library(path, seed, max_cases, deadline):
                           f"library skipped")
         report["skipped"] = len(cases)
         return report, True
-    cases = make_cases(seed, max_cases, mask_lengths(mask.literals))
+    grid = m.get("token_grid")
+    if grid:  # the grid's tokens are the only lengths the library takes
+        cases = grid_cases(math.prod(grid), seed, max_cases)
+    else:
+        cases = make_cases(seed, max_cases, mask_lengths(mask.literals))
     generator = torch.Generator(device="cuda")
     healthy = True
     for i, case in enumerate(cases):

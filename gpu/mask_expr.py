@@ -38,6 +38,19 @@ Built-ins, with diag = q + skv - sq (the bottom-right aligned diagonal):
 
 A literal size n <= 0 of chunk or block_diagonal is an error; a computed one is undefined.
 
+On a token grid (the spec's "grid": axis sizes, tokens numbered row-major; decls["grid"]) masks
+and scores also read the coordinates of q and k: qx, kx along the last axis, qy, ky along the one
+before, qt, kt along the one before that. Per axis, with c and c' the query's and the key's
+coordinates on an axis of n positions:
+
+    neighborhood_a(kernel, d)   c % d == c' % d and, with i = c / d, j = c' / d and
+                                m = (n - c % d + d - 1) / d positions in the class,
+                                start <= j < start + kernel, start = max(0, min(i - kernel / 2,
+                                m - kernel))                       (NATTEN: shifted at borders)
+    causal_neighborhood_a(kernel, d)  c % d == c' % d and 0 <= i - j < kernel
+    neighborhood(kernel[, d]), swin(w, shift)   every axis: neighborhood_a, or
+                                floor((c - shift) / w) == floor((c' - shift) / w)
+
 Score expressions (gpu/score_expr.py; `parse(source, score=True)`) share this grammar and add
 floats; a mask has none of what follows. They read two more variables, the float `s` (the scaled
 score) and the int `hq` (the number of query heads), and lose the bool mask built-ins (none,
@@ -73,6 +86,9 @@ MAX_SOURCE_LENGTH = 4096  # characters (docs/spec.md)
 MAX_NESTING = 100         # levels of parentheses, calls, unary operators and ?:
 VARIABLES = ("b", "h", "q", "k", "sq", "skv")      # ints, in masks and in scores
 SCORE_VARIABLES = {"s": FLOAT, "hq": INT}           # in score expressions only
+# Grid coordinates: variable -> (axis counted from the last, whose token).
+COORDINATES = {"qx": (0, "q"), "qy": (1, "q"), "qt": (2, "q"),
+               "kx": (0, "k"), "ky": (1, "k"), "kt": (2, "k")}
 
 
 class MaskError(ValueError):
@@ -172,13 +188,15 @@ def tokenize(source):
 # -------------------------------------------------------------------------------- parse tree ---
 
 class Node:
-    """One sub-expression. `op` is "int", "float", "bool", "var", "call", "neg", "not", "?:" or a
-    binary operator; `value` holds the literal, variable or function name; `type` is INT, FLOAT or
-    BOOL."""
-    __slots__ = ("op", "args", "value", "type", "column")
+    """One sub-expression. `op` is "int", "float", "bool", "var", "coord", "call", "neg", "not",
+    "?:" or a binary operator; `value` holds the literal, variable or function name (for "coord",
+    whose token and the axis); `type` is INT, FLOAT or BOOL; `grid` the spec's token grid, which
+    coordinates and the grid built-ins read."""
+    __slots__ = ("op", "args", "value", "type", "column", "grid")
 
     def __init__(self, op, args, type_, column, value=None):
         self.op, self.args, self.type, self.column, self.value = op, tuple(args), type_, column, value
+        self.grid = ()
 
     def walk(self):
         """Every node of the subtree, parents before children (iterative: a chain of 2,000 `+`
@@ -235,12 +253,21 @@ BUILTINS = {
     "log": ((FLOAT,), FLOAT, ()),
     "sigmoid": ((FLOAT,), FLOAT, ()),
     "softcap": ((FLOAT, FLOAT), FLOAT, ()),
+    # Token grids (see the module docstring); neighborhood also takes one argument.
+    "neighborhood": ((INT, INT), BOOL, ("q", "k")),
+    "swin": ((INT, INT), BOOL, ("q", "k")),
+    **{f"{causal}neighborhood_{axis}": ((INT, INT), BOOL, ("q", "k"))
+       for causal in ("", "causal_") for axis in "xyt"},
 }
+# The fewest grid axes each grid built-in needs.
+GRID_BUILTINS = {"neighborhood": 1, "swin": 1,
+                 **{f"{causal}neighborhood_{axis}": rank for causal in ("", "causal_")
+                    for axis, rank in (("x", 1), ("y", 2), ("t", 3))}}
 POSITIVE_SIZE = {"chunk": "chunk size", "block_diagonal": "block size"}
 # Where each built-in may be used: the bool masks in masks only, the float functions in score
 # expressions only, min, max and abs in both.
 MASK_BUILTINS = {"none", "causal", "causal_top_left", "window", "sink", "prefix", "chunk",
-                 "block_diagonal"}
+                 "block_diagonal", *GRID_BUILTINS}
 SCORE_BUILTINS = {"tanh", "exp", "exp2", "log", "sigmoid", "softcap"}
 
 
@@ -256,6 +283,7 @@ class _Parser:
         decls = decls or {}
         self.tensors = dict(decls.get("tensors") or {})
         self.params = dict(decls.get("params") or {})
+        self.grid = tuple(decls.get("grid") or ())
 
     def want(self, node, type_, what, column=None):
         _want(node, type_, what, column, self.score)
@@ -373,6 +401,15 @@ class _Parser:
             return Node("param", (), type_, token.column, name)
         if name in self.tensors:
             return self.index(token)
+        if name in COORDINATES:
+            from_end, whose = COORDINATES[name]
+            if len(self.grid) <= from_end:
+                raise MaskError(f"'{name}' needs a grid of {from_end + 1} or more axes",
+                                token.column)
+            axis = len(self.grid) - 1 - from_end
+            node = Node("coord", (), INT, token.column, (whose, axis))
+            node.grid = self.grid
+            return node
         if name in VARIABLES or name in SCORE_VARIABLES:
             if call:
                 raise MaskError(f"'{name}' is a variable, not a function", token.column)
@@ -398,8 +435,13 @@ class _Parser:
         elif params:
             raise MaskError(f"'{name}' needs {len(params)} argument(s): write {name}(...)",
                             token.column)
+        if name == "neighborhood" and len(args) == 1:
+            params = params[:1]
         if len(args) != len(params):
             raise MaskError(f"'{name}' takes {len(params)} argument(s), got {len(args)}",
+                            token.column)
+        if name in GRID_BUILTINS and len(self.grid) < GRID_BUILTINS[name]:
+            raise MaskError(f"'{name}' needs a grid of {GRID_BUILTINS[name]} or more axes",
                             token.column)
         for i, (arg, want) in enumerate(zip(args, params)):
             self.want(arg, want, f"argument {i + 1} of '{name}'")
@@ -415,7 +457,9 @@ class _Parser:
             if cap is not None and not cap > 0:
                 raise MaskError(f"softcap cap must be positive, got {float(cap)!r}",
                                 args[1].column)
-        return Node("call", args, result, token.column, name)
+        node = Node("call", args, result, token.column, name)
+        node.grid = self.grid
+        return node
 
 
     def index(self, token):
@@ -669,6 +713,9 @@ class _Evaluator:
             return node.value
         if op == "var":
             return self.env[node.value]
+        if op == "coord":
+            whose, axis = node.value
+            return _coordinate(self.env[whose], node.grid, axis)
         if op == "param":
             value = self.env["data"]["params"][node.value]
             return float(value) if node.type == FLOAT else int(value)
@@ -777,7 +824,69 @@ class _Evaluator:
             first = self.diag() if name == "chunk" else q
             return (self.divide(first, n, "floor", node.column)
                     == self.divide(k, n, "floor", node.column))
+        if name in GRID_BUILTINS:
+            return self.grid_call(name, args, node.grid)
         raise AssertionError(f"built-in {name} has no evaluation")
+
+    def grid_call(self, name, args, grid):
+        q, k = self.env["q"], self.env["k"]
+        if name in ("neighborhood", "swin"):
+            axes = range(len(grid))
+        else:
+            axes = [len(grid) - 1 - "xyt".index(name[-1])]
+        keep = True
+        for axis in axes:
+            c, ck, n = _coordinate(q, grid, axis), _coordinate(k, grid, axis), grid[axis]
+            if name == "swin":
+                window, shift = args
+                kept = (c - shift) // window == (ck - shift) // window
+            else:
+                kernel = args[0]
+                dilation = args[1] if len(args) > 1 else 1
+                kept = _neighborhood_axis(c, ck, n, kernel, dilation,
+                                          causal=name.startswith("causal_"))
+            keep = self.logical_and(keep, kept)
+        return keep
+
+
+def _coordinate(index, grid, axis):
+    """The coordinate along `axis` of token `index` (an int or an int64 tensor) on a row-major
+    grid."""
+    stride = math.prod(grid[axis + 1:])
+    return index // stride % grid[axis]
+
+
+def _minimum(a, b):
+    if _is_tensor(a) or _is_tensor(b):
+        import torch
+        return torch.minimum(torch.as_tensor(a), torch.as_tensor(b))
+    return min(a, b)
+
+
+def _maximum(a, b):
+    if _is_tensor(a) or _is_tensor(b):
+        import torch
+        return torch.maximum(torch.as_tensor(a), torch.as_tensor(b))
+    return max(a, b)
+
+
+def _neighborhood_axis(c, ck, n, kernel, dilation, causal):
+    """NATTEN along one axis (the module docstring): coordinates non-negative, so Python's
+    floor division and modulo agree with C's."""
+    residue = c % dilation
+    same = ck % dilation == residue
+    i, j = c // dilation, ck // dilation
+    if causal:
+        behind = i - j
+        keep = (behind >= 0) & (behind < kernel) if _is_tensor(behind) else 0 <= behind < kernel
+    else:
+        positions = (n - residue + dilation - 1) // dilation
+        start = _maximum(0, _minimum(i - kernel // 2, positions - kernel))
+        offset = j - start
+        keep = (offset >= 0) & (offset < kernel) if _is_tensor(offset) else 0 <= offset < kernel
+    if _is_tensor(same) or _is_tensor(keep):
+        return same & keep
+    return same and keep
 
 
 def evaluate_tree(tree, env, strict, float_dtype=None):
@@ -793,6 +902,8 @@ def tree_variables(tree):
     for node in tree.walk():
         if node.op == "var":
             used.add(node.value)
+        elif node.op == "coord":
+            used.add(node.value[0])
         elif node.op == "call":
             used.update(BUILTINS[node.value][2])
     return used

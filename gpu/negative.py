@@ -1,5 +1,6 @@
 """Calls that must fail cleanly through the Python binding: each raises attnc.AttnError with the
 right status and a message naming the argument, and the library keeps working afterwards."""
+import math
 import types
 
 import torch
@@ -24,7 +25,8 @@ def _expect(lib, name, status, prefix, call):
 
 def run_negative(lib, dtype, d):
     dev = "cuda"
-    b, h, s = 2, 4, 64
+    grid = lib.manifest.get("token_grid")
+    b, h, s = 2, 4, math.prod(grid) if grid else 64  # a grid's tokens are its only length
 
     def t(*shape, dt=dtype, device=dev):
         return torch.randn(*shape, device=device, dtype=dt)
@@ -72,6 +74,10 @@ def run_negative(lib, dtype, d):
         ("bad layout", Status.INVALID_ARGUMENT, "layout",
          lambda: lib.forward(q, k, v, layout="sbhd")),
     ]
+    if grid:
+        cases.append(("sequence off the grid", Status.INVALID_ARGUMENT, "q: seqlen_q is",
+                      lambda: lib.forward(t(b, h, s + 1, d), t(b, h, s + 1, d),
+                                          t(b, h, s + 1, d))))
     if data is not None and data["tensors"]:
         name, tensor = next(iter(data["tensors"].items()))
         wrong_dtype = tensor.to(torch.float64)

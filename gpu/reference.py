@@ -32,9 +32,10 @@ SCORE_CHUNK_BYTES_WITH_EXPRESSION = 1 << 28
 
 
 def _decls(manifest):
-    """The spec's "tensors" and "params", as the expression parsers take them."""
+    """The spec's "tensors", "params" and "grid", as the expression parsers take them."""
     spec = manifest.get("spec") or {}
-    return {"tensors": spec.get("tensors") or {}, "params": spec.get("params") or {}}
+    return {"tensors": spec.get("tensors") or {}, "params": spec.get("params") or {},
+            "grid": spec.get("grid") or ()}
 
 
 def reference_mask(manifest):

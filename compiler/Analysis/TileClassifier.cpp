@@ -149,12 +149,25 @@ Interval unknown(Type type) {
 
 Interval Interval::all() { return {kMin, kMax}; }
 
+namespace {
+Interval gridCoordOf(Interval index, int64_t stride, int64_t size) {
+  if (index.lo < 0)
+    return {0, size - 1};
+  const int64_t first = index.lo / stride, last = index.hi / stride;
+  if (last - first >= size)
+    return {0, size - 1};
+  const int64_t lo = first % size, hi = last % size;
+  return lo <= hi ? Interval{lo, hi} : Interval{0, size - 1};
+}
+} // namespace
+
 //===----------------------------------------------------------------------===//
 // IntervalInterpreter
 //===----------------------------------------------------------------------===//
 
 Interval IntervalInterpreter::evaluate(const MaskBox &box) {
   values.clear();
+  this->box = &box;
   Block &block = op.getMaskBlock();
   const Interval args[AttentionOp::kNumMaskArgs] = {box.b, box.h,  box.q,
                                                     box.k, box.sq, box.skv};
@@ -261,6 +274,19 @@ void IntervalInterpreter::interpret(Operation &operation) {
   if (!isI64(type) && !isI1(type))
     return;
   auto in = [this](Value value) { return valueOf(value); };
+  if (auto coord = dyn_cast<GridCoordOp>(operation)) {
+    // The box's coordinates of q or k where it has them; else the image of
+    // (index / stride) % size, exact unless the quotient wraps.
+    Block &mask = op.getMaskBlock();
+    const size_t axis = coord.getAxis();
+    if (coord.getIndex() == mask.getArgument(2) && axis < box->qc.size())
+      values[result] = box->qc[axis];
+    else if (coord.getIndex() == mask.getArgument(3) && axis < box->kc.size())
+      values[result] = box->kc[axis];
+    else
+      values[result] = gridCoordOf(in(coord.getIndex()), coord.getStride(), coord.getSize());
+    return;
+  }
   std::optional<Interval> value = transferAnyWidth(operation, in);
   if (!value)
     value = isI1(type) ? transferBool(operation, in) : transferInt(operation, in);
@@ -311,7 +337,62 @@ Interval MaskBox::*dimensionToSplit(const MaskBox &box) {
 
 } // namespace
 
+/// The tokens of a box of grid coordinates: from its first to its last.
+static Interval tokenHull(llvm::ArrayRef<int64_t> grid, llvm::ArrayRef<Interval> coords) {
+  Interval hull{0, 0};
+  for (size_t a = 0; a < grid.size(); ++a) {
+    hull.lo = hull.lo * grid[a] + coords[a].lo;
+    hull.hi = hull.hi * grid[a] + coords[a].hi;
+  }
+  return hull;
+}
+
+TileClass TileClassifier::searchGrid(const MaskBox &box, int &budget) {
+  if (budget == 0)
+    return TileClass::Partial;
+  --budget;
+  Interval keep = interpreter.evaluate(box);
+  if (keep.isPoint())
+    return keep.lo ? TileClass::Full : TileClass::Empty;
+  // The widest coordinate interval of q or k; none left: a point still unsure.
+  Interval *widest = nullptr;
+  MaskBox copy = box;
+  uint64_t widestWidth = 0;
+  for (auto *coords : {&copy.qc, &copy.kc})
+    for (Interval &c : *coords)
+      if (width(c) > widestWidth) {
+        widest = &c;
+        widestWidth = width(c);
+      }
+  if (!widest)
+    return TileClass::Partial;
+  const Interval range = *widest;
+  const int64_t middle = range.lo + static_cast<int64_t>(widestWidth / 2);
+  MaskBox halves[2] = {copy, copy};
+  const bool onQuery = widest >= copy.qc.begin() && widest < copy.qc.end();
+  const size_t offset = widest - (onQuery ? copy.qc.begin() : copy.kc.begin());
+  TileClass classes[2];
+  for (int half = 0; half < 2; ++half) {
+    MaskBox &piece = halves[half];
+    Interval &c = onQuery ? piece.qc[offset] : piece.kc[offset];
+    c = half == 0 ? Interval{range.lo, middle} : Interval{middle + 1, range.hi};
+    piece.q = tokenHull(grid, piece.qc);
+    piece.k = tokenHull(grid, piece.kc);
+    classes[half] = searchGrid(piece, budget);
+    if (classes[half] == TileClass::Partial)
+      return TileClass::Partial;
+  }
+  return classes[0] == classes[1] ? classes[0] : TileClass::Partial;
+}
+
 TileClass TileClassifier::classify(MaskBox box) {
+  if (!box.qc.empty()) {
+    // A box of the grid (already inside it): its token hulls, then bisect coordinates.
+    box.q = tokenHull(grid, box.qc);
+    box.k = tokenHull(grid, box.kc);
+    int budget = kMaxEvaluations;
+    return searchGrid(box, budget);
+  }
   // Only 0 <= q < sq and 0 <= k < skv are pairs. With a range of lengths
   // the box keeps some points that are no pair; deciding a superset of the
   // pairs is still sound.
@@ -376,6 +457,64 @@ std::vector<KvTileVisit> planQTile(TileClassifier &classifier,
     if (keyEnd > grid.skv) // the kernel checks k < skv in this tile
       tileClass = TileClass::Partial;
     visits.push_back({tile, tileClass});
+  }
+  return visits;
+}
+
+int64_t GridTiling::tokens() const {
+  int64_t n = 1;
+  for (int64_t size : sizes)
+    n *= size;
+  return n;
+}
+
+int64_t GridTiling::tilesAlong(size_t axis, const std::vector<int64_t> &box) const {
+  return (sizes[axis] + box[axis] - 1) / box[axis];
+}
+
+int64_t GridTiling::tileCount(const std::vector<int64_t> &box) const {
+  int64_t n = 1;
+  for (size_t a = 0; a < sizes.size(); ++a)
+    n *= tilesAlong(a, box);
+  return n;
+}
+
+std::vector<int64_t> GridTiling::tileCoords(int64_t index, const std::vector<int64_t> &box) const {
+  std::vector<int64_t> coords(sizes.size());
+  for (size_t a = sizes.size(); a-- > 0;) {
+    coords[a] = index % tilesAlong(a, box);
+    index /= tilesAlong(a, box);
+  }
+  return coords;
+}
+
+std::vector<KvTileVisit> planGridQTile(TileClassifier &classifier, const GridTiling &tiling,
+                                       int64_t qTile) {
+  // The coordinates a tile covers, clipped to the grid; whether it was cut.
+  auto covered = [&](int64_t index, const std::vector<int64_t> &box, bool &cut) {
+    llvm::SmallVector<Interval, 3> coords;
+    std::vector<int64_t> tile = tiling.tileCoords(index, box);
+    cut = false;
+    for (size_t a = 0; a < tiling.sizes.size(); ++a) {
+      const int64_t begin = tile[a] * box[a], end = begin + box[a];
+      cut |= end > tiling.sizes[a];
+      coords.push_back({begin, std::min(end, tiling.sizes[a]) - 1});
+    }
+    return coords;
+  };
+  const int64_t tokens = tiling.tokens();
+  bool qCut = false;
+  MaskBox box{Interval::point(tiling.b), Interval::point(tiling.h), {}, {},
+              Interval::point(tokens),   Interval::point(tokens),   {}, {}};
+  box.qc = covered(qTile, tiling.qBox, qCut);
+  std::vector<KvTileVisit> visits;
+  for (int64_t tile = 0; tile < tiling.tileCount(tiling.kvBox); ++tile) {
+    bool cut = false;
+    box.kc = covered(tile, tiling.kvBox, cut);
+    TileClass tileClass = classifier.classify(box);
+    if (tileClass == TileClass::Empty)
+      continue;
+    visits.push_back({tile, cut ? TileClass::Partial : tileClass});
   }
   return visits;
 }

@@ -80,6 +80,11 @@ struct MaskBox {
   Interval k;
   Interval sq;
   Interval skv;
+  /// On a token grid tiled in N-d: the grid coordinates of q and of k, one
+  /// interval per axis, which attn.grid_coord of q and k reads (q and k are
+  /// then the boxes' token hulls). Empty otherwise: coordinates are the
+  /// image of the token intervals.
+  llvm::SmallVector<Interval, 3> qc, kc;
 };
 
 /// Interprets the mask region of one attn.attention over boxes.
@@ -98,6 +103,7 @@ private:
   void interpret(Operation &operation);
 
   AttentionOp op;
+  const MaskBox *box = nullptr; ///< during evaluate()
   llvm::DenseMap<Value, Interval> values;
 };
 
@@ -116,7 +122,10 @@ public:
   /// Interpretations one classify() may spend before it settles for Partial.
   static constexpr int kMaxEvaluations = 4096;
 
-  explicit TileClassifier(AttentionOp op) : interpreter(op) {}
+  explicit TileClassifier(AttentionOp op) : interpreter(op) {
+    if (std::optional<llvm::ArrayRef<int64_t>> sizes = op.getGrid())
+      grid.assign(sizes->begin(), sizes->end());
+  }
 
   /// The class of the pairs of `box`. Only points with 0 <= q < sq and
   /// 0 <= k < skv are pairs: q and k are first clipped to [0, sq.hi) and
@@ -125,8 +134,11 @@ public:
 
 private:
   TileClass search(const MaskBox &box, int &budget);
+  /// search() for a box of grid coordinates: bisects the widest axis.
+  TileClass searchGrid(const MaskBox &box, int &budget);
 
   IntervalInterpreter interpreter;
+  llvm::SmallVector<int64_t, 3> grid; ///< the attention's token grid, if any
 };
 
 /// classify() of one box (use a TileClassifier for many).
@@ -155,6 +167,26 @@ struct KvTileVisit {
 /// k < skv there.
 std::vector<KvTileVisit> planQTile(TileClassifier &classifier,
                                    const TileGrid &grid, int64_t qTile);
+
+/// A token grid tiled in N-d: q tiles are boxes of `qBox`, kv tiles of
+/// `kvBox` (one extent per axis of `sizes`), numbered row-major over the tile
+/// grid; tile c covers coordinates [c·box, (c+1)·box) per axis, clipped.
+struct GridTiling {
+  int64_t b = 0;
+  int64_t h = 0;
+  std::vector<int64_t> sizes, qBox, kvBox;
+  int64_t tokens() const;
+  int64_t tilesAlong(size_t axis, const std::vector<int64_t> &box) const;
+  /// Tile coordinates of tile `index` of boxes `box`.
+  std::vector<int64_t> tileCoords(int64_t index, const std::vector<int64_t> &box) const;
+  int64_t tileCount(const std::vector<int64_t> &box) const;
+};
+
+/// planQTile() on a grid tiling: every kv tile (row-major) that q tile
+/// `qTile` visits, with its class; a kv tile cut by the grid's edge is
+/// Partial (the kernel checks its keys' validity there).
+std::vector<KvTileVisit> planGridQTile(TileClassifier &classifier, const GridTiling &tiling,
+                                       int64_t qTile);
 
 } // namespace mlir::attn
 

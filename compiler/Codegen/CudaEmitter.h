@@ -40,6 +40,8 @@ struct KernelInfo {
   int64_t blockM = 0, blockN = 0, numWarps = 0, stages = 0;
   int64_t warpgroups = 0;  ///< consumer warpgroups; 0: the mma.sync kernel
   bool persistent = false; ///< launched with min(work tiles, SMs) CTAs
+  /// The boxes of a kernel that tiles the token grid in N-d; empty otherwise.
+  std::vector<int64_t> qBox, kvBox;
   int64_t threads = 0;
   int64_t smemBytes = 0;
   std::string mode;     ///< "forward"

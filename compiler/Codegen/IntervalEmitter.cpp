@@ -80,10 +80,14 @@ std::string summarizedLength(tile::ReadOp read) {
 
 FailureOr<SmallVector<std::string>> emitIntervalBlock(Block &block,
                                                       ArrayRef<std::string> argNames,
-                                                      raw_ostream &os, StringRef indent) {
-  llvm::DenseMap<Value, std::string> names;
+                                                      raw_ostream &os, StringRef indent,
+                                                      ArrayRef<std::string> gridBoxNames) {
+  llvm::DenseMap<Value, std::string> names, boxes;
   for (auto [arg, name] : llvm::zip(block.getArguments(), argNames))
     names[arg] = name;
+  for (auto [arg, box] : llvm::zip(block.getArguments(), gridBoxNames))
+    if (!box.empty())
+      boxes[arg] = box;
   unsigned counter = 0;
   for (Operation &op : block.without_terminator()) {
     if (op.getNumResults() != 1)
@@ -98,6 +102,13 @@ FailureOr<SmallVector<std::string>> emitIntervalBlock(Block &block,
       expr = "attn::device::iv_point(p.int_params[" + std::to_string(param.getIndex()) + "])";
     } else if (auto read = dyn_cast<tile::ReadOp>(op)) {
       expr = readInterval(read, names);
+    } else if (auto coord = dyn_cast<tile::GridCoordOp>(op)) {
+      auto box = boxes.find(coord.getIndex());
+      expr = box != boxes.end()
+                 ? box->second + ".axis[" + std::to_string(coord.getAxis()) + "]"
+                 : "attn::device::iv_grid_coord(" + names[coord.getIndex()] + ", " +
+                       std::to_string(coord.getStride()) + ", " +
+                       std::to_string(coord.getSize()) + ")";
     } else if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
       auto value = dyn_cast<IntegerAttr>(constant.getValue());
       if (!value)

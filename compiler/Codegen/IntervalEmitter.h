@@ -29,10 +29,14 @@ namespace attnc::codegen {
 std::string summarizedLength(mlir::tile::ReadOp read);
 
 /// As emitScalarBlock, over intervals: the block arguments are Interval values
-/// named `argNames`; returns the C++ names of the yielded values.
+/// named `argNames`; returns the C++ names of the yielded values. A
+/// tile.grid_coord of argument i reads `gridBoxNames[i]` (an
+/// attn::device::GridBox, attn/device/grid.h) where that name is given, and
+/// is the image of the division and remainder otherwise.
 mlir::FailureOr<llvm::SmallVector<std::string>>
 emitIntervalBlock(mlir::Block &block, llvm::ArrayRef<std::string> argNames,
-                  llvm::raw_ostream &os, llvm::StringRef indent);
+                  llvm::raw_ostream &os, llvm::StringRef indent,
+                  llvm::ArrayRef<std::string> gridBoxNames = {});
 
 } // namespace attnc::codegen
 

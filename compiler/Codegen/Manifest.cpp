@@ -71,6 +71,10 @@ std::string buildManifest(const spec::Spec &spec, const std::vector<CompiledKern
                           {"registers", kernel.usage.registers},
                           {"spill_bytes", kernel.usage.spillStoreBytes},
                           {"plan", planEntry(info)}});
+    if (!info.qBox.empty()) {
+      kernelList.back()["q_box"] = info.qBox;
+      kernelList.back()["kv_box"] = info.kvBox;
+    }
   }
   json tensors = json::array();
   for (const spec::TensorDecl &tensor : spec.decls.tensors) {
@@ -101,6 +105,8 @@ std::string buildManifest(const spec::Spec &spec, const std::vector<CompiledKern
       {"params", params},
       {"requires_sq_le_skv", spec.requiresQueryNotLonger},
   };
+  if (!spec.decls.grid.empty())
+    manifest["token_grid"] = spec.decls.grid;
   // The sink logit, only when the spec has one (the GPU suite's reference adds it).
   if (spec.sink)
     manifest["sink"] = spec.sinkSource;

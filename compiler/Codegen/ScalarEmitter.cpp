@@ -164,6 +164,9 @@ private:
       return paramExpression(param);
     if (auto read = dyn_cast<tile::ReadOp>(op))
       return readExpression(read);
+    if (auto coord = dyn_cast<tile::GridCoordOp>(op))
+      return "attn::device::grid_coord(" + get(coord.getIndex()) + ", " +
+             std::to_string(coord.getStride()) + ", " + std::to_string(coord.getSize()) + ")";
     Type type = op.getResult(0).getType();
     if (type.isF32())
       return floatExpression(op);

@@ -56,8 +56,24 @@ LogicalResult writeSm90Kernel(tile::KernelOp kernel, const KernelInfo &info, raw
 
   os << "\n#if defined(__CUDACC__)\n"
      << "#include \"attn/device/sm90/forward.cuh\"\n\n"
-     << "namespace " << ns << " {\n"
-     << "// " << info.config << ": a producer warpgroup (TMA) and " << info.warpgroups
+     << "namespace " << ns << " {\n";
+  if (kernel.tilesGrid()) {
+    auto axes = [&](StringRef name, ArrayRef<int64_t> values) {
+      os << "  __host__ __device__ static constexpr int " << name << "(int a) {\n"
+         << "    constexpr int v[] = {"
+         << llvm::join(llvm::map_range(values, [](int64_t v) { return std::to_string(v); }),
+                       ", ")
+         << "};\n    return v[a];\n  }\n";
+    };
+    os << "// The grid, tiled in N-d: a q tile is a box of q_box tokens, a kv tile of kv_box.\n"
+       << "struct GridTiles {\n"
+       << "  static constexpr int kRank = " << kernel.getGrid()->size() << ";\n";
+    axes("size", *kernel.getGrid());
+    axes("q_box", *kernel.getQBox());
+    axes("kv_box", *kernel.getKvBox());
+    os << "};\n";
+  }
+  os << "// " << info.config << ": a producer warpgroup (TMA) and " << info.warpgroups
      << " consumer warpgroups of 64 q rows (wgmma).\n"
      << "struct Traits {\n"
      << "  using Element = " << element << ";\n"
@@ -65,8 +81,10 @@ LogicalResult writeSm90Kernel(tile::KernelOp kernel, const KernelInfo &info, raw
      << "  static constexpr int kBlockM = " << info.blockM << ";\n"
      << "  static constexpr int kBlockN = " << info.blockN << ";\n"
      << "  static constexpr int kStages = " << info.stages << ";\n"
-     << "  using Schedule = attn::device::sm90::OverlapSchedule;\n"
-     << "};\n"
+     << "  using Schedule = attn::device::sm90::OverlapSchedule;\n";
+  if (kernel.tilesGrid())
+    os << "  using Geometry = attn::device::sm90::GridGeometry<GridTiles>;\n";
+  os << "};\n"
      << "static_assert(attn::device::sm90::forward_smem_bytes<Traits>() == " << info.smemBytes
      << ", \"the manifest's shared-memory size must match the kernel's\");\n"
      << "static_assert(attn::device::sm90::ForwardShape<Traits>::kThreads == " << info.threads
@@ -80,7 +98,11 @@ LogicalResult writeSm90Kernel(tile::KernelOp kernel, const KernelInfo &info, raw
      << "  static constexpr bool kHasSink = " << ns << "::kHasSink;\n"
      << "  __device__ static auto kv_tiles(const attn_forward_params &p, int b, int h, "
         "int64_t q_tile) {\n"
-     << "    return kv_bounds(p, b, h, q_tile, p.seqlen_q, p.seqlen_k);\n"
+     << (kernel.tilesGrid()
+             ? "    // N-d tiles: the box of kv tiles the mask's interval image keeps.\n"
+               "    return attn::device::sm90::scan_grid_kv_tiles<Traits::Geometry>(q_tile, "
+               "MaskBox{p, b, h, p.seqlen_q, p.seqlen_k});\n"
+             : "    return kv_bounds(p, b, h, q_tile, p.seqlen_q, p.seqlen_k);\n")
      << "  }\n"
      << "  __device__ static bool keep(const attn_forward_params &p, int b, int h, int64_t q, "
         "int64_t k) {\n"

@@ -148,10 +148,24 @@ int emitTilemap(ModuleOp module, const DriverOptions &options) {
                 " --arch values");
   const target::Target target =
       *target::lookupTarget(options.archs.empty() ? "sm_80" : options.archs.front());
-  const TilemapProblem problem{*options.sq, *options.skv, options.batch, options.head};
   std::string text;
-  for (attn::AttentionOp attention : module.getOps<attn::AttentionOp>())
+  for (attn::AttentionOp attention : module.getOps<attn::AttentionOp>()) {
+    // A grid's tokens are both lengths: the flags may only repeat them.
+    TilemapProblem problem{options.sq.value_or(0), options.skv.value_or(0), options.batch,
+                           options.head};
+    if (std::optional<ArrayRef<int64_t>> grid = attention.getGrid()) {
+      int64_t tokens = 1;
+      for (int64_t size : *grid)
+        tokens *= size;
+      if ((options.sq && *options.sq != tokens) || (options.skv && *options.skv != tokens))
+        return fail("the spec's token grid has " + std::to_string(tokens) +
+                    " tokens: --sq and --skv must be that or left out");
+      problem.sq = problem.skv = tokens;
+    } else if (!options.sq || !options.skv) {
+      return fail("--emit=tilemap needs the problem shape: --sq N --skv M");
+    }
     text += buildTilemap(attention, problem, target);
+  }
   return emitStage(options.outputPath, text);
 }
 
@@ -159,9 +173,8 @@ int emitTilemap(ModuleOp module, const DriverOptions &options) {
 
 int runDriver(const DriverOptions &options) {
   if (options.emit == EmitKind::Tilemap) {
-    if (!options.sq || !options.skv)
-      return fail("--emit=tilemap needs the problem shape: --sq N --skv M");
-    if (*options.sq < 0 || *options.skv < 0 || options.batch < 0 || options.head < 0)
+    if (options.sq.value_or(0) < 0 || options.skv.value_or(0) < 0 || options.batch < 0 ||
+        options.head < 0)
       return fail("--sq, --skv, --batch and --head must not be negative");
   }
   spec::SpecResult parsed = spec::parseSpecFile(options.specPath);

@@ -2,6 +2,7 @@
 
 #include "compiler/Spec/Builtins.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -90,6 +91,100 @@ std::string checkBlockSize(size_t, int64_t value) {
   return requirePositive("block size", value);
 }
 
+// Token grids. Each built-in is a conjunction over axes of a predicate on
+// the query's and the key's coordinates along that axis (c and c', on an axis
+// of n positions).
+
+/// neighborhood along one axis (NATTEN): with dilation d, c sees the keys of
+/// its residue class c % d; inside the class (positions i = c / d, m of them)
+/// its window is the `kernel` positions starting at i - kernel / 2, shifted
+/// inward at the borders: start = max(0, min(i - kernel / 2, m - kernel)).
+std::optional<bool> neighborhoodAxis(int64_t c, int64_t ck, int64_t n,
+                                     int64_t kernel, int64_t dilation) {
+  if (kernel < 1 || dilation < 1)
+    return std::nullopt;
+  int64_t residue = c % dilation;
+  if (ck % dilation != residue)
+    return false;
+  int64_t positions = (n - residue + dilation - 1) / dilation;
+  int64_t i = c / dilation, j = ck / dilation;
+  int64_t start = std::max<int64_t>(0, std::min(i - kernel / 2, positions - kernel));
+  return start <= j && j - start < kernel;
+}
+
+/// causal neighborhood along one axis: the key is at most kernel - 1
+/// positions of the query's residue class before it, never after.
+std::optional<bool> causalNeighborhoodAxis(int64_t c, int64_t ck, int64_t,
+                                           int64_t kernel, int64_t dilation) {
+  if (kernel < 1 || dilation < 1)
+    return std::nullopt;
+  if (ck % dilation != c % dilation)
+    return false;
+  int64_t i = c / dilation, j = ck / dilation;
+  return j <= i && i - j < kernel;
+}
+
+/// Swin windows along one axis: the same window of a partition into windows
+/// of `window` positions whose boundaries are moved by `shift` (the shifted
+/// windows of Swin, with its cyclic-shift mask: the wrapped-around pieces
+/// stay apart).
+std::optional<bool> swinAxis(int64_t c, int64_t ck, int64_t, int64_t window,
+                             int64_t shift) {
+  if (window < 1)
+    return std::nullopt;
+  return floorDiv(c - shift, window) == floorDiv(ck - shift, window);
+}
+
+using AxisPredicate = std::optional<bool> (*)(int64_t, int64_t, int64_t, int64_t,
+                                              int64_t);
+
+/// `predicate` along every axis of the grid, all of which must hold.
+std::optional<int64_t> everyAxis(AxisPredicate predicate, int64_t a, int64_t b,
+                                 const Env &env) {
+  if (!env.grid)
+    return std::nullopt;
+  bool keep = true;
+  for (size_t axis = 0; axis < env.grid->size(); ++axis) {
+    std::optional<bool> kept =
+        predicate(gridCoord(*env.grid, axis, env.q), gridCoord(*env.grid, axis, env.k),
+                  (*env.grid)[axis], a, b);
+    if (!kept)
+      return std::nullopt;
+    keep = keep && *kept;
+  }
+  return keep;
+}
+
+/// `predicate` along the axis `fromEnd` places before the last one.
+template <AxisPredicate predicate, size_t fromEnd>
+std::optional<int64_t> evalAxis(const Args &args, const Env &env) {
+  if (!env.grid || env.grid->size() <= fromEnd)
+    return std::nullopt;
+  size_t axis = env.grid->size() - 1 - fromEnd;
+  std::optional<bool> kept =
+      predicate(gridCoord(*env.grid, axis, env.q), gridCoord(*env.grid, axis, env.k),
+                (*env.grid)[axis], args[0], args[1]);
+  if (!kept)
+    return std::nullopt;
+  return *kept;
+}
+
+std::optional<int64_t> evalNeighborhood(const Args &args, const Env &env) {
+  return everyAxis(neighborhoodAxis, args[0], args.size() > 1 ? args[1] : 1, env);
+}
+
+std::optional<int64_t> evalSwin(const Args &args, const Env &env) {
+  return everyAxis(swinAxis, args[0], args[1], env);
+}
+
+std::string checkKernelDilation(size_t index, int64_t value) {
+  return requirePositive(index == 0 ? "kernel size" : "dilation", value);
+}
+
+std::string checkSwin(size_t index, int64_t value) {
+  return index == 0 ? requirePositive("window size", value) : "";
+}
+
 std::optional<int64_t> evalMin(const Args &args, const Env &) {
   return args[0] < args[1] ? args[0] : args[1];
 }
@@ -171,6 +266,37 @@ const std::vector<Builtin> &builtins() {
        "floor((q + skv - sq) / n) == floor(k / n)", checkChunkSize},
       {"block_diagonal", {kInt}, kBool, kMask, evalBlockDiagonal, nullptr,
        "floor(q / n) == floor(k / n)", checkBlockSize},
+      // Token grids (docs/spec.md, "Token grids"); "every axis a:" is the
+      // conjunction over the grid's axes, qa and ka the coordinates there.
+      {"neighborhood", {kInt}, kBool, kMask, evalNeighborhood, nullptr,
+       "every axis a: neighborhood_a(kernel, 1)", checkKernelDilation, nullptr, 1},
+      {"neighborhood", {kInt, kInt}, kBool, kMask, evalNeighborhood, nullptr,
+       "every axis a: neighborhood_a(kernel, dilation)", checkKernelDilation, nullptr, 1},
+      {"neighborhood_x", {kInt, kInt}, kBool, kMask,
+       evalAxis<neighborhoodAxis, 0>, nullptr,
+       "qx % d == kx % d && start <= kx / d && kx / d < start + kernel, "
+       "start = max(0, min(qx / d - kernel / 2, m - kernel)), "
+       "m = (n - qx % d + d - 1) / d positions of the class on an axis of n",
+       checkKernelDilation, nullptr, 1},
+      {"neighborhood_y", {kInt, kInt}, kBool, kMask,
+       evalAxis<neighborhoodAxis, 1>, nullptr, "neighborhood_x along y",
+       checkKernelDilation, nullptr, 2},
+      {"neighborhood_t", {kInt, kInt}, kBool, kMask,
+       evalAxis<neighborhoodAxis, 2>, nullptr, "neighborhood_x along t",
+       checkKernelDilation, nullptr, 3},
+      {"causal_neighborhood_x", {kInt, kInt}, kBool, kMask,
+       evalAxis<causalNeighborhoodAxis, 0>, nullptr,
+       "qx % d == kx % d && kx <= qx && qx / d - kx / d < kernel",
+       checkKernelDilation, nullptr, 1},
+      {"causal_neighborhood_y", {kInt, kInt}, kBool, kMask,
+       evalAxis<causalNeighborhoodAxis, 1>, nullptr, "causal_neighborhood_x along y",
+       checkKernelDilation, nullptr, 2},
+      {"causal_neighborhood_t", {kInt, kInt}, kBool, kMask,
+       evalAxis<causalNeighborhoodAxis, 2>, nullptr, "causal_neighborhood_x along t",
+       checkKernelDilation, nullptr, 3},
+      {"swin", {kInt, kInt}, kBool, kMask, evalSwin, nullptr,
+       "every axis a: floor((qa - shift) / window) == floor((ka - shift) / window)",
+       checkSwin, nullptr, 1},
       {"min", {kNumeric, kNumeric}, kIntResult, kAny, evalMin, evalMinFloat,
        "a < b ? a : b"},
       {"max", {kNumeric, kNumeric}, kIntResult, kAny, evalMax, evalMaxFloat,
@@ -198,6 +324,27 @@ const Builtin *lookupBuiltin(std::string_view name) {
     if (builtin.name == name)
       return &builtin;
   return nullptr;
+}
+
+const Builtin *lookupBuiltin(std::string_view name, size_t arity) {
+  for (const Builtin &builtin : builtins())
+    if (builtin.name == name && builtin.params.size() == arity)
+      return &builtin;
+  return nullptr;
+}
+
+std::string builtinArityText(std::string_view name) {
+  std::vector<size_t> arities;
+  for (const Builtin &builtin : builtins())
+    if (builtin.name == name)
+      arities.push_back(builtin.params.size());
+  if (arities.size() == 1 && arities[0] == 0)
+    return "no arguments";
+  std::string text;
+  for (size_t i = 0; i < arities.size(); ++i)
+    text += (i == 0 ? "" : i + 1 == arities.size() ? " or " : ", ") +
+            std::to_string(arities[i]);
+  return text + (arities.size() == 1 && arities[0] == 1 ? " argument" : " arguments");
 }
 
 bool isAvailable(const Builtin &builtin, ExprContext context) {

@@ -67,12 +67,21 @@ struct Builtin {
   std::string (*checkLiteralArgument)(size_t index, int64_t value) = nullptr;
   std::string (*checkFloatLiteralArgument)(size_t index,
                                            double value) = nullptr;
+  /// The fewest grid axes the built-in needs ("grid" in the spec); 0 for
+  /// built-ins that work on the sequence.
+  size_t gridRank = 0;
 };
 
 /// All built-ins, in the order they are listed to users.
 const std::vector<Builtin> &builtins();
 
+/// The first built-in called `name` (a name may have overloads of several
+/// arities, such as neighborhood(kernel) and neighborhood(kernel, dilation)).
 const Builtin *lookupBuiltin(std::string_view name);
+/// The overload of `name` that takes `arity` arguments, if any.
+const Builtin *lookupBuiltin(std::string_view name, size_t arity);
+/// "1 argument", "1 or 2 arguments": what the overloads of `name` take.
+std::string builtinArityText(std::string_view name);
 
 /// Whether `builtin` may be called in `context`.
 bool isAvailable(const Builtin &builtin, ExprContext context);

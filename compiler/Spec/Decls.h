@@ -60,9 +60,17 @@ constexpr size_t kMaxTensors = 8;
 constexpr size_t kMaxTensorRank = 4;
 constexpr size_t kMaxParams = 8;
 
+/// The most axes a token grid may have (t, y, x).
+constexpr size_t kMaxGridRank = 3;
+
 struct Decls {
   std::vector<TensorDecl> tensors;
   std::vector<ParamDecl> params;
+  /// The token grid ("grid"): 1 to kMaxGridRank axis sizes, tokens numbered
+  /// row-major; empty when the spec declares none. With a grid, both the
+  /// queries and the keys of a call are the grid's tokens (sq = skv = the
+  /// product of the sizes), and expressions may read grid coordinates.
+  std::vector<int64_t> grid;
 
   std::optional<size_t> tensorSlot(std::string_view name) const;
   std::optional<size_t> paramSlot(std::string_view name) const;

@@ -27,14 +27,58 @@ std::string_view varName(Var var) {
     return "s";
   case Var::Hq:
     return "hq";
+  case Var::Qt:
+    return "qt";
+  case Var::Qy:
+    return "qy";
+  case Var::Qx:
+    return "qx";
+  case Var::Kt:
+    return "kt";
+  case Var::Ky:
+    return "ky";
+  case Var::Kx:
+    return "kx";
   }
   return "?";
 }
 
 const std::vector<Var> &allVars() {
-  static const std::vector<Var> vars = {Var::B,  Var::H,   Var::Q, Var::K,
-                                        Var::Sq, Var::Skv, Var::S, Var::Hq};
+  static const std::vector<Var> vars = {
+      Var::B,  Var::H,  Var::Q,  Var::K,  Var::Sq, Var::Skv, Var::S,
+      Var::Hq, Var::Qt, Var::Qy, Var::Qx, Var::Kt, Var::Ky,  Var::Kx};
   return vars;
+}
+
+std::optional<size_t> coordAxisFromEnd(Var var) {
+  switch (var) {
+  case Var::Qx:
+  case Var::Kx:
+    return 0;
+  case Var::Qy:
+  case Var::Ky:
+    return 1;
+  case Var::Qt:
+  case Var::Kt:
+    return 2;
+  default:
+    return std::nullopt;
+  }
+}
+
+bool isQueryCoord(Var var) {
+  return var == Var::Qt || var == Var::Qy || var == Var::Qx;
+}
+
+int64_t gridStride(const std::vector<int64_t> &grid, size_t axis) {
+  int64_t stride = 1;
+  for (size_t a = axis + 1; a < grid.size(); ++a)
+    stride *= grid[a];
+  return stride;
+}
+
+int64_t gridCoord(const std::vector<int64_t> &grid, size_t axis, int64_t index) {
+  return index / gridStride(grid, axis) % grid[axis];
 }
 
 ExprType varType(Var var) {
@@ -150,6 +194,17 @@ int64_t Env::get(Var var) const {
     return hq;
   case Var::S:
     break; // a float: evaluators read env.s
+  case Var::Qt:
+  case Var::Qy:
+  case Var::Qx:
+  case Var::Kt:
+  case Var::Ky:
+  case Var::Kx: {
+    size_t fromEnd = *coordAxisFromEnd(var);
+    if (!grid || grid->size() <= fromEnd)
+      return 0; // the checker allows coordinates only on a grid with the axis
+    return gridCoord(*grid, grid->size() - 1 - fromEnd, isQueryCoord(var) ? q : k);
+  }
   }
   return 0;
 }

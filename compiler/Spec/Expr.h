@@ -69,6 +69,15 @@ enum class Var {
   Skv, ///< key/value sequence length
   S,   ///< the score scale * dot(q, k), a float; score expressions only
   Hq,  ///< the number of query heads; score expressions only
+  // Coordinates of q and k on the spec's token grid ("grid"), tokens numbered
+  // row-major: x is the last axis, y the one before, t the one before that.
+  // Only for grids with that axis; masks and scores only.
+  Qt,
+  Qy,
+  Qx,
+  Kt,
+  Ky,
+  Kx,
 };
 
 enum class UnaryOp { Not, Neg };
@@ -126,6 +135,16 @@ const std::vector<Var> &allVars();
 ExprType varType(Var var); // Float for s, Int for the others
 /// Whether `var` may be read in `context`: s and hq only in scores.
 bool isAvailable(Var var, ExprContext context);
+/// For a grid coordinate variable, its axis counted from the last one (x is
+/// 0, y 1, t 2); nullopt for the others.
+std::optional<size_t> coordAxisFromEnd(Var var);
+/// Whether a grid coordinate variable is one of the query's (qt, qy, qx).
+bool isQueryCoord(Var var);
+/// The coordinate along `axis` (0 = the first) of token `index` on a
+/// row-major grid of sizes `grid`.
+int64_t gridCoord(const std::vector<int64_t> &grid, size_t axis, int64_t index);
+/// The distance between neighbours along `axis`: the product of the later sizes.
+int64_t gridStride(const std::vector<int64_t> &grid, size_t axis);
 std::string_view unaryOpSpelling(UnaryOp op);          // "!", "-"
 std::string_view binaryOpSpelling(BinaryOp op);        // "&&", "<=", ...
 std::string_view exprTypeName(ExprType type);          // "int", "bool", "float"
@@ -169,7 +188,10 @@ struct Env {
   double s = 0;   ///< the score scale * dot(q, k) of the pair
   /// Needed by expressions that read parameters or tensors.
   const Bindings *bindings = nullptr;
-  /// The value of an int variable (not s).
+  /// The token grid ("grid"), needed by grid coordinates and the built-ins
+  /// that use them (neighborhood, swin).
+  const std::vector<int64_t> *grid = nullptr;
+  /// The value of an int variable (not s); a grid coordinate needs `grid`.
   int64_t get(Var var) const;
 };
 

@@ -63,12 +63,6 @@ std::unique_ptr<Expr> makeNode(ExprKind kind, size_t begin, size_t end) {
   return node;
 }
 
-std::string arityText(size_t count) {
-  if (count == 0)
-    return "no arguments";
-  return std::to_string(count) + (count == 1 ? " argument" : " arguments");
-}
-
 std::string joinNames(const std::vector<std::string_view> &names) {
   std::string out;
   for (size_t i = 0; i < names.size(); ++i)
@@ -275,7 +269,7 @@ private:
         return parseCall(name, *builtin);
       if (!builtin->params.empty())
         return fail(name.offset, quote(name.text) + " takes " +
-                                     arityText(builtin->params.size()) +
+                                     builtinArityText(builtin->name) +
                                      "; call it as " + std::string(name.text) +
                                      "(...)");
       auto node = makeNode(ExprKind::Call, name.offset, nameEnd);
@@ -294,7 +288,8 @@ private:
     // Suggestions and lists name only what `context` offers.
     std::vector<std::string_view> functions;
     for (const Builtin &builtin : builtins())
-      if (isAvailable(builtin, context))
+      if (isAvailable(builtin, context) && builtin.gridRank <= decls.grid.size() &&
+          (functions.empty() || functions.back() != builtin.name)) // one name per overload set
         functions.push_back(builtin.name);
     if (isCall) {
       std::string hint = suggestion(name.text, functions);
@@ -305,9 +300,11 @@ private:
                                     : hint));
     }
     std::vector<std::string_view> variables;
-    for (Var var : allVars())
-      if (isAvailable(var, context))
+    for (Var var : allVars()) {
+      std::optional<size_t> fromEnd = coordAxisFromEnd(var);
+      if (isAvailable(var, context) && (!fromEnd || *fromEnd < decls.grid.size()))
         variables.push_back(varName(var));
+    }
     for (const ParamDecl &param : decls.params)
       variables.push_back(param.name);
     for (const TensorDecl &tensor : decls.tensors)
@@ -344,12 +341,13 @@ private:
       return fail(peek().offset,
                   "expected ')' after arguments to " + quote(name.text));
     const Token &close = advance();
-    if (args.size() != builtin.params.size())
+    const Builtin *overload = lookupBuiltin(builtin.name, args.size());
+    if (!overload)
       return fail(name.offset, quote(name.text) + " takes " +
-                                   arityText(builtin.params.size()) + ", got " +
+                                   builtinArityText(builtin.name) + ", got " +
                                    std::to_string(args.size()));
     auto node = makeNode(ExprKind::Call, name.offset, close.offset + 1);
-    node->callee = &builtin;
+    node->callee = overload;
     node->operands = std::move(args);
     return node;
   }

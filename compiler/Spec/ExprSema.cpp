@@ -244,6 +244,22 @@ private:
     return "?";
   }
 
+  /// `what` needs a grid of at least `rank` axes; reports it if the spec has none.
+  bool requireGrid(const Expr &expr, const std::string &what, size_t rank) {
+    if (decls.grid.size() >= rank)
+      return true;
+    report(expr.offset,
+           what + " and needs a \"grid\" with at least " + axes(rank) +
+               "; the spec declares " +
+               (decls.grid.empty() ? std::string("no grid")
+                                   : "a grid of " + axes(decls.grid.size())));
+    return false;
+  }
+
+  static std::string axes(size_t n) {
+    return std::to_string(n) + (n == 1 ? " axis" : " axes");
+  }
+
   void reportUnavailable(const Expr &expr, std::string_view what) {
     report(expr.offset,
            std::string(what) + " is only available in " +
@@ -264,6 +280,11 @@ private:
       if (!isAvailable(expr.var, context)) {
         reportUnavailable(expr, quote(varName(expr.var)));
         return std::nullopt;
+      }
+      if (std::optional<size_t> fromEnd = coordAxisFromEnd(expr.var)) {
+        if (!requireGrid(expr, quote(varName(expr.var)) + " is a grid coordinate",
+                         *fromEnd + 1))
+          return std::nullopt;
       }
       return varType(expr.var);
     case ExprKind::BoolLiteral:
@@ -382,6 +403,9 @@ private:
       reportUnavailable(expr, quote(callee.name));
       return std::nullopt;
     }
+    if (callee.gridRank > 0 &&
+        !requireGrid(expr, quote(callee.name) + " works on a token grid", callee.gridRank))
+      return std::nullopt;
     bool ok = true;
     std::vector<ExprType> argTypes;
     for (size_t i = 0; i < expr.operands.size(); ++i) {

@@ -83,7 +83,7 @@ public:
                         "duplicate key " + quote(duplicate.key)});
 
     // Declarations first: the expressions refer to them.
-    for (std::string_view key : {"tensors", "params"})
+    for (std::string_view key : {"grid", "tensors", "params"})
       if (doc.contains(key))
         (this->*findField(key)->read)(doc[std::string(key)],
                                       appendPointer("", std::string(key)));
@@ -91,7 +91,7 @@ public:
     for (const auto &[key, value] : doc.items()) {
       std::string pointer = appendPointer("", key);
       if (const Field *field = findField(key)) {
-        if (key != "tensors" && key != "params")
+        if (key != "grid" && key != "tensors" && key != "params")
           (this->*field->read)(value, pointer);
         continue;
       }
@@ -157,6 +157,7 @@ private:
         {"mask", false, &SpecReader::readMask},
         {"score", false, &SpecReader::readScore},
         {"sink", false, &SpecReader::readSink},
+        {"grid", false, &SpecReader::readGrid},
         {"tensors", false, &SpecReader::readTensors},
         {"params", false, &SpecReader::readParams},
         {"modes", false, &SpecReader::readModes},
@@ -301,6 +302,33 @@ private:
       return false;
     }
     return true;
+  }
+
+  /// "grid": [n] / [h, w] / [t, h, w], each size >= 1, product < 2^31.
+  void readGrid(const Json &value, const std::string &pointer) {
+    if (!value.is_array() || value.empty() || value.size() > kMaxGridRank) {
+      errorAt(pointer, "expected an array of 1 to " + std::to_string(kMaxGridRank) +
+                           " axis sizes, got " + describe(value));
+      return;
+    }
+    std::vector<int64_t> grid;
+    int64_t tokens = 1;
+    for (size_t i = 0; i < value.size(); ++i) {
+      const Json &size = value[i];
+      if (!size.is_number_integer() || size.get<int64_t>() < 1 ||
+          size.get<int64_t>() > std::numeric_limits<int32_t>::max()) {
+        errorAt(appendPointer(pointer, std::to_string(i)),
+                "a grid axis size is a positive integer, got " + describe(size));
+        return;
+      }
+      grid.push_back(size.get<int64_t>());
+      tokens *= grid.back();
+      if (tokens > std::numeric_limits<int32_t>::max()) {
+        errorAt(pointer, "the grid has more than 2^31 - 1 tokens");
+        return;
+      }
+    }
+    spec.decls.grid = std::move(grid);
   }
 
   void readTensors(const Json &value, const std::string &pointer) {

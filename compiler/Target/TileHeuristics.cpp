@@ -2,6 +2,8 @@
 
 #include "compiler/Target/TileHeuristics.h"
 
+#include <algorithm>
+
 namespace attnc::target {
 namespace {
 
@@ -106,6 +108,23 @@ TileConfig chooseForwardConfig(const TileProblem &problem,
       return config;
   }
   return chooseMmaSyncConfig(problem, target);
+}
+
+std::vector<int64_t> gridTileBox(const std::vector<int64_t> &grid, int64_t tokens) {
+  constexpr int64_t kMaxRowExtent = 16;
+  std::vector<int64_t> box(grid.size(), 1);
+  int64_t rest = tokens;
+  for (size_t a = grid.size(); a-- > 1;) {
+    const int64_t limit = std::min(grid[a], a + 1 == grid.size() ? kMaxRowExtent : rest);
+    int64_t extent = 1;
+    for (int64_t e = 1; e <= limit; ++e)
+      if (rest % e == 0)
+        extent = e;
+    box[a] = extent;
+    rest /= extent;
+  }
+  box[0] = rest;
+  return box;
 }
 
 } // namespace attnc::target

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace attnc::target {
 
@@ -81,6 +82,13 @@ constexpr int64_t kMaxAccumulatorRegisters = 160;
 /// H100 (docs/notes/sm90-kernel.md); persistent where every work tile costs
 /// the same.
 TileConfig chooseForwardConfig(const TileProblem &problem, const Target &target);
+
+/// The box of a token grid (sizes first axis to last) that an N-d tile of
+/// `tokens` tokens covers: from the last axis backwards, each takes the largest
+/// divisor of the tokens still to place that fits the axis (the last at most
+/// 16 wide, so that a box is squarish: 8x16 for 128 tokens); the first axis
+/// takes the rest. The extents multiply to `tokens`.
+std::vector<int64_t> gridTileBox(const std::vector<int64_t> &grid, int64_t tokens);
 
 } // namespace attnc::target
 

@@ -196,9 +196,16 @@ struct Grid {
 // warp-specialised kernel are its (q tile, head, batch) triples, numbered by its scheduler
 // (attn/device/sm90/scheduler.cuh) and dealt to the CTAs round by round, so any grid size runs
 // them all: one CTA per tile, or one per multiprocessor for a persistent kernel.
-attn_status gridOf(const attn_forward_params &params, const LoadedKernel &ready, Grid &grid) {
+attn_status gridOf(const Manifest &manifest, const attn_forward_params &params,
+                   const LoadedKernel &ready, Grid &grid) {
   const ManifestKernel &kernel = *ready.kernel;
-  const int64_t qTiles = (static_cast<int64_t>(params.seqlen_q) + kernel.blockM - 1) / kernel.blockM;
+  // Sequence tiles of block_m rows, or boxes of a token grid tiled in N-d.
+  int64_t qTiles = (static_cast<int64_t>(params.seqlen_q) + kernel.blockM - 1) / kernel.blockM;
+  if (!kernel.qBox.empty()) {
+    qTiles = 1;
+    for (size_t a = 0; a < kernel.qBox.size(); ++a)
+      qTiles *= (manifest.tokenGrid[a] + kernel.qBox[a] - 1) / kernel.qBox[a];
+  }
   if (kernel.grid == LaunchGrid::QTileHeadBatch) {
     grid = {static_cast<unsigned>(qTiles), static_cast<unsigned>(params.heads_q),
             static_cast<unsigned>(params.batch)};
@@ -227,7 +234,8 @@ attn_status encodeTensorMaps(const DriverApi &api, const attn_library &lib,
                 concat(lib.path, ": the ", kernel.arch, " kernel takes TMA tensor maps, and this "
                                  "CUDA driver has no cuTensorMapEncodeTiled; a driver for CUDA "
                                  "12.0 or newer is needed"));
-  const ForwardTileShape shape{lib.manifest.headDim, kernel.blockM, kernel.blockN};
+  const ForwardTileShape shape{lib.manifest.headDim, kernel.blockM, kernel.blockN,
+                               lib.manifest.tokenGrid, kernel.qBox, kernel.kvBox};
   return checkCuda(api,
                    encodeForwardTensorMaps(api.tensorMapEncodeTiled, params, lib.manifest.dtype,
                                            shape, &maps),
@@ -252,7 +260,7 @@ attn_status launchForward(attn_library &lib, const attn_forward_params &params, 
 
   const ManifestKernel &kernel = *ready.kernel;
   Grid grid{};
-  if (attn_status status = gridOf(params, ready, grid); status != ATTN_OK)
+  if (attn_status status = gridOf(lib.manifest, params, ready, grid); status != ATTN_OK)
     return status;
   // The kernel takes its parameters by value; the driver copies them out of `args` at launch,
   // as many as the kernel declares (a kernel without tensor maps reads only the first).

@@ -90,6 +90,24 @@ public:
     return true;
   }
 
+  // An optional array of 1 to 3 sizes in [1, 2^31 - 1] (a token grid or a tile's box); `out`
+  // stays empty if the key is absent.
+  bool optionalSizes(const Json &object, const std::string &path, const char *key,
+                     std::vector<int32_t> &out) {
+    auto it = object.find(key);
+    if (it == object.end())
+      return true;
+    if (!it->is_array() || it->empty() || it->size() > 3)
+      return mismatch(join(path, key), "an array of 1 to 3 sizes", *it);
+    for (const Json &size : *it) {
+      if (!size.is_number_integer() || size.get<int64_t>() < 1 ||
+          size.get<int64_t>() > std::numeric_limits<int32_t>::max())
+        return mismatch(join(path, key), "a positive 32-bit size", size);
+      out.push_back(static_cast<int32_t>(size.get<int64_t>()));
+    }
+    return true;
+  }
+
   // An optional boolean: `out` keeps its value if the key is absent.
   bool optionalBoolean(const Json &object, const std::string &path, const char *key, bool &out) {
     auto it = object.find(key);
@@ -197,8 +215,23 @@ bool parseKernel(Reader &read, const Json &entry, const std::string &path, Manif
         read.int32(entry, path, "block_n", 1, kMaxInt32, out.blockN) &&
         parseGrid(read, entry, path, out.grid) &&
         read.optionalBoolean(entry, path, "tensor_maps", out.tensorMaps) &&
-        parsePlan(read, entry, path, out.plan)))
+        parsePlan(read, entry, path, out.plan) &&
+        read.optionalSizes(entry, path, "q_box", out.qBox) &&
+        read.optionalSizes(entry, path, "kv_box", out.kvBox)))
     return false;
+  auto product = [](const std::vector<int32_t> &box) {
+    int64_t n = 1;
+    for (int32_t extent : box)
+      n *= extent;
+    return n;
+  };
+  if (out.qBox.size() != out.kvBox.size() ||
+      (!out.qBox.empty() && (!out.tensorMaps || product(out.qBox) != out.blockM ||
+                             product(out.kvBox) != out.blockN || out.qBox.size() < 2))) {
+    read.error = concat(path, ": q_box and kv_box come together, on a kernel with tensor maps, "
+                              "of 2 or 3 extents whose products are block_m and block_n");
+    return false;
+  }
   // The tile rows are the tensor maps' box rows.
   if (out.tensorMaps && (out.blockM > kMaxTmaBoxRows || out.blockN > kMaxTmaBoxRows)) {
     read.error = concat(path, ": a kernel with tensor maps needs block_m and block_n <= ",
@@ -344,6 +377,20 @@ bool parseManifest(const char *text, Manifest &out, std::string &error) {
     return false;
   out.requiresQueryNotLonger =
       root.contains("requires_sq_le_skv") && root["requires_sq_le_skv"] == true;
+  if (!read.optionalSizes(root, "", "token_grid", out.tokenGrid))
+    return false;
+  int64_t tokens = 1;
+  for (int32_t size : out.tokenGrid)
+    tokens *= size;
+  if (tokens > std::numeric_limits<int32_t>::max()) {
+    error = "token_grid: more than 2^31 - 1 tokens";
+    return false;
+  }
+  for (size_t i = 0; i < out.kernels.size(); ++i)
+    if (!out.kernels[i].qBox.empty() && out.kernels[i].qBox.size() != out.tokenGrid.size()) {
+      error = concat("kernels[", i, "].q_box: one extent per axis of token_grid");
+      return false;
+    }
   size_t ints = 0;
   for (const ManifestParam &param : out.params)
     ints += !param.isFloat;

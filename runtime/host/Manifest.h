@@ -47,6 +47,9 @@ struct ManifestKernel {
   // (attn/device/sm90/tensor_maps.h), encoded by the runtime at each launch.
   bool tensorMaps = false;
   ManifestPlan plan;
+  // A kernel that tiles the token grid in N-d: the box of the grid a q tile and a kv tile cover
+  // (products block_m and block_n); empty for a kernel that tiles the token sequence.
+  std::vector<int32_t> qBox, kvBox;
 };
 
 // A runtime tensor the spec declares: dims are "b", "hq", "sq", "skv" or a fixed size.
@@ -72,6 +75,9 @@ struct Manifest {
   std::vector<ManifestTensor> tensors; // runtime data, in declaration order
   std::vector<ManifestParam> params;
   bool requiresQueryNotLonger = false; // calls need seqlen_q <= seqlen_k
+  // The spec's token grid (axis sizes, row-major): calls need seqlen_q = seqlen_k = its token
+  // count. Empty when the spec has none.
+  std::vector<int32_t> tokenGrid;
 };
 
 // Parses `text` into `out`. Every field the runtime reads is checked for presence, type and range;

@@ -11,22 +11,24 @@ namespace {
 
 constexpr uint64_t kElementBytes = 2;
 
-// One operand: base pointer, the [D, S, H, B] extents and the S, H, B strides in elements.
+// One operand: base pointer, its extents from D outwards (4 or 5 of them) and the strides of all
+// but D, in elements.
 struct Operand {
   const void *data;
-  uint64_t dims[4];
-  int64_t strides[3];
+  int rank;
+  uint64_t dims[5];
+  int64_t strides[4];
 };
 
 CUresult encodeOne(TensorMapEncodeTiledFn encode, CUtensorMapDataType type, const Operand &op,
-                   uint32_t boxRows, attn_tensor_map *out) {
+                   const cuuint32_t (&box)[5], attn_tensor_map *out) {
   if (reinterpret_cast<uintptr_t>(op.data) % 16 != 0)
     return CUDA_ERROR_INVALID_VALUE;
-  cuuint64_t dims[4];
-  cuuint64_t strides[3];
-  for (int i = 0; i < 4; ++i)
+  cuuint64_t dims[5];
+  cuuint64_t strides[4];
+  for (int i = 0; i < op.rank; ++i)
     dims[i] = op.dims[i];
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i + 1 < op.rank; ++i) {
     // A stride of an extent-1 dim is never used to address; make it a legal one (a non-zero
     // multiple of 16 bytes) whatever the caller's tensor says.
     uint64_t bytes = static_cast<uint64_t>(op.strides[i]) * kElementBytes;
@@ -38,16 +40,43 @@ CUresult encodeOne(TensorMapEncodeTiledFn encode, CUtensorMapDataType type, cons
       return CUDA_ERROR_INVALID_VALUE;
     strides[i] = bytes;
   }
-  const cuuint32_t box[4] = {ATTN_TMA_BOX_COLS, boxRows, 1, 1};
-  const cuuint32_t elementStrides[4] = {1, 1, 1, 1};
+  const cuuint32_t elementStrides[5] = {1, 1, 1, 1, 1};
   CUtensorMap map;
   const CUresult result =
-      encode(&map, type, 4, const_cast<void *>(op.data), dims, strides, box, elementStrides,
+      encode(&map, type, op.rank, const_cast<void *>(op.data), dims, strides, box, elementStrides,
              CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B,
              CU_TENSOR_MAP_L2_PROMOTION_L2_256B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
   if (result == CUDA_SUCCESS)
     std::memcpy(out, &map, sizeof(map));
   return result;
+}
+
+// One tensor of [B, S, H, D] (by strides) as the map the kernel's geometry reads.
+Operand operand(const void *data, uint64_t d, int64_t seqlen, int heads, int batch,
+                int64_t rowStride, int64_t headStride, int64_t batchStride,
+                const std::vector<int32_t> &grid) {
+  if (grid.size() < 2)
+    return {data, 4, {d, static_cast<uint64_t>(seqlen), static_cast<uint64_t>(heads),
+                      static_cast<uint64_t>(batch), 0},
+            {rowStride, headStride, batchStride, 0}};
+  const uint64_t x = static_cast<uint64_t>(grid.back());
+  const uint64_t folded = static_cast<uint64_t>(seqlen) / x;
+  return {data, 5, {d, x, folded, static_cast<uint64_t>(heads), static_cast<uint64_t>(batch)},
+          {rowStride, rowStride * static_cast<int64_t>(x), headStride, batchStride}};
+}
+
+// The box of one copy: 64 columns by the tile's rows, or by the last two axes of its grid box.
+void boxOf(int rows, const std::vector<int32_t> &gridBox, cuuint32_t (&box)[5]) {
+  box[0] = ATTN_TMA_BOX_COLS;
+  if (gridBox.size() < 2) {
+    box[1] = static_cast<cuuint32_t>(rows);
+    box[2] = box[3] = 1;
+    box[4] = 1;
+    return;
+  }
+  box[1] = static_cast<cuuint32_t>(gridBox[gridBox.size() - 1]);
+  box[2] = static_cast<cuuint32_t>(gridBox[gridBox.size() - 2]);
+  box[3] = box[4] = 1;
 }
 
 } // namespace
@@ -64,22 +93,24 @@ CUresult encodeForwardTensorMaps(TensorMapEncodeTiledFn encode, const attn_forwa
     type = CU_TENSOR_MAP_DATA_TYPE_FLOAT16;
   else
     return CUDA_ERROR_INVALID_VALUE;
+  const bool tilesGrid = shape.qBox.size() >= 2;
+  const std::vector<int32_t> none;
+  const std::vector<int32_t> &grid = tilesGrid ? shape.grid : none;
   const uint64_t d = static_cast<uint64_t>(shape.headDim);
-  const uint64_t batch = static_cast<uint64_t>(p.batch);
-  const Operand q{p.q,
-                  {d, static_cast<uint64_t>(p.seqlen_q), static_cast<uint64_t>(p.heads_q), batch},
-                  {p.q_row_stride, p.q_head_stride, p.q_batch_stride}};
-  const Operand k{p.k,
-                  {d, static_cast<uint64_t>(p.seqlen_k), static_cast<uint64_t>(p.heads_kv), batch},
-                  {p.k_row_stride, p.k_head_stride, p.k_batch_stride}};
-  const Operand v{p.v,
-                  {d, static_cast<uint64_t>(p.seqlen_k), static_cast<uint64_t>(p.heads_kv), batch},
-                  {p.v_row_stride, p.v_head_stride, p.v_batch_stride}};
-  CUresult result = encodeOne(encode, type, q, static_cast<uint32_t>(shape.blockM), &maps->q);
+  const Operand q = operand(p.q, d, p.seqlen_q, p.heads_q, p.batch, p.q_row_stride,
+                            p.q_head_stride, p.q_batch_stride, grid);
+  const Operand k = operand(p.k, d, p.seqlen_k, p.heads_kv, p.batch, p.k_row_stride,
+                            p.k_head_stride, p.k_batch_stride, grid);
+  const Operand v = operand(p.v, d, p.seqlen_k, p.heads_kv, p.batch, p.v_row_stride,
+                            p.v_head_stride, p.v_batch_stride, grid);
+  cuuint32_t qBox[5], kvBox[5];
+  boxOf(shape.blockM, tilesGrid ? shape.qBox : none, qBox);
+  boxOf(shape.blockN, tilesGrid ? shape.kvBox : none, kvBox);
+  CUresult result = encodeOne(encode, type, q, qBox, &maps->q);
   if (result == CUDA_SUCCESS)
-    result = encodeOne(encode, type, k, static_cast<uint32_t>(shape.blockN), &maps->k);
+    result = encodeOne(encode, type, k, kvBox, &maps->k);
   if (result == CUDA_SUCCESS)
-    result = encodeOne(encode, type, v, static_cast<uint32_t>(shape.blockN), &maps->v);
+    result = encodeOne(encode, type, v, kvBox, &maps->v);
   return result;
 }
 

@@ -7,6 +7,9 @@
 
 #include <cuda.h>
 
+#include <cstdint>
+#include <vector>
+
 #include "attn/abi.h"
 #include "attn/attn.h"
 #include "attn/device/sm90/tensor_maps.h"
@@ -16,18 +19,24 @@ namespace attn::runtime {
 using TensorMapEncodeTiledFn = decltype(&::cuTensorMapEncodeTiled);
 
 // The kernel's tile shape: the boxes are [64 columns, blockM rows] for Q and [64, blockN] for K
-// and V, and headDim / 64 boxes make a tile.
+// and V, and headDim / 64 boxes make a tile. A kernel that tiles a token grid in N-d (grid of 2
+// or 3 axes, with qBox and kvBox of the same rank) reads boxes of the grid instead.
 struct ForwardTileShape {
   int headDim;
   int blockM;
   int blockN;
+  std::vector<int32_t> grid, qBox, kvBox;
 };
 
-// Encodes the Q, K and V maps of `p` (pointers, strides, lengths, heads) as 4-d tensors
-// [D, S, H, B] of `dtype` (ATTN_DTYPE_F16 or ATTN_DTYPE_BF16), 128B-swizzled, out-of-bounds rows
-// zero-filled. Returns CUDA_SUCCESS or the first failing call's result (CUDA_ERROR_INVALID_VALUE
-// also for a dtype or shape the kernel cannot take: a head dim that is not a multiple of 64, a
-// pointer or stride that is not a multiple of 16 bytes).
+// Encodes the Q, K and V maps of `p` (pointers, strides, lengths, heads) of `dtype`
+// (ATTN_DTYPE_F16 or ATTN_DTYPE_BF16), 128B-swizzled, out-of-bounds elements zero-filled:
+//   sequence tiles  4-d [D, S, H, B], box [64, rows, 1, 1];
+//   grid tiles      5-d [D, x, Y, H, B], box [64, box x, box y, 1, 1], where x is the grid's last
+//                   axis and Y the others folded (t·ny + y: tokens are row-major, so one stride);
+//                   attn/device/sm90/geometry.cuh loads a 3-d box one t slice at a time.
+// Returns CUDA_SUCCESS or the first failing call's result (CUDA_ERROR_INVALID_VALUE also for a
+// dtype or shape the kernel cannot take: a head dim that is not a multiple of 64, a pointer or
+// stride that is not a multiple of 16 bytes).
 CUresult encodeForwardTensorMaps(TensorMapEncodeTiledFn encode, const attn_forward_params &p,
                                  attn_dtype dtype, const ForwardTileShape &shape,
                                  attn_forward_tensor_maps *maps);

@@ -89,6 +89,17 @@ FailureOr<tile::KernelOp> buildForwardKernel(OpBuilder &b, attn::AttentionOp att
   std::string name = (attention.getSymName() + "_forward_" + symbolSuffix(target)).str();
   auto kernel =
       tile::KernelOp::create(b, loc, name, configAttr, element, headDim, "forward");
+  // A grid of two or three axes is tiled in N-d by the warp-specialised
+  // kernel (a tile is a box of the grid); the mma.sync kernel, and any
+  // kernel on a grid of one axis, tiles the token sequence.
+  if (std::optional<ArrayRef<int64_t>> grid = attention.getGrid()) {
+    kernel.setGridAttr(b.getDenseI64ArrayAttr(*grid));
+    if (config.warpSpecialized() && grid->size() >= 2) {
+      const std::vector<int64_t> sizes(grid->begin(), grid->end());
+      kernel.setQBoxAttr(b.getDenseI64ArrayAttr(target::gridTileBox(sizes, config.blockM)));
+      kernel.setKvBoxAttr(b.getDenseI64ArrayAttr(target::gridTileBox(sizes, config.blockN)));
+    }
+  }
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&kernel.getRegion().front());
 

@@ -3,7 +3,7 @@
 // The mask region becomes tile.mask_fn, the score region tile.score_fn and
 // the sink region tile.sink_fn. All are cloned op by op the same way: structured attn ops are expanded into
 // the arith they stand for, runtime data reads (attn.param, attn.read) into
-// their tile twins, and attn.yield becomes tile.yield, so that the
+// their tile twins, attn.grid_coord into tile.grid_coord, and attn.yield becomes tile.yield, so that the
 // hooks hold nothing but arith (and math, in scores) and the emitter needs
 // to know no attn op.
 //
@@ -83,6 +83,11 @@ static LogicalResult lowerRegionInto(attn::AttentionOp attention, Block &from,
       map.map(param.getValue(), expandParam(b, attention, param));
     } else if (auto read = dyn_cast<attn::ReadOp>(op)) {
       map.map(read.getValue(), expandRead(b, attention, read, map));
+    } else if (auto coord = dyn_cast<attn::GridCoordOp>(op)) {
+      map.map(coord.getCoord(),
+              tile::GridCoordOp::create(b, coord.getLoc(), b.getI64Type(),
+                                        map.lookup(coord.getIndex()), coord.getAxisAttr(),
+                                        coord.getStrideAttr(), coord.getSizeAttr()));
     } else if (auto yield = dyn_cast<attn::YieldOp>(op)) {
       tile::YieldOp::create(b, yield.getLoc(), map.lookup(yield.getValues()[0]));
     } else if (isCloned(op)) {

@@ -60,6 +60,8 @@ Value ExprLowering::intCall(llvm::StringRef name, ArrayRef<Value> args,
     Value negated = arith::SubIOp::create(b, loc, intConstant(0, 64), args[0]);
     return arith::SelectOp::create(b, loc, negative, negated, args[0]);
   }
+  if (e.callee->gridRank > 0)
+    return gridCall(name, args, e);
   if (name == "window")
     return window(/*left=*/args[0], /*right=*/args[1]);
   if (name == "sink" || name == "prefix")
@@ -160,6 +162,92 @@ Value ExprLowering::sameBlock(Value x, Value y, Value size) {
   Value xBlock = arith::FloorDivSIOp::create(b, loc, x, size);
   Value yBlock = arith::FloorDivSIOp::create(b, loc, y, size);
   return compare(arith::CmpIPredicate::eq, xBlock, yBlock);
+}
+
+//===----------------------------------------------------------------------===//
+// Token grids
+//===----------------------------------------------------------------------===//
+
+Value ExprLowering::gridCoord(Value index, size_t axis) {
+  return attn::GridCoordOp::create(b, loc, b.getI64Type(), index, b.getI64IntegerAttr(axis),
+                                   b.getI64IntegerAttr(spec::gridStride(vars.grid, axis)),
+                                   b.getI64IntegerAttr(vars.grid[axis]));
+}
+
+/// The grid built-ins: a predicate along one axis, or along every axis and
+/// all of them (Builtins.cpp has the definitions).
+Value ExprLowering::gridCall(llvm::StringRef name, ArrayRef<Value> args, const Expr &e) {
+  const size_t rank = vars.grid.size();
+  auto literalOne = [&](size_t i) {
+    return e.operands.size() > i && e.operand(i).kind == ExprKind::IntLiteral &&
+           e.operand(i).intValue == 1;
+  };
+  if (name == "neighborhood" || name == "swin") {
+    Value keep;
+    for (size_t axis = 0; axis < rank; ++axis) {
+      Value kept = name == "swin"
+                       ? swinAxis(axis, args[0], args[1])
+                       : neighborhoodAxis(axis, args[0],
+                                          args.size() > 1 ? args[1] : intConstant(1, 64),
+                                          args.size() == 1 || literalOne(1), /*causal=*/false);
+      keep = keep ? arith::AndIOp::create(b, loc, keep, kept).getResult() : kept;
+    }
+    return keep;
+  }
+  // neighborhood_x / _y / _t and their causal forms: x is the last axis.
+  const size_t fromEnd = name.ends_with("_x") ? 0 : name.ends_with("_y") ? 1 : 2;
+  const size_t axis = rank - 1 - fromEnd;
+  return neighborhoodAxis(axis, args[0], args[1], literalOne(1),
+                          /*causal=*/name.starts_with("causal_"));
+}
+
+/// NATTEN along one axis, inside the query's residue class of the dilation
+/// (skipped for a literal dilation of 1): the window of `kernel` positions
+/// around the query, shifted inward at the borders, or for `causal` the
+/// `kernel` positions ending at the query.
+Value ExprLowering::neighborhoodAxis(size_t axis, Value kernel, Value dilation,
+                                     bool unitDilation, bool causal) {
+  Value c = gridCoord(vars.q, axis), ck = gridCoord(vars.k, axis);
+  Value zero = intConstant(0, 64);
+  Value same, i = c, j = ck, positions = intConstant(vars.grid[axis], 64);
+  if (!unitDilation) {
+    // The straight-line code divides even where the result is discarded.
+    Value d = arith::MaxSIOp::create(b, loc, dilation, intConstant(1, 64));
+    Value residue = arith::RemSIOp::create(b, loc, c, d);
+    Value keyResidue = arith::RemSIOp::create(b, loc, ck, d);
+    same = compare(arith::CmpIPredicate::eq, keyResidue, residue);
+    i = arith::DivSIOp::create(b, loc, c, d);
+    j = arith::DivSIOp::create(b, loc, ck, d);
+    // (n - residue + d - 1) / d positions in the class.
+    Value left = arith::SubIOp::create(b, loc, positions, residue);
+    Value up = arith::AddIOp::create(b, loc, left,
+                                     arith::SubIOp::create(b, loc, d, intConstant(1, 64)));
+    positions = arith::DivSIOp::create(b, loc, up, d);
+  }
+  Value keep;
+  if (causal) {
+    Value behind = arith::SubIOp::create(b, loc, i, j);
+    keep = arith::AndIOp::create(b, loc, compare(arith::CmpIPredicate::sge, behind, zero),
+                                 compare(arith::CmpIPredicate::slt, behind, kernel));
+  } else {
+    Value half = arith::DivSIOp::create(b, loc, kernel, intConstant(2, 64));
+    Value centred = arith::SubIOp::create(b, loc, i, half);
+    Value last = arith::SubIOp::create(b, loc, positions, kernel);
+    Value start = arith::MaxSIOp::create(
+        b, loc, zero, arith::MinSIOp::create(b, loc, centred, last));
+    Value offset = arith::SubIOp::create(b, loc, j, start);
+    keep = arith::AndIOp::create(b, loc, compare(arith::CmpIPredicate::sge, offset, zero),
+                                 compare(arith::CmpIPredicate::slt, offset, kernel));
+  }
+  return same ? arith::AndIOp::create(b, loc, same, keep).getResult() : keep;
+}
+
+/// floor((c - shift) / window) == floor((c' - shift) / window).
+Value ExprLowering::swinAxis(size_t axis, Value window, Value shift) {
+  Value c = arith::SubIOp::create(b, loc, gridCoord(vars.q, axis), shift);
+  Value ck = arith::SubIOp::create(b, loc, gridCoord(vars.k, axis), shift);
+  Value size = arith::MaxSIOp::create(b, loc, window, intConstant(1, 64));
+  return sameBlock(c, ck, size);
 }
 
 } // namespace attnc

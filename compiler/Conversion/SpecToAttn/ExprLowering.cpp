@@ -36,6 +36,8 @@ ExprBindings ExprBindings::forMask(attn::AttentionOp attention) {
   vars.k = attention.getKeyArg();
   vars.sq = attention.getQueryLenArg();
   vars.skv = attention.getKeyLenArg();
+  if (std::optional<ArrayRef<int64_t>> grid = attention.getGrid())
+    vars.grid.assign(grid->begin(), grid->end());
   return vars;
 }
 
@@ -49,6 +51,8 @@ ExprBindings ExprBindings::forScore(attn::AttentionOp attention) {
   vars.sq = attention.getScoreQueryLenArg();
   vars.skv = attention.getScoreKeyLenArg();
   vars.hq = attention.getScoreNumHeadsArg();
+  if (std::optional<ArrayRef<int64_t>> grid = attention.getGrid())
+    vars.grid.assign(grid->begin(), grid->end());
   return vars;
 }
 
@@ -71,6 +75,7 @@ Value ExprBindings::get(spec::Var var) const {
   case spec::Var::Skv: value = skv; break;
   case spec::Var::S: value = s; break;
   case spec::Var::Hq: value = hq; break;
+  default: break; // grid coordinates: ExprLowering builds them
   }
   if (!value)
     llvm::report_fatal_error("variable '" + toStringRef(spec::varName(var)) +
@@ -91,6 +96,9 @@ Value ExprLowering::lower(const Expr &e) {
   case ExprKind::BoolLiteral:
     return intConstant(e.boolValue ? 1 : 0, 1);
   case ExprKind::Variable:
+    if (std::optional<size_t> fromEnd = spec::coordAxisFromEnd(e.var))
+      return gridCoord(spec::isQueryCoord(e.var) ? vars.q : vars.k,
+                       vars.grid.size() - 1 - *fromEnd);
     return vars.get(e.var);
   case ExprKind::Unary:
     return unary(e);

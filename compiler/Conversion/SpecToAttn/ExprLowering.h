@@ -22,6 +22,8 @@
 
 #include "mlir/IR/Builders.h"
 
+#include <vector>
+
 namespace attnc {
 
 /// What the variables of an expression stand for: the block arguments of the
@@ -30,6 +32,9 @@ namespace attnc {
 struct ExprBindings {
   mlir::Value b, h, q, k, sq, skv;
   mlir::Value s, hq;
+  /// The token grid of the attention op (empty without one): the grid
+  /// coordinates of q and k are attn.grid_coord ops on it.
+  std::vector<int64_t> grid;
 
   /// The arguments of the mask block of `attention`.
   static ExprBindings forMask(mlir::attn::AttentionOp attention);
@@ -83,6 +88,13 @@ private:
   mlir::Value window(mlir::Value left, mlir::Value right);
   mlir::Value positiveSize(const spec::Expr &operand, mlir::Value size);
   mlir::Value sameBlock(mlir::Value x, mlir::Value y, mlir::Value size);
+  // Token grids (BuiltinLowering.cpp).
+  mlir::Value gridCoord(mlir::Value index, size_t axis);
+  mlir::Value gridCall(llvm::StringRef name, llvm::ArrayRef<mlir::Value> args,
+                       const spec::Expr &e);
+  mlir::Value neighborhoodAxis(size_t axis, mlir::Value kernel, mlir::Value dilation,
+                               bool unitDilation, bool causal);
+  mlir::Value swinAxis(size_t axis, mlir::Value window, mlir::Value shift);
 
   mlir::OpBuilder &b;
   mlir::Location loc;

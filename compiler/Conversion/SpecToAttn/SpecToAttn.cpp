@@ -62,6 +62,8 @@ void setDecls(attn::AttentionOp attention, const spec::Decls &decls) {
     }
     attention.setParamsAttr(b.getArrayAttr(params));
   }
+  if (!decls.grid.empty())
+    attention.setGridAttr(b.getDenseI64ArrayAttr(decls.grid));
 }
 
 /// Named locations, so that a diagnostic on an op says which expression of

@@ -8,6 +8,8 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallSet.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::attn;
 
@@ -100,6 +102,18 @@ LogicalResult AttentionOp::verify() {
              << mode.getValue() << "\" (supported: \"forward\")";
     if (!seen.insert(mode.getValue()).second)
       return emitOpError("mode \"") << mode.getValue() << "\" is listed twice";
+  }
+  if (std::optional<ArrayRef<int64_t>> grid = getGrid()) {
+    if (grid->empty() || grid->size() > 3)
+      return emitOpError("grid must have 1 to 3 axes, got ") << grid->size();
+    int64_t tokens = 1;
+    for (int64_t size : *grid) {
+      if (size < 1)
+        return emitOpError("grid sizes must be positive");
+      tokens *= size;
+      if (tokens > std::numeric_limits<int32_t>::max())
+        return emitOpError("grid has more than 2^31 - 1 tokens");
+    }
   }
   return success();
 }
@@ -307,6 +321,26 @@ LogicalResult ParamOp::verify() {
   if (!type || type.getValue() != getValue().getType())
     return emitOpError("result type ")
            << getValue().getType() << " does not match the declared parameter";
+  return success();
+}
+
+LogicalResult GridCoordOp::verify() {
+  auto attention = (*this)->getParentOfType<AttentionOp>();
+  if (!attention)
+    return emitOpError("must be inside an attn.attention");
+  std::optional<ArrayRef<int64_t>> grid = attention.getGrid();
+  if (!grid)
+    return emitOpError("needs a 'grid' on the enclosing attn.attention");
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= static_cast<int64_t>(grid->size()))
+    return emitOpError("axis ") << axis << " is not an axis of a grid of rank "
+                                << grid->size();
+  int64_t stride = 1;
+  for (size_t a = axis + 1; a < grid->size(); ++a)
+    stride *= (*grid)[a];
+  if (getSize() != (*grid)[axis] || getStride() != stride)
+    return emitOpError("size and stride must be the grid's: ")
+           << (*grid)[axis] << " and " << stride;
   return success();
 }
 

@@ -92,7 +92,10 @@ def Attn_AttentionOp : Attn_Op<"attention", [
     // (dtype a type, shape an array of "b" | "hq" | "sq" | "skv" | size),
     // parameters as {name, type} (i64 or f32).
     OptionalAttr<DictArrayAttr>:$tensors,
-    OptionalAttr<DictArrayAttr>:$params
+    OptionalAttr<DictArrayAttr>:$params,
+    // The token grid (1 to 3 axis sizes, tokens row-major): queries and keys
+    // are its tokens, and attn.grid_coord reads their coordinates.
+    OptionalAttr<DenseI64ArrayAttr>:$grid
   );
   let regions = (region SizedRegion<1>:$mask, MaxSizedRegion<1>:$score,
                         MaxSizedRegion<1>:$sink);
@@ -273,6 +276,33 @@ def Attn_ReadOp : Attn_Op<"read", [Pure]> {
   let arguments = (ins Variadic<I64>:$indices, I64Attr:$slot);
   let results = (outs AnyTypeOf<[I64, F32]>:$value);
   let assemblyFormat = "$indices attr-dict `:` type($value)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// attn.grid_coord
+//===----------------------------------------------------------------------===//
+
+def Attn_GridCoordOp : Attn_Op<"grid_coord", [Pure]> {
+  let summary = "a coordinate of a token on the variant's grid";
+  let description = [{
+    The coordinate along axis `axis` of token `index` on the enclosing
+    `attn.attention`'s `grid`: `(index / stride) % size`, where `size` is
+    `grid[axis]` and `stride` the product of the later sizes (tokens are
+    numbered row-major). Kept as one op, not division and remainder, so that
+    the analyses know it for what it is: the kv-tile analysis of a grid
+    kernel tiles each axis (a q tile is a box of the grid) and reads the
+    coordinates' ranges from the box.
+
+    Lowering: `tile.grid_coord`.
+
+    ```mlir
+    %qy = attn.grid_coord %q {axis = 0 : i64, size = 96 : i64, stride = 96 : i64}
+    ```
+  }];
+  let arguments = (ins I64:$index, I64Attr:$axis, I64Attr:$stride, I64Attr:$size);
+  let results = (outs I64:$coord);
+  let assemblyFormat = "$index attr-dict";
   let hasVerifier = 1;
 }
 

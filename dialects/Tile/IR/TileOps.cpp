@@ -115,7 +115,41 @@ LogicalResult KernelOp::verify() {
   if (!llvm::is_contained(kSupportedModes, getMode()))
     return emitOpError("unsupported mode \"")
            << getMode() << "\" (supported: \"forward\")";
-  return success();
+  return verifyGridTiling();
+}
+
+/// A grid of 1 to 3 positive sizes; boxes only with a grid and both or
+/// neither, of its rank, covering block_m and block_n tokens, on the
+/// warp-specialised kernel (the one that tiles a grid in N-d).
+LogicalResult KernelOp::verifyGridTiling() {
+  std::optional<ArrayRef<int64_t>> grid = getGrid();
+  std::optional<ArrayRef<int64_t>> qBox = getQBox(), kvBox = getKvBox();
+  if (!grid) {
+    if (qBox || kvBox)
+      return emitOpError("q_box and kv_box need a grid");
+    return success();
+  }
+  if (grid->empty() || grid->size() > 3 || llvm::any_of(*grid, [](int64_t n) { return n < 1; }))
+    return emitOpError("grid must have 1 to 3 positive sizes");
+  if (!qBox && !kvBox)
+    return success();
+  if (!qBox || !kvBox)
+    return emitOpError("q_box and kv_box come together");
+  if (!getConfig().isWarpSpecialized())
+    return emitOpError("tiles a grid in N-d, which only the warp-specialised kernel does");
+  auto check = [&](ArrayRef<int64_t> box, int64_t rows, StringRef name) -> LogicalResult {
+    int64_t product = 1;
+    for (int64_t extent : box)
+      product *= extent;
+    if (box.size() != grid->size() || llvm::any_of(box, [](int64_t n) { return n < 1; }) ||
+        product != rows)
+      return emitOpError(name) << " must have one positive extent per grid axis, "
+                               << rows << " tokens in all";
+    return success();
+  };
+  if (failed(check(*qBox, getConfig().getBlockM(), "q_box")))
+    return failure();
+  return check(*kvBox, getConfig().getBlockN(), "kv_box");
 }
 
 /// The body is a fixed schedule: hooks, prologue, kv loops, epilogue.

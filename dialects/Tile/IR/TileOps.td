@@ -61,7 +61,13 @@ def Tile_KernelOp : Tile_Op<"kernel", [
     Tile_ConfigAttr:$config,
     TypeAttr:$element_type,
     I64Attr:$head_dim,
-    StrAttr:$mode
+    StrAttr:$mode,
+    // The token grid of the variant (tile.grid_coord reads it), and, for a
+    // kernel that tiles it in N-d, the box of the grid a q tile and a kv tile
+    // cover (products block_m and block_n).
+    OptionalAttr<DenseI64ArrayAttr>:$grid,
+    OptionalAttr<DenseI64ArrayAttr>:$q_box,
+    OptionalAttr<DenseI64ArrayAttr>:$kv_box
   );
   let regions = (region SizedRegion<1>:$region);
 
@@ -78,6 +84,11 @@ def Tile_KernelOp : Tile_Op<"kernel", [
   ];
 
   let extraClassDeclaration = [{
+    /// The grid, q_box and kv_box attributes (from verify()).
+    ::mlir::LogicalResult verifyGridTiling();
+    /// Whether the kernel tiles a grid in N-d (it has q_box and kv_box).
+    bool tilesGrid() { return getQBox().has_value(); }
+
     /// The single tile.mask_fn / tile.kv_bounds / tile.epilogue of the body
     /// (null only on unverified IR).
     MaskFnOp getMaskFn();
@@ -451,6 +462,29 @@ def Tile_KvLoopOp : Tile_Op<"kv_loop", [
     // steps before the terminator.
     OpBuilder<(ins "KvSpan":$span, CArg<"int64_t", "0">:$range)>
   ];
+}
+
+def Tile_GridCoordOp : Tile_Op<"grid_coord", [
+    Pure, ParentOneOf<["MaskFnOp", "ScoreFnOp"]>
+  ]> {
+  let summary = "a coordinate of a token on the kernel's grid";
+  let description = [{
+    `(index / stride) % size`: the coordinate of token `index` along axis
+    `axis` of the kernel's `grid` (row-major), as `attn.grid_coord`.
+
+    Lowering: that arithmetic in the scalar hooks. In the interval image of
+    a mask (the run-time kv-tile classification), the coordinate of the
+    hook's q or k argument is read from the tile's box: exact per axis when
+    the kernel tiles the grid in N-D (a tile is a box of the grid), and the
+    image of the division and remainder when it tiles the token sequence.
+
+    ```mlir
+    %qy = tile.grid_coord %q {axis = 0 : i64, size = 96 : i64, stride = 96 : i64}
+    ```
+  }];
+  let arguments = (ins I64:$index, I64Attr:$axis, I64Attr:$stride, I64Attr:$size);
+  let results = (outs I64:$coord);
+  let assemblyFormat = "$index attr-dict";
 }
 
 def Tile_ParamOp : Tile_Op<"param", [

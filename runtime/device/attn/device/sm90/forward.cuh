@@ -14,7 +14,8 @@
 //                                       // works in natural units; otherwise the scale is folded
 //                                       // into the exp2 argument
 //     __device__ static KvTiles kv_tiles(const attn_forward_params &p, int b, int h, int64_t q_tile);
-//       (or a KvTilesPair, for masks whose rows keep two intervals of keys)
+//       (or a KvTilesPair, for masks whose rows keep two intervals of keys; or, with a
+//       GridGeometry, a GridKvTiles of grid_kv_tiles.cuh)
 //     __device__ static bool keep(const attn_forward_params &p, int b, int h, int64_t q, int64_t k);
 //     __device__ static float score(const attn_forward_params &p, float s, int b, int h,
 //                                   int64_t q, int64_t k);
@@ -26,7 +27,8 @@
 //
 // kv_tiles is called by every lane of a converged warp (the producer warp and each consumer
 // warp, independently), so it may use warp collectives (kv_scan.cuh) but no CTA barrier. keep()
-// runs only on partial tiles (the kernel adds k < seqlen_k there); full tiles run no mask code.
+// runs only on partial tiles (the kernel adds the key's validity there, geometry.cuh); full tiles
+// run no mask code. The Traits may name a Geometry (shared_storage.cuh): where the tiles lie.
 //
 // Launch (a generated kernel or gpu/sm90/forward_shim.cu):
 //   extern "C" __global__ void __launch_bounds__(Shape::kThreads, 1)
@@ -42,6 +44,7 @@
 
 #include "attn/abi.h"
 #include "attn/device/hooks.h"
+#include "attn/device/sm90/grid_kv_tiles.cuh"
 #include "attn/device/sm90/kv_tiles.cuh"
 #include "attn/device/sm90/mainloop.cuh"
 #include "attn/device/sm90/scheduler.cuh"
@@ -58,8 +61,6 @@ class ForwardProducer {
   using Shape = ForwardShape<Traits>;
   using QTile = typename Shape::QTile;
   using KvTile = typename Shape::KvTile;
-  static constexpr int kBox = ATTN_TMA_BOX_COLS;
-
   __device__ __forceinline__ ForwardProducer(const attn_forward_params &p,
                                              const attn_forward_tensor_maps &maps,
                                              ForwardSharedStorage<Traits> &ss)
@@ -82,16 +83,17 @@ class ForwardProducer {
       const int kv_head = t.head / p_.head_group;
       if (leader_) {
         Mbarrier &bar = ss_.q_pipe.produce(q_state, QTile::kBytes);
-        load_tile<QTile>(maps_.q, ss_.q, bar, t.q_tile * Shape::kBlockM, t.head, t.batch);
+        Geometry::template load_q<QTile>(maps_.q, ss_.q, bar, t.q_tile, t.head, t.batch);
       }
       q_state.advance();
       for_each_kv_tile(r, [&](int64_t j, auto) {
         if (leader_) {
-          const int row = int(j) * Shape::kBlockN;
           Mbarrier &k_bar = ss_.k_pipe.produce(kv_state, KvTile::kBytes);
-          load_tile<KvTile>(maps_.k, ss_.k[kv_state.stage], k_bar, row, kv_head, t.batch);
+          Geometry::template load_kv<KvTile>(maps_.k, ss_.k[kv_state.stage], k_bar, j, kv_head,
+                                             t.batch);
           Mbarrier &v_bar = ss_.v_pipe.produce(kv_state, KvTile::kBytes);
-          load_tile<KvTile>(maps_.v, ss_.v[kv_state.stage], v_bar, row, kv_head, t.batch);
+          Geometry::template load_kv<KvTile>(maps_.v, ss_.v[kv_state.stage], v_bar, j, kv_head,
+                                             t.batch);
         }
         kv_state.advance();
       });
@@ -99,14 +101,7 @@ class ForwardProducer {
   }
 
  private:
-  // Rows [row, row + Tile rows) of (head, batch): one box per 64-column block.
-  template <class Tile>
-  __device__ __forceinline__ void load_tile(const attn_tensor_map &map, unsigned char *dst,
-                                            Mbarrier &bar, int row, int head, int batch) {
-#pragma unroll
-    for (int b = 0; b < Tile::kBlocks; ++b)
-      tma_load_4d(map, dst + b * Tile::kBlockBytes, bar, b * kBox, row, head, batch);
-  }
+  using Geometry = typename Shape::Geometry;
 
   const attn_forward_params &p_;
   const attn_forward_tensor_maps &maps_;
@@ -131,7 +126,7 @@ __device__ __forceinline__ void forward(const attn_forward_params &p, const attn
   }
   __syncthreads();
 
-  const TileScheduler<Shape::kBlockM, Shape::kHeadDim> sched(p);
+  const TileScheduler<typename Shape::Geometry, Shape::kHeadDim> sched(p);
   const int warpgroup = __shfl_sync(0xffffffffu, int(threadIdx.x / 128), 0);
   if (warpgroup == 0) {
     warpgroup_reg_dealloc<Shape::kProducerRegs>();

@@ -4,7 +4,7 @@
 // Per kv tile j (wgmma.cuh: accumulators in registers, operands from shared memory):
 //   S = Q·K_jᵀ          wgmma SS, K-major A and B        // [64, kBlockN] per warpgroup
 //   S = score(scale·S)   variants with a score hook, every tile
-//   S = -inf where dropped   partial tiles only: keep(q, k) and k < seqlen_k
+//   S = -inf where dropped   partial tiles only: keep(q, k) and the key is valid (geometry.cuh)
 //   P = online softmax (softmax.cuh), O rescaled
 //   O += P·V_j           wgmma RS: P from registers, V N-major (transpose bit)  // [64, kHeadDim]
 //
@@ -51,6 +51,7 @@ class ForwardConsumer {
   using SGemm = Wgmma<Element, kBlockN>;
   using OGemm = Wgmma<Element, kHeadDim>;
   static constexpr bool kOverlap = std::is_same_v<typename Traits::Schedule, OverlapSchedule>;
+  using Geometry = typename Shape::Geometry;
 
   __device__ __forceinline__ ForwardConsumer(const attn_forward_params &p,
                                              ForwardSharedStorage<Traits> &ss, int warpgroup)
@@ -60,7 +61,9 @@ class ForwardConsumer {
   template <class KvRanges>  // KvTiles or KvTilesPair (hooks.h)
   __device__ __forceinline__ void compute(const WorkTile &t, const KvRanges &r) {
     tile_ = t;
-    row0_ = int64_t(t.q_tile) * kBlockM + wg_ * 64 + warp_ * 16 + lane_ / 4;
+#pragma unroll
+    for (int r = 0; r < 2; ++r)
+      rows_[r] = Geometry::q_row(p_, t.q_tile, wg_ * 64 + warp_ * 16 + lane_ / 4 + 8 * r);
     OnlineSoftmax<kBlockN> softmax;
     float o[kO];  // [64, kHeadDim] per warpgroup
 #pragma unroll
@@ -182,21 +185,21 @@ class ForwardConsumer {
     fence_operands(o);
   }
 
-  // Score hook on every tile, mask on partial ones; absolute (q, k) of each accumulator.
+  // Score hook on every tile, mask on partial ones; the (q, k) tokens of each accumulator.
   template <bool kPartial>
   __device__ __forceinline__ void transform_scores(float (&s)[kS], int64_t j) {
     if constexpr (!Variant::kHasScore && !kPartial) return;
-    const int64_t k0 = j * kBlockN + 2 * (lane_ % 4);
 #pragma unroll
     for (int c = 0; c < kBlockN / 8; ++c)
 #pragma unroll
       for (int i = 0; i < 4; ++i) {
-        const int64_t q = row0_ + 8 * (i / 2);
-        const int64_t k = k0 + 8 * c + (i % 2);
+        const int64_t q = rows_[i / 2].token;
+        const TokenRef k = Geometry::kv_col(p_, j, 8 * c + 2 * (lane_ % 4) + (i % 2));
         float x = s[4 * c + i];
-        if constexpr (Variant::kHasScore) x = Variant::score(p_, x * p_.scale, tile_.batch, tile_.head, q, k);
+        if constexpr (Variant::kHasScore)
+          x = Variant::score(p_, x * p_.scale, tile_.batch, tile_.head, q, k.token);
         if constexpr (kPartial)
-          if (!(k < p_.seqlen_k && Variant::keep(p_, tile_.batch, tile_.head, q, k))) x = kNegInf;
+          if (!(k.valid && Variant::keep(p_, tile_.batch, tile_.head, q, k.token))) x = kNegInf;
         s[4 * c + i] = x;
       }
   }
@@ -211,7 +214,7 @@ class ForwardConsumer {
         pf[kk][r] = ElementTraits<Element>::pack(s[8 * kk + 2 * r], s[8 * kk + 2 * r + 1]);
   }
 
-  // O / l → global (rows past seqlen_q are dropped), LSE if asked for.
+  // O / l → global (invalid rows are dropped), LSE if asked for.
   __device__ __forceinline__ void store(const OnlineSoftmax<kBlockN> &softmax, const float (&o)[kO]) {
     float inv_sum[2], lse[2];
     float sink = kNegInf;  // no sink: plain softmax
@@ -221,8 +224,8 @@ class ForwardConsumer {
                    tile_.head * p_.o_head_stride + 2 * (lane_ % 4);
 #pragma unroll
     for (int r = 0; r < 2; ++r) {
-      const int64_t q = row0_ + 8 * r;
-      if (q >= p_.seqlen_q) continue;
+      if (!rows_[r].valid) continue;
+      const int64_t q = rows_[r].token;
       Element *row = out + q * p_.o_row_stride;
 #pragma unroll
       for (int c = 0; c < kHeadDim / 8; ++c)
@@ -237,7 +240,7 @@ class ForwardConsumer {
   ForwardSharedStorage<Traits> &ss_;
   const int wg_, warp_, lane_;  // consumer warpgroup, warp within it, lane
   WorkTile tile_;
-  int64_t row0_;  // q row of this thread's first accumulator row
+  TokenRef rows_[2];  // the q rows of this thread's accumulator rows (r and r + 8)
   PipelineState<1> q_state_;
   PipelineState<kStages> kv_state_;
 };

@@ -23,13 +23,14 @@ struct WorkTile {
   int batch;
 };
 
-template <int kBlockM, int kHeadDim>
+// Geometry (geometry.cuh) says how many q tiles a (batch, head) has.
+template <class Geometry, int kHeadDim>
 class TileScheduler {
  public:
   static constexpr int64_t kL2SectionBytes = 24ll << 20;
 
   __device__ __forceinline__ explicit TileScheduler(const attn_forward_params &p)
-      : heads_(p.heads_q), q_tiles_((p.seqlen_q + kBlockM - 1) / kBlockM) {
+      : heads_(p.heads_q), q_tiles_(int(Geometry::q_tiles(p))) {
     const int64_t kv_bytes_per_head = 2ll * p.seqlen_k * kHeadDim * 2;  // K and V, 16-bit
     int64_t kv_heads = kL2SectionBytes / (kv_bytes_per_head > 0 ? kv_bytes_per_head : 1);
     kv_heads = kv_heads < 1 ? 1 : kv_heads;
@@ -66,7 +67,7 @@ class TileScheduler {
 
   // Host: how many tiles a launch has (the grid is this, or fewer for a persistent launch).
   __host__ __device__ static int64_t num_tiles(const attn_forward_params &p) {
-    return int64_t(p.batch) * p.heads_q * ((p.seqlen_q + kBlockM - 1) / kBlockM);
+    return int64_t(p.batch) * p.heads_q * Geometry::q_tiles(p);
   }
 
  private:

@@ -30,4 +30,16 @@ __device__ __forceinline__ void tma_load_4d(const attn_tensor_map &map, void *ds
       : "memory");
 }
 
+// The same from a 5-d map (c0 innermost, ..., c4): the N-d tiles of a token grid.
+__device__ __forceinline__ void tma_load_5d(const attn_tensor_map &map, void *dst, Mbarrier &bar,
+                                            int32_t c0, int32_t c1, int32_t c2, int32_t c3,
+                                            int32_t c4) {
+  asm volatile(
+      "cp.async.bulk.tensor.5d.shared::cluster.global.mbarrier::complete_tx::bytes"
+      " [%0], [%1, {%2, %3, %4, %5, %6}], [%7];\n"
+      ::"r"(smem_addr(dst)), "l"(reinterpret_cast<uint64_t>(&map)), "r"(c0), "r"(c1), "r"(c2),
+        "r"(c3), "r"(c4), "r"(smem_addr(&bar.word))
+      : "memory");
+}
+
 }  // namespace attn::device::sm90

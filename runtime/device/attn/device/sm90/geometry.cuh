@@ -1,0 +1,219 @@
+// Where the rows of a q tile and the keys of a kv tile lie among the tokens, and how the
+// producer loads them. The kernel asks its Geometry and never computes a token itself.
+//
+//   SequenceGeometry  tiles are runs of consecutive tokens: q tile i holds tokens
+//                     [i·kBlockM, (i+1)·kBlockM), kv tile j keys [j·kBlockN, ...).
+//   GridGeometry      queries and keys are the tokens of a 2- or 3-d grid (row-major) and a
+//                     tile is a box of it (Grid::kQBox / kKvBox): q tile t is the box at tile
+//                     coordinates c (t numbered row-major over the tile grid), covering grid
+//                     coordinates [c·box, (c+1)·box) on each axis, clipped at the edges.
+//                     Row r of a tile is the box's r-th token in row-major order, which is how
+//                     one TMA box lands in shared memory, so the tile's layout is the same as a
+//                     sequence tile's and the GEMMs do not change.
+//
+// A row or key outside the sequence (or the grid) is invalid: its scores are dropped and its
+// output is not written. The hooks still get an in-range token for it.
+#pragma once
+
+#include <stdint.h>
+
+#include "attn/abi.h"
+#include "attn/device/grid.h"
+#include "attn/device/sm90/mbarrier.cuh"
+#include "attn/device/sm90/tensor_maps.h"
+#include "attn/device/sm90/tma.cuh"
+
+namespace attn::device::sm90 {
+
+struct TokenRef {
+  int64_t token;  // in [0, sequence length) when valid
+  bool valid;
+};
+
+template <int kBlockM, int kBlockN>
+struct SequenceGeometry {
+  static constexpr bool kIsGrid = false;
+
+  __host__ __device__ static int64_t q_tiles(const attn_forward_params &p) {
+    return (p.seqlen_q + kBlockM - 1) / kBlockM;
+  }
+  __device__ __forceinline__ static TokenRef q_row(const attn_forward_params &p, int64_t tile,
+                                                   int row) {
+    const int64_t q = tile * kBlockM + row;
+    return {q, q < p.seqlen_q};
+  }
+  __device__ __forceinline__ static TokenRef kv_col(const attn_forward_params &p, int64_t tile,
+                                                    int col) {
+    const int64_t k = tile * kBlockN + col;
+    return {k, k < p.seqlen_k};
+  }
+
+  // Tile rows of (head, batch): one 4-d box [64, rows] per 64-column block.
+  template <class Tile>
+  __device__ __forceinline__ static void load_q(const attn_tensor_map &map, unsigned char *dst,
+                                                Mbarrier &bar, int64_t tile, int head, int batch) {
+    load_rows<Tile>(map, dst, bar, int(tile) * kBlockM, head, batch);
+  }
+  template <class Tile>
+  __device__ __forceinline__ static void load_kv(const attn_tensor_map &map, unsigned char *dst,
+                                                 Mbarrier &bar, int64_t tile, int head,
+                                                 int batch) {
+    load_rows<Tile>(map, dst, bar, int(tile) * kBlockN, head, batch);
+  }
+
+ private:
+  template <class Tile>
+  __device__ __forceinline__ static void load_rows(const attn_tensor_map &map, unsigned char *dst,
+                                                   Mbarrier &bar, int row, int head, int batch) {
+#pragma unroll
+    for (int b = 0; b < Tile::kBlocks; ++b)
+      tma_load_4d(map, dst + b * Tile::kBlockBytes, bar, b * ATTN_TMA_BOX_COLS, row, head, batch);
+  }
+};
+
+// GridT: struct { static constexpr int kRank; and __host__ __device__ static constexpr int
+// size(a), q_box(a), kv_box(a) }, axes first to last (the last is x, contiguous in tokens).
+// Functions, not arrays: a static constexpr array is not addressable in device code.
+template <class GridT>
+struct GridGeometry {
+  using Grid = GridT;
+  static constexpr bool kIsGrid = true;
+  static constexpr int kRank = Grid::kRank;
+  static_assert(kRank == 2 || kRank == 3, "a grid of one axis is a sequence");
+
+  // The box of a q tile (kKv false) or a kv tile (kKv true) along axis a.
+  template <bool kKv>
+  __host__ __device__ static constexpr int box(int a) {
+    return kKv ? Grid::kv_box(a) : Grid::q_box(a);
+  }
+  template <bool kKv>
+  __host__ __device__ static constexpr int tiles_along(int a) {
+    return (Grid::size(a) + box<kKv>(a) - 1) / box<kKv>(a);
+  }
+  template <bool kKv>
+  __host__ __device__ static constexpr int tile_count() {
+    int n = 1;
+    for (int a = 0; a < kRank; ++a) n *= tiles_along<kKv>(a);
+    return n;
+  }
+  template <bool kKv>
+  __host__ __device__ static constexpr int box_tokens() {
+    int n = 1;
+    for (int a = 0; a < kRank; ++a) n *= box<kKv>(a);
+    return n;
+  }
+  // A 3-d box loads one t slice at a time: each slice must start on a swizzle period.
+  static_assert(kRank == 2 || (box<false>(1) * box<false>(2) % 8 == 0 &&
+                               box<true>(1) * box<true>(2) % 8 == 0),
+                "a 3-d box's t slices are whole 8-row swizzle groups");
+
+  __host__ __device__ static int64_t q_tiles(const attn_forward_params &) {
+    return tile_count<false>();
+  }
+
+  // The grid coordinates of the first token of a tile (tiles numbered row-major).
+  template <bool kKv>
+  __host__ __device__ __forceinline__ static void origin(int64_t tile, int (&c)[kRank]) {
+    int t = int(tile);
+#pragma unroll
+    for (int a = kRank - 1; a >= 0; --a) {
+      c[a] = (t % tiles_along<kKv>(a)) * box<kKv>(a);
+      t /= tiles_along<kKv>(a);
+    }
+  }
+
+  // Token r of a tile: row-major in its box; invalid outside the grid.
+  template <bool kKv>
+  __host__ __device__ __forceinline__ static TokenRef token(int64_t tile, int r) {
+    int o[kRank];
+    origin<kKv>(tile, o);
+    int64_t token = 0, stride = 1;
+    bool valid = true;
+#pragma unroll
+    for (int a = kRank - 1; a >= 0; --a) {
+      const int c = o[a] + r % box<kKv>(a);
+      r /= box<kKv>(a);
+      valid = valid && c < Grid::size(a);
+      token += c * stride;
+      stride *= Grid::size(a);
+    }
+    return {valid ? token : 0, valid};
+  }
+
+  __device__ __forceinline__ static TokenRef q_row(const attn_forward_params &, int64_t tile,
+                                                   int row) {
+    return token<false>(tile, row);
+  }
+  __device__ __forceinline__ static TokenRef kv_col(const attn_forward_params &, int64_t tile,
+                                                    int col) {
+    return token<true>(tile, col);
+  }
+
+  // The grid coordinates a tile covers, one interval per axis, clipped to the grid; `inside`:
+  // whether the whole box lies inside the grid (no invalid row or key).
+  template <bool kKv>
+  __host__ __device__ __forceinline__ static GridBox tile_box(int64_t tile,
+                                                             bool *inside = nullptr) {
+    int o[kRank];
+    origin<kKv>(tile, o);
+    GridBox g{};
+    bool in = true;
+#pragma unroll
+    for (int a = 0; a < kRank; ++a) {
+      const int end = o[a] + box<kKv>(a);
+      in = in && end <= Grid::size(a);
+      g.axis[a] = {o[a], (end < Grid::size(a) ? end : Grid::size(a)) - 1};
+    }
+    if (inside) *inside = in;
+    return g;
+  }
+
+  // The tokens of a coordinate box, as the interval from its first to its last.
+  __host__ __device__ __forceinline__ static Interval token_hull(const GridBox &g) {
+    int64_t lo = 0, hi = 0;
+#pragma unroll
+    for (int a = 0; a < kRank; ++a) {
+      lo = lo * Grid::size(a) + g.axis[a].lo;
+      hi = hi * Grid::size(a) + g.axis[a].hi;
+    }
+    return {lo, hi};
+  }
+
+  template <class Tile>
+  __device__ __forceinline__ static void load_q(const attn_tensor_map &map, unsigned char *dst,
+                                                Mbarrier &bar, int64_t tile, int head, int batch) {
+    load_box<Tile, false>(map, dst, bar, tile, head, batch);
+  }
+  template <class Tile>
+  __device__ __forceinline__ static void load_kv(const attn_tensor_map &map, unsigned char *dst,
+                                                 Mbarrier &bar, int64_t tile, int head,
+                                                 int batch) {
+    load_box<Tile, true>(map, dst, bar, tile, head, batch);
+  }
+
+ private:
+  // The tile's box from a 5-d map [64-column block, x, (t, y) folded, head, batch]: one copy per
+  // 64-column block and per t slice of the box. The y extent of a 3-d box may run into the next
+  // t slice's rows; those keys are invalid and dropped, and TMA zero-fills past the grid's end.
+  template <class Tile, bool kKv>
+  __device__ __forceinline__ static void load_box(const attn_tensor_map &map, unsigned char *dst,
+                                                  Mbarrier &bar, int64_t tile, int head,
+                                                  int batch) {
+    static_assert(box_tokens<kKv>() * Tile::kRowBytes == Tile::kBlockBytes,
+                  "a box holds the tile's rows");
+    int o[kRank];
+    origin<kKv>(tile, o);
+    constexpr int kSlices = kRank == 3 ? box<kKv>(0) : 1;
+    constexpr int kSliceRows = box<kKv>(kRank - 1) * box<kKv>(kRank - 2);
+#pragma unroll
+    for (int s = 0; s < kSlices; ++s) {
+      const int y = kRank == 3 ? (o[0] + s) * Grid::size(kRank - 2) + o[kRank - 2] : o[0];
+#pragma unroll
+      for (int b = 0; b < Tile::kBlocks; ++b)
+        tma_load_5d(map, dst + b * Tile::kBlockBytes + s * kSliceRows * Tile::kRowBytes, bar,
+                    b * ATTN_TMA_BOX_COLS, o[kRank - 1], y, head, batch);
+    }
+  }
+};
+
+}  // namespace attn::device::sm90
