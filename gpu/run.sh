@@ -86,12 +86,14 @@ if wants sanitize; then
       2>&1 | tee -a "$OUT/sanitize.log"
   fi
   status=$?
-  # The C program calls plain attn_forward; libraries that read runtime tensors and parameters
-  # (their manifest declares them) go through gpu/check.py, which builds that data.
+  # The C program calls plain attn_forward on its own odd shapes; libraries that read runtime
+  # tensors and parameters (their manifest declares them), or whose token grid fixes the lengths,
+  # go through gpu/check.py, which builds that data and those shapes.
   PLAIN_LIBS=() DATA_LIBS=()
   for lib in "${LIBS[@]}"; do
     if python3 -c 'import sys; sys.path.insert(0, "python"); import attnc
-m = attnc.load(sys.argv[1]).manifest; sys.exit(0 if m.get("tensors") or m.get("params") else 1)' \
+m = attnc.load(sys.argv[1]).manifest
+sys.exit(0 if m.get("tensors") or m.get("params") or m.get("token_grid") else 1)' \
         "$lib"; then DATA_LIBS+=("$lib"); else PLAIN_LIBS+=("$lib"); fi
   done
   if [ $status -eq 0 ]; then

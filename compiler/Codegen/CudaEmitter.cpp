@@ -54,6 +54,21 @@ public:
       return failure();
     os << "  return " << (*keep)[0] << ";\n}\n\n";
 
+    // On a grid tiled in N-d the kernel knows each token's coordinates: the same predicate,
+    // reading them instead of dividing the tokens.
+    if (kernel.tilesGrid()) {
+      os << "// tile.mask_fn at tokens whose grid coordinates the caller has.\n"
+         << "ATTN_HD bool mask_at(const attn_forward_params &p, int64_t b, int64_t h, int64_t q, "
+            "int64_t k, int64_t sq, int64_t skv, const attn::device::GridPoint &qc, "
+            "const attn::device::GridPoint &kc) {\n";
+      auto kept = emitScalarBlock(*kernel.getMaskFn().getBody(),
+                                  {"b", "h", "q", "k", "sq", "skv"}, os, "  ", KvScan::Block,
+                                  {"", "", "qc", "kc", "", ""});
+      if (failed(kept))
+        return failure();
+      os << "  return " << (*kept)[0] << ";\n}\n\n";
+    }
+
     // The same predicate over a box of indices, for classifying whole tiles.
     os << "// tile.mask_fn over an index box: may some pair be dropped / kept?\n"
        << "ATTN_HD attn::device::Tri mask_box(const attn_forward_params &p, "

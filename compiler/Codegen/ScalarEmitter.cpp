@@ -231,13 +231,26 @@ private:
 FailureOr<SmallVector<std::string>> emitScalarBlock(Block &block,
                                                     ArrayRef<std::string> argNames,
                                                     raw_ostream &os, StringRef indent,
-                                                    KvScan scan) {
+                                                    KvScan scan,
+                                                    ArrayRef<std::string> gridPointNames) {
   ScalarEmitter emitter(os, indent, scan);
   for (auto [arg, name] : llvm::zip(block.getArguments(), argNames))
     emitter.name(arg, name);
-  for (Operation &op : block.without_terminator())
+  llvm::DenseMap<Value, std::string> points;
+  for (auto [arg, point] : llvm::zip(block.getArguments(), gridPointNames))
+    if (!point.empty())
+      points[arg] = point;
+  for (Operation &op : block.without_terminator()) {
+    auto coord = dyn_cast<tile::GridCoordOp>(op);
+    auto point = coord ? points.find(coord.getIndex()) : points.end();
+    if (point != points.end()) {
+      emitter.name(coord.getCoord(),
+                   point->second + ".axis[" + std::to_string(coord.getAxis()) + "]");
+      continue;
+    }
     if (failed(emitter.emit(op)))
       return failure();
+  }
   SmallVector<std::string> results;
   for (Value operand : block.getTerminator()->getOperands())
     results.push_back(emitter.get(operand));

@@ -30,9 +30,13 @@ enum class KvScan {
 /// arguments named `argNames`, each line prefixed by `indent`. Returns the C++
 /// names of the terminator's operands, or failure after emitting an error on
 /// an op it cannot express. `scan` picks the tile.scan_kv_tiles primitive.
+/// A tile.grid_coord of argument i reads `gridPointNames[i]` (an
+/// attn::device::GridPoint, attn/device/grid.h) where that name is given:
+/// the coordinates the caller already has, instead of dividing the token.
 mlir::FailureOr<llvm::SmallVector<std::string>>
 emitScalarBlock(mlir::Block &block, llvm::ArrayRef<std::string> argNames,
-                llvm::raw_ostream &os, llvm::StringRef indent, KvScan scan = KvScan::Block);
+                llvm::raw_ostream &os, llvm::StringRef indent, KvScan scan = KvScan::Block,
+                llvm::ArrayRef<std::string> gridPointNames = {});
 
 } // namespace attnc::codegen
 

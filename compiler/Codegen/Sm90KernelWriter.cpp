@@ -109,6 +109,13 @@ LogicalResult writeSm90Kernel(tile::KernelOp kernel, const KernelInfo &info, raw
      << "    return mask_fn(p, b, h, " << hookIndex(kernel, "q", "p.seqlen_q") << ", "
      << hookIndex(kernel, "k", "p.seqlen_k") << ", p.seqlen_q, p.seqlen_k);\n"
      << "  }\n"
+     << (kernel.tilesGrid()
+             ? "  __device__ static bool keep_at(const attn_forward_params &p, int b, int h, "
+               "int64_t q, int64_t k, const attn::device::GridPoint &qc, "
+               "const attn::device::GridPoint &kc) {\n"
+               "    return mask_at(p, b, h, q, k, p.seqlen_q, p.seqlen_k, qc, kc);\n"
+               "  }\n"
+             : "")
      << "  __device__ static float score(const attn_forward_params &p, float s, int b, int h, "
         "int64_t q, int64_t k) {\n"
      << "    return score_fn(p, s, b, h, " << hookIndex(kernel, "q", "p.seqlen_q") << ", "

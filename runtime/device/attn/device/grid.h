@@ -17,8 +17,11 @@ namespace attn::device {
 
 constexpr int kMaxGridRank = 3;
 
+// Scalar hooks apply it to q and k, which lie in [0, tokens) with tokens < 2^31 (the spec
+// checks the grid): 32-bit unsigned division, a multiply-high by a constant, where 64-bit
+// division by a constant costs a dozen instructions per mask evaluation.
 ATTN_HD int64_t grid_coord(int64_t index, int64_t stride, int64_t size) {
-  return index / stride % size;
+  return int64_t(uint32_t(index) / uint32_t(stride) % uint32_t(size));
 }
 
 // (x / stride) % size over every x in [x.lo, x.hi], x >= 0: exact unless the quotient wraps.
@@ -29,6 +32,12 @@ ATTN_HD Interval iv_grid_coord(Interval x, int64_t stride, int64_t size) {
   const int64_t lo = first % size, hi = last % size;
   return lo <= hi ? Interval{lo, hi} : Interval{0, size - 1};
 }
+
+// The coordinates of one token (axes past the rank unused): what a kernel that tiles the grid
+// in N-d hands the mask hook (mask_at), which then divides nothing.
+struct GridPoint {
+  int64_t axis[kMaxGridRank];
+};
 
 // The coordinates of a box of tokens, one interval per axis (axes past the rank unused).
 struct GridBox {

@@ -30,9 +30,17 @@ struct TokenRef {
   bool valid;
 };
 
+// On a grid, also the token's coordinates, which the mask hook reads instead of dividing.
+struct GridTokenRef {
+  int64_t token;
+  bool valid;
+  GridPoint at;
+};
+
 template <int kBlockM, int kBlockN>
 struct SequenceGeometry {
   static constexpr bool kIsGrid = false;
+  using Token = TokenRef;
 
   __host__ __device__ static int64_t q_tiles(const attn_forward_params &p) {
     return (p.seqlen_q + kBlockM - 1) / kBlockM;
@@ -78,6 +86,7 @@ template <class GridT>
 struct GridGeometry {
   using Grid = GridT;
   static constexpr bool kIsGrid = true;
+  using Token = GridTokenRef;
   static constexpr int kRank = Grid::kRank;
   static_assert(kRank == 2 || kRank == 3, "a grid of one axis is a sequence");
 
@@ -124,28 +133,30 @@ struct GridGeometry {
 
   // Token r of a tile: row-major in its box; invalid outside the grid.
   template <bool kKv>
-  __host__ __device__ __forceinline__ static TokenRef token(int64_t tile, int r) {
+  __host__ __device__ __forceinline__ static GridTokenRef token(int64_t tile, int r) {
     int o[kRank];
     origin<kKv>(tile, o);
-    int64_t token = 0, stride = 1;
-    bool valid = true;
+    GridTokenRef t{0, true, {}};
+    int64_t stride = 1;
 #pragma unroll
     for (int a = kRank - 1; a >= 0; --a) {
       const int c = o[a] + r % box<kKv>(a);
       r /= box<kKv>(a);
-      valid = valid && c < Grid::size(a);
-      token += c * stride;
+      t.valid = t.valid && c < Grid::size(a);
+      t.at.axis[a] = c;
+      t.token += c * stride;
       stride *= Grid::size(a);
     }
-    return {valid ? token : 0, valid};
+    if (!t.valid) t.token = 0;
+    return t;
   }
 
-  __device__ __forceinline__ static TokenRef q_row(const attn_forward_params &, int64_t tile,
-                                                   int row) {
+  __device__ __forceinline__ static GridTokenRef q_row(const attn_forward_params &, int64_t tile,
+                                                       int row) {
     return token<false>(tile, row);
   }
-  __device__ __forceinline__ static TokenRef kv_col(const attn_forward_params &, int64_t tile,
-                                                    int col) {
+  __device__ __forceinline__ static GridTokenRef kv_col(const attn_forward_params &,
+                                                        int64_t tile, int col) {
     return token<true>(tile, col);
   }
 

@@ -193,15 +193,24 @@ class ForwardConsumer {
     for (int c = 0; c < kBlockN / 8; ++c)
 #pragma unroll
       for (int i = 0; i < 4; ++i) {
-        const int64_t q = rows_[i / 2].token;
-        const TokenRef k = Geometry::kv_col(p_, j, 8 * c + 2 * (lane_ % 4) + (i % 2));
+        const auto &q = rows_[i / 2];
+        const auto k = Geometry::kv_col(p_, j, 8 * c + 2 * (lane_ % 4) + (i % 2));
         float x = s[4 * c + i];
         if constexpr (Variant::kHasScore)
-          x = Variant::score(p_, x * p_.scale, tile_.batch, tile_.head, q, k.token);
+          x = Variant::score(p_, x * p_.scale, tile_.batch, tile_.head, q.token, k.token);
         if constexpr (kPartial)
-          if (!(k.valid && Variant::keep(p_, tile_.batch, tile_.head, q, k.token))) x = kNegInf;
+          if (!(k.valid && keep(q, k))) x = kNegInf;
         s[4 * c + i] = x;
       }
+  }
+
+  // The mask at a valid key; on a grid the hook gets the coordinates the geometry has.
+  template <class Token>
+  __device__ __forceinline__ bool keep(const Token &q, const Token &k) const {
+    if constexpr (Geometry::kIsGrid)
+      return Variant::keep_at(p_, tile_.batch, tile_.head, q.token, k.token, q.at, k.at);
+    else
+      return Variant::keep(p_, tile_.batch, tile_.head, q.token, k.token);
   }
 
   // The accumulators of S n-tiles 2kk and 2kk+1 are exactly the A fragment of P·V k step kk,
@@ -240,7 +249,7 @@ class ForwardConsumer {
   ForwardSharedStorage<Traits> &ss_;
   const int wg_, warp_, lane_;  // consumer warpgroup, warp within it, lane
   WorkTile tile_;
-  TokenRef rows_[2];  // the q rows of this thread's accumulator rows (r and r + 8)
+  typename Geometry::Token rows_[2];  // the q rows of this thread's accumulator rows (r, r + 8)
   PipelineState<1> q_state_;
   PipelineState<kStages> kv_state_;
 };
