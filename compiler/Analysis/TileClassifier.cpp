@@ -347,42 +347,40 @@ static Interval tokenHull(llvm::ArrayRef<int64_t> grid, llvm::ArrayRef<Interval>
   return hull;
 }
 
-TileClass TileClassifier::searchGrid(const MaskBox &box, int &budget) {
-  if (budget == 0)
-    return TileClass::Partial;
-  --budget;
-  Interval keep = interpreter.evaluate(box);
-  if (keep.isPoint())
-    return keep.lo ? TileClass::Full : TileClass::Empty;
-  // The widest coordinate interval of q or k; none left: a point still unsure.
-  Interval *widest = nullptr;
-  MaskBox copy = box;
-  uint64_t widestWidth = 0;
-  for (auto *coords : {&copy.qc, &copy.kc})
-    for (Interval &c : *coords)
-      if (width(c) > widestWidth) {
-        widest = &c;
-        widestWidth = width(c);
-      }
-  if (!widest)
-    return TileClass::Partial;
-  const Interval range = *widest;
-  const int64_t middle = range.lo + static_cast<int64_t>(widestWidth / 2);
-  MaskBox halves[2] = {copy, copy};
-  const bool onQuery = widest >= copy.qc.begin() && widest < copy.qc.end();
-  const size_t offset = widest - (onQuery ? copy.qc.begin() : copy.kc.begin());
-  TileClass classes[2];
-  for (int half = 0; half < 2; ++half) {
-    MaskBox &piece = halves[half];
-    Interval &c = onQuery ? piece.qc[offset] : piece.kc[offset];
-    c = half == 0 ? Interval{range.lo, middle} : Interval{middle + 1, range.hi};
-    piece.q = tokenHull(grid, piece.qc);
-    piece.k = tokenHull(grid, piece.kc);
-    classes[half] = searchGrid(piece, budget);
-    if (classes[half] == TileClass::Partial)
-      return TileClass::Partial;
+std::optional<std::pair<MaskBox, MaskBox>> TileClassifier::bisect(const MaskBox &box) const {
+  std::pair<MaskBox, MaskBox> halves{box, box};
+  if (box.qc.empty()) {
+    Interval MaskBox::*dimension = dimensionToSplit(box);
+    if (!dimension)
+      return std::nullopt;
+    const Interval range = box.*dimension;
+    const int64_t middle = range.lo + static_cast<int64_t>(width(range) / 2);
+    halves.first.*dimension = {range.lo, middle};
+    halves.second.*dimension = {middle + 1, range.hi};
+    return halves;
   }
-  return classes[0] == classes[1] ? classes[0] : TileClass::Partial;
+  // A box of the grid: the widest coordinate interval of q or k, then the token hulls.
+  llvm::SmallVector<Interval, 3> MaskBox::*side = nullptr;
+  size_t axis = 0;
+  uint64_t widest = 0;
+  for (auto coords : {&MaskBox::qc, &MaskBox::kc})
+    for (size_t a = 0; a < (box.*coords).size(); ++a)
+      if (width((box.*coords)[a]) > widest) {
+        side = coords;
+        axis = a;
+        widest = width((box.*coords)[a]);
+      }
+  if (!side)
+    return std::nullopt;
+  const Interval range = (box.*side)[axis];
+  const int64_t middle = range.lo + static_cast<int64_t>(widest / 2);
+  (halves.first.*side)[axis] = {range.lo, middle};
+  (halves.second.*side)[axis] = {middle + 1, range.hi};
+  for (MaskBox *half : {&halves.first, &halves.second}) {
+    half->q = tokenHull(grid, half->qc);
+    half->k = tokenHull(grid, half->kc);
+  }
+  return halves;
 }
 
 TileClass TileClassifier::classify(MaskBox box) {
@@ -391,7 +389,7 @@ TileClass TileClassifier::classify(MaskBox box) {
     box.q = tokenHull(grid, box.qc);
     box.k = tokenHull(grid, box.kc);
     int budget = kMaxEvaluations;
-    return searchGrid(box, budget);
+    return search(box, budget);
   }
   // Only 0 <= q < sq and 0 <= k < skv are pairs. With a range of lengths
   // the box keeps some points that are no pair; deciding a superset of the
@@ -416,19 +414,13 @@ TileClass TileClassifier::search(const MaskBox &box, int &budget) {
   Interval keep = interpreter.evaluate(box);
   if (keep.isPoint())
     return keep.lo ? TileClass::Full : TileClass::Empty;
-  Interval MaskBox::*dimension = dimensionToSplit(box);
-  if (!dimension)
+  std::optional<std::pair<MaskBox, MaskBox>> halves = bisect(box);
+  if (!halves)
     return TileClass::Partial;
-
-  const Interval range = box.*dimension;
-  const int64_t middle = range.lo + static_cast<int64_t>(width(range) / 2);
-  MaskBox low = box, high = box;
-  low.*dimension = {range.lo, middle};
-  high.*dimension = {middle + 1, range.hi};
-  TileClass first = search(low, budget);
+  TileClass first = search(halves->first, budget);
   if (first == TileClass::Partial)
     return TileClass::Partial;
-  TileClass second = search(high, budget);
+  TileClass second = search(halves->second, budget);
   return first == second ? first : TileClass::Partial;
 }
 

@@ -51,6 +51,8 @@
 #include "llvm/ADT/DenseMap.h"
 
 #include <cstdint>
+#include <optional>
+#include <utility>
 #include <vector>
 
 namespace mlir::attn {
@@ -134,8 +136,10 @@ public:
 
 private:
   TileClass search(const MaskBox &box, int &budget);
-  /// search() for a box of grid coordinates: bisects the widest axis.
-  TileClass searchGrid(const MaskBox &box, int &budget);
+  /// The two halves of `box` along its widest extent: for a box of the grid
+  /// a coordinate of q or k (the token hulls follow), else q, k, then b, h,
+  /// sq, skv. None for a point.
+  std::optional<std::pair<MaskBox, MaskBox>> bisect(const MaskBox &box) const;
 
   IntervalInterpreter interpreter;
   llvm::SmallVector<int64_t, 3> grid; ///< the attention's token grid, if any

@@ -196,16 +196,13 @@ struct Grid {
 // warp-specialised kernel are its (q tile, head, batch) triples, numbered by its scheduler
 // (attn/device/sm90/scheduler.cuh) and dealt to the CTAs round by round, so any grid size runs
 // them all: one CTA per tile, or one per multiprocessor for a persistent kernel.
-attn_status gridOf(const Manifest &manifest, const attn_forward_params &params,
-                   const LoadedKernel &ready, Grid &grid) {
+attn_status gridOf(const attn_forward_params &params, const LoadedKernel &ready, Grid &grid) {
   const ManifestKernel &kernel = *ready.kernel;
   // Sequence tiles of block_m rows, or boxes of a token grid tiled in N-d.
-  int64_t qTiles = (static_cast<int64_t>(params.seqlen_q) + kernel.blockM - 1) / kernel.blockM;
-  if (!kernel.qBox.empty()) {
-    qTiles = 1;
-    for (size_t a = 0; a < kernel.qBox.size(); ++a)
-      qTiles *= (manifest.tokenGrid[a] + kernel.qBox[a] - 1) / kernel.qBox[a];
-  }
+  const int64_t qTiles =
+      kernel.qBox.empty()
+          ? (static_cast<int64_t>(params.seqlen_q) + kernel.blockM - 1) / kernel.blockM
+          : kernel.gridQTiles;
   if (kernel.grid == LaunchGrid::QTileHeadBatch) {
     grid = {static_cast<unsigned>(qTiles), static_cast<unsigned>(params.heads_q),
             static_cast<unsigned>(params.batch)};
@@ -260,7 +257,7 @@ attn_status launchForward(attn_library &lib, const attn_forward_params &params, 
 
   const ManifestKernel &kernel = *ready.kernel;
   Grid grid{};
-  if (attn_status status = gridOf(lib.manifest, params, ready, grid); status != ATTN_OK)
+  if (attn_status status = gridOf(params, ready, grid); status != ATTN_OK)
     return status;
   // The kernel takes its parameters by value; the driver copies them out of `args` at launch,
   // as many as the kernel declares (a kernel without tensor maps reads only the first).

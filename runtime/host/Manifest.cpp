@@ -386,11 +386,19 @@ bool parseManifest(const char *text, Manifest &out, std::string &error) {
     error = "token_grid: more than 2^31 - 1 tokens";
     return false;
   }
-  for (size_t i = 0; i < out.kernels.size(); ++i)
-    if (!out.kernels[i].qBox.empty() && out.kernels[i].qBox.size() != out.tokenGrid.size()) {
+  out.gridTokens = out.tokenGrid.empty() ? 0 : tokens;
+  for (size_t i = 0; i < out.kernels.size(); ++i) {
+    ManifestKernel &kernel = out.kernels[i];
+    if (kernel.qBox.empty())
+      continue;
+    if (kernel.qBox.size() != out.tokenGrid.size()) {
       error = concat("kernels[", i, "].q_box: one extent per axis of token_grid");
       return false;
     }
+    kernel.gridQTiles = 1;
+    for (size_t a = 0; a < kernel.qBox.size(); ++a)
+      kernel.gridQTiles *= (out.tokenGrid[a] + kernel.qBox[a] - 1) / kernel.qBox[a];
+  }
   size_t ints = 0;
   for (const ManifestParam &param : out.params)
     ints += !param.isFloat;

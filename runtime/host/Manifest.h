@@ -50,6 +50,7 @@ struct ManifestKernel {
   // A kernel that tiles the token grid in N-d: the box of the grid a q tile and a kv tile cover
   // (products block_m and block_n); empty for a kernel that tiles the token sequence.
   std::vector<int32_t> qBox, kvBox;
+  int64_t gridQTiles = 0; // with boxes: the q tiles of one (batch, head), from token_grid
 };
 
 // A runtime tensor the spec declares: dims are "b", "hq", "sq", "skv" or a fixed size.
@@ -78,6 +79,7 @@ struct Manifest {
   // The spec's token grid (axis sizes, row-major): calls need seqlen_q = seqlen_k = its token
   // count. Empty when the spec has none.
   std::vector<int32_t> tokenGrid;
+  int64_t gridTokens = 0; // their product; 0 without a grid
 };
 
 // Parses `text` into `out`. Every field the runtime reads is checked for presence, type and range;

@@ -67,15 +67,10 @@ Operand operand(const void *data, uint64_t d, int64_t seqlen, int heads, int bat
 
 // The box of one copy: 64 columns by the tile's rows, or by the last two axes of its grid box.
 void boxOf(int rows, const std::vector<int32_t> &gridBox, cuuint32_t (&box)[5]) {
+  const bool grid = gridBox.size() >= 2;
   box[0] = ATTN_TMA_BOX_COLS;
-  if (gridBox.size() < 2) {
-    box[1] = static_cast<cuuint32_t>(rows);
-    box[2] = box[3] = 1;
-    box[4] = 1;
-    return;
-  }
-  box[1] = static_cast<cuuint32_t>(gridBox[gridBox.size() - 1]);
-  box[2] = static_cast<cuuint32_t>(gridBox[gridBox.size() - 2]);
+  box[1] = static_cast<cuuint32_t>(grid ? gridBox[gridBox.size() - 1] : rows);
+  box[2] = static_cast<cuuint32_t>(grid ? gridBox[gridBox.size() - 2] : 1);
   box[3] = box[4] = 1;
 }
 

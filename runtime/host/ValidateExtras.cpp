@@ -55,17 +55,14 @@ attn_status validateExtras(const Manifest &manifest, const attn_forward_extras *
                            attn_forward_params &params) {
   const attn_forward_extras none{};
   const attn_forward_extras &x = extras != nullptr ? *extras : none;
-  if (!manifest.tokenGrid.empty()) {
-    int64_t tokens = 1;
+  if (manifest.gridTokens > 0 &&
+      (params.seqlen_q != manifest.gridTokens || params.seqlen_k != manifest.gridTokens)) {
     std::string shape;
-    for (int32_t size : manifest.tokenGrid) {
-      tokens *= size;
+    for (int32_t size : manifest.tokenGrid)
       shape += (shape.empty() ? "" : "x") + std::to_string(size);
-    }
-    if (params.seqlen_q != tokens || params.seqlen_k != tokens)
-      return invalid(concat("q: seqlen_q is ", params.seqlen_q, " and seqlen_k ", params.seqlen_k,
-                            "; the spec's token grid ", shape, " needs both to be its ", tokens,
-                            " tokens"));
+    return invalid(concat("q: seqlen_q is ", params.seqlen_q, " and seqlen_k ", params.seqlen_k,
+                          "; the spec's token grid ", shape, " needs both to be its ",
+                          manifest.gridTokens, " tokens"));
   }
   if (manifest.requiresQueryNotLonger && params.seqlen_q > params.seqlen_k)
     return invalid(concat("q: seqlen_q is ", params.seqlen_q, ", more than seqlen_k ",

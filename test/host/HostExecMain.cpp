@@ -54,7 +54,7 @@ Problem randomProblem(const Shape &s, int64_t head_dim, std::mt19937 &rng) {
 // The spec's runtime tensors and parameters, random, as the kernel parameters the hooks read.
 struct CallData {
   CallData(const attnc::spec::Spec &spec, const Shape &s, std::mt19937 &rng)
-      : data(spec.decls, {s.batch, s.heads_q, s.sq, s.skv}, rng) {
+      : data(spec.decls, {s.batch, s.heads_q, s.sq, s.skv}, rng), grid(spec.decls.grid) {
     params.batch = int32_t(s.batch);
     params.heads_q = int32_t(s.heads_q);
     params.seqlen_q = int32_t(s.sq);
@@ -104,7 +104,6 @@ TEST_P(HostExec, TiledScheduleMatchesNaiveReference) {
   std::mt19937 rng(uint32_t(shape.sq * 7919 + shape.skv));
   Problem p = randomProblem(shape, spec_->headDim, rng);
   CallData call(*spec_, shape, rng);
-  call.grid = spec_->decls.grid;
   const attn_forward_params &params = call.params;
 
   const attnc::spec::Expr &expr = *spec_->mask;
@@ -190,7 +189,6 @@ TEST_P(HostExec, MaskBoxIsSound) {
     GTEST_SKIP() << why;
   std::mt19937 rng(uint32_t(shape.sq * 31 + shape.skv));
   CallData call(*spec_, shape, rng);
-  call.grid = spec_->decls.grid;
   const attnc::spec::Expr &expr = *spec_->mask;
   std::uniform_int_distribution<int64_t> qd(0, shape.sq - 1), kd(0, shape.skv - 1),
       len(1, 64);
@@ -239,7 +237,6 @@ TEST_P(HostExec, GridMaskBoxIsSound) {
     GTEST_SKIP() << "the spec has no token grid";
   std::mt19937 rng(uint32_t(shape.sq * 17 + shape.batch));
   CallData call(*spec_, shape, rng);
-  call.grid = grid;
   const attnc::spec::Expr &expr = *spec_->mask;
   const int rank = int(grid.size());
   // A random box of the grid: coordinates per axis, its token hull, its tokens.

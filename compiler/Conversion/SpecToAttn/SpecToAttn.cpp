@@ -97,21 +97,24 @@ OwningOpRef<ModuleOp> buildAttnModule(MLIRContext &context, const spec::Spec &sp
 
   // The score modification, if the spec has one (none is the identity): a
   // float or int expression, yielded as f32.
+  // A float expression into the end of `block` (added just before, so that
+  // its bindings exist), yielded as f32.
+  auto lowerFloatRegion = [&](Block &block, const ExprBindings &vars, const spec::Expr &expr,
+                              llvm::StringRef pointer) {
+    Location exprLocation = exprLoc(loc, pointer);
+    b.setInsertionPointToEnd(&block);
+    Value value = ExprLowering(b, exprLocation, vars).lowerAsFloat(expr);
+    attn::YieldOp::create(b, exprLocation, value);
+  };
   if (spec.score) {
-    Location scoreLoc = exprLoc(loc, "/score");
-    b.setInsertionPointToEnd(&attention.addScoreBlock());
-    Value score = ExprLowering(b, scoreLoc, ExprBindings::forScore(attention))
-                      .lowerAsFloat(*spec.score);
-    attn::YieldOp::create(b, scoreLoc, score);
+    Block &block = attention.addScoreBlock();
+    lowerFloatRegion(block, ExprBindings::forScore(attention), *spec.score, "/score");
   }
 
   // The sink logit, if the spec has one: a float expression over b, h, hq.
   if (spec.sink) {
-    Location sinkLoc = exprLoc(loc, "/sink");
-    b.setInsertionPointToEnd(&attention.addSinkBlock());
-    Value sink = ExprLowering(b, sinkLoc, ExprBindings::forSink(attention))
-                     .lowerAsFloat(*spec.sink);
-    attn::YieldOp::create(b, sinkLoc, sink);
+    Block &block = attention.addSinkBlock();
+    lowerFloatRegion(block, ExprBindings::forSink(attention), *spec.sink, "/sink");
   }
 
   if (failed(verify(*module)))
