@@ -2,10 +2,12 @@
 
 #include "compiler/Codegen/ScalarEmitter.h"
 
+#include "compiler/Codegen/IndexRanges.h"
 #include "dialects/Tile/IR/TileOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -15,10 +17,16 @@ namespace {
 
 class ScalarEmitter {
 public:
-  ScalarEmitter(raw_ostream &os, StringRef indent, KvScan scanKind)
-      : os(os), indent(indent), scanKind(scanKind) {}
+  ScalarEmitter(raw_ostream &os, StringRef indent, KvScan scanKind,
+                llvm::DenseMap<Value, IntRange> ranges)
+      : os(os), indent(indent), scanKind(scanKind), ranges(std::move(ranges)) {}
 
-  void name(Value value, std::string name) { names[value] = std::move(name); }
+  /// `narrow`: the C++ variable is an int32_t (an integer whose range fits).
+  void name(Value value, std::string name, bool narrow = false) {
+    names[value] = std::move(name);
+    if (narrow)
+      narrowVars.insert(value);
+  }
   const std::string &get(Value value) const { return names.find(value)->second; }
 
   LogicalResult emit(Operation &op) {
@@ -29,9 +37,8 @@ public:
       return op.emitOpError("cannot be emitted as C++ by attnc");
     Value result = op.getResult(0);
     std::string var = "v" + std::to_string(counter++);
-    os << indent << "const " << cppType(result.getType()) << " " << var << " = " << *expr
-       << ";\n";
-    name(result, var);
+    os << indent << "const " << cppType(result) << " " << var << " = " << *expr << ";\n";
+    name(result, var, result.getType().isInteger(64) && fits(result));
     return success();
   }
 
@@ -54,21 +61,52 @@ private:
     return success();
   }
 
-  static StringRef cppType(Type type) {
+  bool fits(Value value) const {
+    auto it = ranges.find(value);
+    return it != ranges.end() && it->second.fitsInt32();
+  }
+  StringRef cppType(Value value) const {
+    Type type = value.getType();
     if (type.isF32())
       return "float";
-    return type.isInteger(1) ? "bool" : "int64_t";
+    if (type.isInteger(1))
+      return "bool";
+    return fits(value) ? "int32_t" : "int64_t";
+  }
+
+  /// Integer ops compute in 32 bits when their integer operands and result all
+  /// fit (IndexRanges.h): then nothing overflows. Otherwise in 64.
+  bool narrowOp(Operation &op) const {
+    for (Value v : op.getOperands())
+      if (v.getType().isInteger(64) && !fits(v))
+        return false;
+    Value result = op.getResult(0);
+    return !result.getType().isInteger(64) || fits(result);
+  }
+  /// An operand in the op's width: cast where its variable has the other one.
+  std::string operand(Operation &op, unsigned i) const {
+    Value v = op.getOperand(i);
+    if (!v.getType().isInteger(64))
+      return get(v);
+    const bool narrow = narrowOp(op);
+    if (narrow == narrowVars.contains(v))
+      return get(v);
+    return (narrow ? "int32_t(" : "int64_t(") + get(v) + ")";
   }
 
   std::string bin(Operation &op, StringRef spelling) {
-    return get(op.getOperand(0)) + " " + spelling.str() + " " + get(op.getOperand(1));
+    return operand(op, 0) + " " + spelling.str() + " " + operand(op, 1);
   }
   /// A call of `function` (an attn::device helper or a C math function) on the op's operands.
   std::string call(Operation &op, StringRef function) {
     std::string text = (function + "(").str();
-    for (auto [i, operand] : llvm::enumerate(op.getOperands()))
-      text += (i ? ", " : "") + get(operand);
+    for (unsigned i = 0; i < op.getNumOperands(); ++i)
+      text += (i ? ", " : "") + operand(op, i);
     return text + ")";
+  }
+  /// An integer helper of attn/device/hooks.h in the op's width: `base` + _i32 / _i64.
+  std::string intCall(Operation &op, StringRef base) {
+    return call(op, ("attn::device::" + base + (narrowOp(op) ? "_i32" : "_i64")).str());
   }
 
   /// An exact float literal: C++17 hexadecimal floating point.
@@ -116,11 +154,12 @@ private:
         .Case([&](math::Exp2Op) { return call(op, "attn::device::exp2_f32"); })
         .Case([&](math::LogOp) { return call(op, "attn::device::log_f32"); })
         .Case([&](math::AbsFOp) { return call(op, "fabsf"); })
-        .Case([&](arith::SelectOp) {
-          return get(op.getOperand(0)) + " ? " + get(op.getOperand(1)) + " : " +
-                 get(op.getOperand(2));
-        })
+        .Case([&](arith::SelectOp) { return select(op); })
         .Default([](Operation *) { return std::nullopt; });
+  }
+
+  std::string select(Operation &op) {
+    return get(op.getOperand(0)) + " ? " + operand(op, 1) + " : " + operand(op, 2);
   }
 
   /// Runtime data come from the kernel parameters `p`, which every hook takes.
@@ -186,17 +225,17 @@ private:
             return std::nullopt;
           if (logical)
             return std::string(value.getValue().isZero() ? "false" : "true");
-          return "int64_t(" + std::to_string(value.getInt()) + ")";
+          return (narrowOp(op) ? "int32_t(" : "int64_t(") + std::to_string(value.getInt()) + ")";
         })
         .Case([&](arith::AddIOp) { return bin(op, "+"); })
         .Case([&](arith::SubIOp) { return bin(op, "-"); })
         .Case([&](arith::MulIOp) { return bin(op, "*"); })
-        .Case([&](arith::DivSIOp) { return call(op, "attn::device::div_or_zero"); })
-        .Case([&](arith::RemSIOp) { return call(op, "attn::device::rem_or_zero"); })
-        .Case([&](arith::FloorDivSIOp) { return call(op, "attn::device::floor_div"); })
-        .Case([&](arith::CeilDivSIOp) { return call(op, "attn::device::ceil_div"); })
-        .Case([&](arith::MinSIOp) { return call(op, "attn::device::min_i64"); })
-        .Case([&](arith::MaxSIOp) { return call(op, "attn::device::max_i64"); })
+        .Case([&](arith::DivSIOp) { return intCall(op, "div_or_zero"); })
+        .Case([&](arith::RemSIOp) { return intCall(op, "rem_or_zero"); })
+        .Case([&](arith::FloorDivSIOp) { return intCall(op, "floor_div"); })
+        .Case([&](arith::CeilDivSIOp) { return intCall(op, "ceil_div"); })
+        .Case([&](arith::MinSIOp) { return intCall(op, "min"); })
+        .Case([&](arith::MaxSIOp) { return intCall(op, "max"); })
         .Case([&](arith::AndIOp) -> std::optional<std::string> {
           return logical ? bin(op, "&&") : std::optional<std::string>();
         })
@@ -212,17 +251,16 @@ private:
             return std::nullopt;
           return bin(op, spelling);
         })
-        .Case([&](arith::SelectOp) {
-          return get(op.getOperand(0)) + " ? " + get(op.getOperand(1)) + " : " +
-                 get(op.getOperand(2));
-        })
+        .Case([&](arith::SelectOp) { return select(op); })
         .Default([](Operation *) { return std::nullopt; });
   }
 
   raw_ostream &os;
   std::string indent;
   KvScan scanKind;
+  llvm::DenseMap<Value, IntRange> ranges;
   llvm::DenseMap<Value, std::string> names;
+  llvm::DenseSet<Value> narrowVars; ///< integers held in int32_t variables
   unsigned counter = 0;
 };
 
@@ -233,7 +271,10 @@ FailureOr<SmallVector<std::string>> emitScalarBlock(Block &block,
                                                     raw_ostream &os, StringRef indent,
                                                     KvScan scan,
                                                     ArrayRef<std::string> gridPointNames) {
-  ScalarEmitter emitter(os, indent, scan);
+  SmallVector<IntRange> argRanges;
+  for (const std::string &name : argNames)
+    argRanges.push_back(hookArgumentRange(name));
+  ScalarEmitter emitter(os, indent, scan, deriveIndexRanges(block, argRanges));
   for (auto [arg, name] : llvm::zip(block.getArguments(), argNames))
     emitter.name(arg, name);
   llvm::DenseMap<Value, std::string> points;
@@ -245,7 +286,8 @@ FailureOr<SmallVector<std::string>> emitScalarBlock(Block &block,
     auto point = coord ? points.find(coord.getIndex()) : points.end();
     if (point != points.end()) {
       emitter.name(coord.getCoord(),
-                   point->second + ".axis[" + std::to_string(coord.getAxis()) + "]");
+                   point->second + ".axis[" + std::to_string(coord.getAxis()) + "]",
+                   /*narrow=*/true);
       continue;
     }
     if (failed(emitter.emit(op)))

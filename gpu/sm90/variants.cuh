@@ -9,8 +9,8 @@
 
 namespace attn_sm90_test {
 
-using attn::device::ceil_div;
-using attn::device::floor_div;
+using attn::device::ceil_div_i64;
+using attn::device::floor_div_i64;
 using attn::device::KvTiles;
 using attn::device::max_i64;
 using attn::device::min_i64;
@@ -21,7 +21,7 @@ struct Dense {
   static constexpr bool kHasScore = false;
   static constexpr bool kHasSink = false;
   __device__ static KvTiles kv_tiles(const attn_forward_params &p, int, int, int64_t) {
-    return {0, 0, p.seqlen_k / kBlockN, ceil_div(p.seqlen_k, kBlockN)};
+    return {0, 0, p.seqlen_k / kBlockN, ceil_div_i64(p.seqlen_k, kBlockN)};
   }
   __device__ static bool keep(const attn_forward_params &, int, int, int64_t, int64_t) { return true; }
   __device__ static float score(const attn_forward_params &, float s, int, int, int64_t, int64_t) { return s; }
@@ -36,9 +36,9 @@ struct Causal {
     const int64_t off = int64_t(p.seqlen_k) - p.seqlen_q;
     const int64_t q_lo = q_tile * kBlockM;
     const int64_t q_hi = min_i64(q_lo + kBlockM, p.seqlen_q) - 1;
-    const int64_t end = max_i64(0, min_i64(floor_div(q_hi + off, kBlockN) + 1, ceil_div(p.seqlen_k, kBlockN)));
+    const int64_t end = max_i64(0, min_i64(floor_div_i64(q_hi + off, kBlockN) + 1, ceil_div_i64(p.seqlen_k, kBlockN)));
     // Tile j is full when its last key is visible from the first row and inside seqlen_k.
-    const int64_t full_end = max_i64(0, min_i64(min_i64(floor_div(q_lo + off + 1, kBlockN), p.seqlen_k / kBlockN), end));
+    const int64_t full_end = max_i64(0, min_i64(min_i64(floor_div_i64(q_lo + off + 1, kBlockN), p.seqlen_k / kBlockN), end));
     return {0, 0, full_end, end};
   }
   __device__ static bool keep(const attn_forward_params &p, int, int, int64_t q, int64_t k) {

@@ -51,6 +51,10 @@ attn_status checkSizes(const Expectation &want, const attn_tensor &t) {
     if (t.shape[i] > kMaxInt32)
       return invalid(concat(want.name, ": shape[", i, "] (", dim, ") is ", t.shape[i],
                             ", more than the kernel's 32-bit limit ", kMaxInt32));
+    // The masks compute token indices in 32 bits (attn/abi.h).
+    if (i == 2 && t.shape[i] > ATTN_MAX_SEQLEN)
+      return invalid(concat(want.name, ": shape[2] (sequence) is ", t.shape[i],
+                            ", longer than the ", ATTN_MAX_SEQLEN, " tokens a kernel accepts"));
   }
   return ATTN_OK;
 }

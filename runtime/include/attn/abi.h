@@ -37,6 +37,11 @@ typedef struct attn_library_descriptor {
 
 typedef const attn_library_descriptor *(*attn_library_descriptor_fn)(void);
 
+/* The longest sequence (queries or keys) a kernel accepts. Every token index a kernel forms, the
+ * rows of a last partial tile included, then stays below 2^30, which lets the mask and score
+ * hooks compute in 32-bit integers (attnc proves their ranges at compile time). */
+#define ATTN_MAX_SEQLEN ((1 << 30) - 256)
+
 /* Runtime data a spec declares ("tensors", "params"): see docs/spec.md. */
 #define ATTN_MAX_TENSORS 8
 #define ATTN_MAX_TENSOR_RANK 4

@@ -125,6 +125,8 @@ const InvalidCase kInvalidCases[] = {
     {"NegativeSize", [](ForwardArgs &a) { a.v.shape[2] = -1; }, {"v: shape[2] (sequence) is -1"}},
     {"SeqlenOverInt32", [](ForwardArgs &a) { a.q.shape[2] = int64_t(1) << 31; },
      {"q: shape[2] (sequence) is 2147483648", "32-bit"}},
+    {"SeqlenOverTheIndexLimit", [](ForwardArgs &a) { a.k.shape[2] = ATTN_MAX_SEQLEN + 1; },
+     {"k: shape[2] (sequence) is 1073741569", "longer than the 1073741568 tokens"}},
     {"HeadsOverGridLimit",
      [](ForwardArgs &a) {
        for (attn_tensor *t : {&a.q, &a.o, &a.lse}) {

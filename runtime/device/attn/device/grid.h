@@ -36,7 +36,7 @@ ATTN_HD Interval iv_grid_coord(Interval x, int64_t stride, int64_t size) {
 // The coordinates of one token (axes past the rank unused): what a kernel that tiles the grid
 // in N-d hands the mask hook (mask_at), which then divides nothing.
 struct GridPoint {
-  int64_t axis[kMaxGridRank];
+  int32_t axis[kMaxGridRank];
 };
 
 // The coordinates of a box of tokens, one interval per axis (axes past the rank unused).

@@ -49,20 +49,37 @@ ATTN_HD int64_t first_tile(const KvTilesPair &r) {
   return high >= 0 ? high : first_tile(r.low);
 }
 
-// Integer division rounding toward -inf / +inf (C++ `/` truncates toward zero). Tile bounds
-// divide offsets such as q - (sq - skv) that can be negative when sq > skv.
-ATTN_HD int64_t floor_div(int64_t a, int64_t b) {
-  const int64_t q = a / b;
-  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-ATTN_HD int64_t ceil_div(int64_t a, int64_t b) { return -floor_div(-a, b); }
+// Integer helpers of the emitted hooks, in the 32-bit form (where attnc's index ranges prove
+// the operands and result fit, compiler/Codegen/IndexRanges.h) and the 64-bit one.
+//
+// Division rounding toward -inf / +inf (C++ `/` truncates toward zero). Tile bounds divide
+// offsets such as q - (sq - skv) that can be negative when sq > skv.
+//
 // C division and remainder, made total: a mask such as `k != 0 && q / k > 1` is emitted as
 // straight-line code that computes q / k even where k == 0 and the && then discards it, so a zero
 // divisor must not trap (on the host) or be undefined behaviour. The result there is 0.
-ATTN_HD int64_t div_or_zero(int64_t a, int64_t b) { return b == 0 ? 0 : a / b; }
-ATTN_HD int64_t rem_or_zero(int64_t a, int64_t b) { return b == 0 ? 0 : a % b; }
-ATTN_HD int64_t min_i64(int64_t a, int64_t b) { return a < b ? a : b; }
-ATTN_HD int64_t max_i64(int64_t a, int64_t b) { return a > b ? a : b; }
+template <class T>
+struct IntOps {
+  ATTN_HD static T floor_div(T a, T b) {
+    const T q = a / b;
+    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+  }
+  ATTN_HD static T ceil_div(T a, T b) { return -floor_div(-a, b); }
+  ATTN_HD static T div_or_zero(T a, T b) { return b == 0 ? 0 : a / b; }
+  ATTN_HD static T rem_or_zero(T a, T b) { return b == 0 ? 0 : a % b; }
+  ATTN_HD static T min(T a, T b) { return a < b ? a : b; }
+  ATTN_HD static T max(T a, T b) { return a > b ? a : b; }
+};
+#define ATTN_INT_HELPERS(T, suffix)                                                          \
+  ATTN_HD T floor_div##suffix(T a, T b) { return IntOps<T>::floor_div(a, b); }               \
+  ATTN_HD T ceil_div##suffix(T a, T b) { return IntOps<T>::ceil_div(a, b); }                 \
+  ATTN_HD T div_or_zero##suffix(T a, T b) { return IntOps<T>::div_or_zero(a, b); }           \
+  ATTN_HD T rem_or_zero##suffix(T a, T b) { return IntOps<T>::rem_or_zero(a, b); }           \
+  ATTN_HD T min##suffix(T a, T b) { return IntOps<T>::min(a, b); }                           \
+  ATTN_HD T max##suffix(T a, T b) { return IntOps<T>::max(a, b); }
+ATTN_INT_HELPERS(int32_t, _i32)
+ATTN_INT_HELPERS(int64_t, _i64)
+#undef ATTN_INT_HELPERS
 ATTN_HD int64_t abs_i64(int64_t a) { return a < 0 ? -a : a; }
 
 // f32 math for score hooks. On the device these use the SFU's exp2/log2 approximations (relative

@@ -57,10 +57,10 @@ struct TruncDiv {
   ATTN_HD int64_t operator()(int64_t x, int64_t y) const { return x / y; }
 };
 struct FloorDiv {
-  ATTN_HD int64_t operator()(int64_t x, int64_t y) const { return floor_div(x, y); }
+  ATTN_HD int64_t operator()(int64_t x, int64_t y) const { return floor_div_i64(x, y); }
 };
 struct CeilDiv {
-  ATTN_HD int64_t operator()(int64_t x, int64_t y) const { return ceil_div(x, y); }
+  ATTN_HD int64_t operator()(int64_t x, int64_t y) const { return ceil_div_i64(x, y); }
 };
 ATTN_HD Interval iv_div(Interval a, Interval b) { return iv_divide(a, b, TruncDiv{}); }
 ATTN_HD Interval iv_floor_div(Interval a, Interval b) { return iv_divide(a, b, FloorDiv{}); }

@@ -20,7 +20,7 @@ constexpr int64_t kSummaryGranule = ATTN_SUMMARY_GRANULE;
 // A read over more runs than this is not worth the loads: it gets the whole int32 range.
 constexpr int64_t kMaxSummaryRuns = 16;
 
-ATTN_HD int64_t summary_runs(int64_t length) { return ceil_div(length, kSummaryGranule); }
+ATTN_HD int64_t summary_runs(int64_t length) { return ceil_div_i64(length, kSummaryGranule); }
 
 // The minimum and maximum of ids[b, g·G .. min((g+1)·G, length) - 1] (`batched`: rank 2 [B, S],
 // else rank 1 [S]) into out[(b·runs + g)·2 + {0, 1}].
@@ -43,8 +43,8 @@ ATTN_HD void summarize_run(const attn_runtime_tensor &ids, bool batched, int64_t
 // where the summary cannot help (no plan, an unknown batch, a range over too many runs).
 ATTN_HD Interval iv_read_summary(const int32_t *summary, int64_t length, Interval b, Interval i) {
   if (summary == nullptr || b.lo != b.hi || length <= 0) return iv_int32();
-  const int64_t first = floor_div(max_i64(i.lo, 0), kSummaryGranule);
-  const int64_t last = floor_div(min_i64(i.hi, length - 1), kSummaryGranule);
+  const int64_t first = floor_div_i64(max_i64(i.lo, 0), kSummaryGranule);
+  const int64_t last = floor_div_i64(min_i64(i.hi, length - 1), kSummaryGranule);
   if (last < first || last - first >= kMaxSummaryRuns) return iv_int32();
   const int32_t *row = summary + b.lo * summary_runs(length) * 2;
   Interval hull{row[first * 2], row[first * 2 + 1]};

@@ -66,7 +66,7 @@ template <class MaskBox>
 ATTN_HD KvTiles scan_kv_tiles(int64_t q_tile, int64_t sq, int64_t skv, int64_t block_m,
                               int64_t block_n, MaskBox mask_box) {
   const Interval q{q_tile * block_m, min_i64((q_tile + 1) * block_m, sq) - 1};
-  const int64_t tiles = ceil_div(skv, block_n);
+  const int64_t tiles = ceil_div_i64(skv, block_n);
   ScanPartial mine;
 #if defined(__CUDA_ARCH__)
   const int64_t first_j = threadIdx.x, step = blockDim.x;

@@ -39,7 +39,7 @@ ATTN_HD KvTiles warp_scan_kv_tiles(int64_t q_tile, int64_t sq, int64_t skv, int6
   return scan_kv_tiles(q_tile, sq, skv, block_m, block_n, mask_box);
 #else
   const Interval q{q_tile * block_m, min_i64((q_tile + 1) * block_m, sq) - 1};
-  const int64_t tiles = ceil_div(skv, block_n);
+  const int64_t tiles = ceil_div_i64(skv, block_n);
   ScanPartial mine;
   for (int64_t j = threadIdx.x % 32; j < tiles; j += 32) {
     const Interval k{j * block_n, min_i64((j + 1) * block_n, skv) - 1};
