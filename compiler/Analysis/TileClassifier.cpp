@@ -383,6 +383,12 @@ std::optional<std::pair<MaskBox, MaskBox>> TileClassifier::bisect(const MaskBox 
   return halves;
 }
 
+bool TileClassifier::imageMayKeep(MaskBox box) {
+  box.q = tokenHull(grid, box.qc);
+  box.k = tokenHull(grid, box.kc);
+  return interpreter.evaluate(box).hi >= 1;
+}
+
 TileClass TileClassifier::classify(MaskBox box) {
   if (!box.qc.empty()) {
     // A box of the grid (already inside it): its token hulls, then bisect coordinates.
@@ -460,54 +466,106 @@ int64_t GridTiling::tokens() const {
   return n;
 }
 
-int64_t GridTiling::tilesAlong(size_t axis, const std::vector<int64_t> &box) const {
-  return (sizes[axis] + box[axis] - 1) / box[axis];
-}
-
-int64_t GridTiling::tileCount(const std::vector<int64_t> &box) const {
+int64_t GridTiling::qTileCount() const {
   int64_t n = 1;
   for (size_t a = 0; a < sizes.size(); ++a)
-    n *= tilesAlong(a, box);
+    n *= (sizes[a] + qBox[a] - 1) / qBox[a];
   return n;
 }
 
-std::vector<int64_t> GridTiling::tileCoords(int64_t index, const std::vector<int64_t> &box) const {
+std::vector<int64_t> GridTiling::qTileCoords(int64_t index) const {
   std::vector<int64_t> coords(sizes.size());
   for (size_t a = sizes.size(); a-- > 0;) {
-    coords[a] = index % tilesAlong(a, box);
-    index /= tilesAlong(a, box);
+    const int64_t tiles = (sizes[a] + qBox[a] - 1) / qBox[a];
+    coords[a] = index % tiles;
+    index /= tiles;
   }
   return coords;
 }
 
-std::vector<KvTileVisit> planGridQTile(TileClassifier &classifier, const GridTiling &tiling,
-                                       int64_t qTile) {
-  // The coordinates a tile covers, clipped to the grid; whether it was cut.
-  auto covered = [&](int64_t index, const std::vector<int64_t> &box, bool &cut) {
-    llvm::SmallVector<Interval, 3> coords;
-    std::vector<int64_t> tile = tiling.tileCoords(index, box);
-    cut = false;
-    for (size_t a = 0; a < tiling.sizes.size(); ++a) {
-      const int64_t begin = tile[a] * box[a], end = begin + box[a];
-      cut |= end > tiling.sizes[a];
-      coords.push_back({begin, std::min(end, tiling.sizes[a]) - 1});
-    }
-    return coords;
-  };
+std::vector<int64_t> GridTiling::tokenCoords(int64_t token) const {
+  std::vector<int64_t> coords(sizes.size());
+  for (size_t a = sizes.size(); a-- > 0;) {
+    coords[a] = token % sizes[a];
+    token /= sizes[a];
+  }
+  return coords;
+}
+
+/// f(box, token, cut) for each kv box q tile `qTile` of `tiling` may visit, as the sm_90a
+/// kernel places them (planGridQTile): `box` holds the q and kv boxes, `token` names the kv
+/// box, `cut`: whether the grid's edge cuts it.
+template <class F>
+static void forEachGridKvBox(TileClassifier &classifier, const GridTiling &tiling, int64_t qTile,
+                             F &&f) {
+  const size_t rank = tiling.sizes.size();
   const int64_t tokens = tiling.tokens();
-  bool qCut = false;
   MaskBox box{Interval::point(tiling.b), Interval::point(tiling.h), {}, {},
               Interval::point(tokens),   Interval::point(tokens),   {}, {}};
-  box.qc = covered(qTile, tiling.qBox, qCut);
-  std::vector<KvTileVisit> visits;
-  for (int64_t tile = 0; tile < tiling.tileCount(tiling.kvBox); ++tile) {
-    bool cut = false;
-    box.kc = covered(tile, tiling.kvBox, cut);
-    TileClass tileClass = classifier.classify(box);
-    if (tileClass == TileClass::Empty)
-      continue;
-    visits.push_back({tile, cut ? TileClass::Partial : tileClass});
+  // The q box, clipped to the grid.
+  std::vector<int64_t> qTileAt = tiling.qTileCoords(qTile);
+  for (size_t a = 0; a < rank; ++a) {
+    const int64_t begin = qTileAt[a] * tiling.qBox[a];
+    box.qc.push_back({begin, std::min(begin + tiling.qBox[a], tiling.sizes[a]) - 1});
   }
+  // Along each axis, the first and last key coordinate the mask may keep, the other axes free:
+  // one interpretation each, no bisection, as the kernel decides it.
+  std::vector<int64_t> first(rank), boxes(rank);
+  for (size_t a = 0; a < rank; ++a) {
+    box.kc.clear();
+    for (size_t other = 0; other < rank; ++other)
+      box.kc.push_back({0, tiling.sizes[other] - 1});
+    int64_t lo = -1, hi = -1;
+    for (int64_t c = 0; c < tiling.sizes[a]; ++c) {
+      box.kc[a] = Interval::point(c);
+      if (classifier.imageMayKeep(box)) {
+        lo = lo < 0 ? c : lo;
+        hi = c;
+      }
+    }
+    if (hi < 0)
+      return;
+    first[a] = lo;
+    boxes[a] = (hi - lo) / tiling.kvBox[a] + 1;
+  }
+  // The boxes from there, in row-major order of their origins.
+  int64_t count = 1;
+  for (int64_t n : boxes)
+    count *= n;
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t rest = i, token = 0, stride = 1;
+    bool cut = false;
+    box.kc.assign(rank, {});
+    for (size_t a = rank; a-- > 0;) {
+      const int64_t begin = first[a] + rest % boxes[a] * tiling.kvBox[a];
+      const int64_t end = begin + tiling.kvBox[a];
+      rest /= boxes[a];
+      cut |= end > tiling.sizes[a];
+      box.kc[a] = {begin, std::min(end, tiling.sizes[a]) - 1};
+      token += begin * stride;
+      stride *= tiling.sizes[a];
+    }
+    f(box, token, cut);
+  }
+}
+
+std::vector<KvTileVisit> planGridQTile(TileClassifier &classifier, const GridTiling &tiling,
+                                       int64_t qTile) {
+  std::vector<KvTileVisit> visits;
+  forEachGridKvBox(classifier, tiling, qTile, [&](const MaskBox &box, int64_t token, bool cut) {
+    TileClass tileClass = classifier.classify(box);
+    if (tileClass != TileClass::Empty)
+      visits.push_back({token, cut ? TileClass::Partial : tileClass});
+  });
+  return visits;
+}
+
+int64_t countGridKvVisits(TileClassifier &classifier, const GridTiling &tiling) {
+  int64_t visits = 0;
+  for (int64_t qTile = 0; qTile < tiling.qTileCount(); ++qTile)
+    forEachGridKvBox(classifier, tiling, qTile, [&](const MaskBox &box, int64_t, bool) {
+      visits += classifier.imageMayKeep(box);
+    });
   return visits;
 }
 

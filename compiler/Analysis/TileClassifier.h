@@ -134,6 +134,11 @@ public:
   /// [0, skv.hi), and a box left with no pair is Empty.
   TileClass classify(MaskBox box);
 
+  /// Whether one interpretation of a box of the grid (qc and kc set) leaves
+  /// the mask possibly true, with no bisection: what a kernel's interval image
+  /// (the emitted mask_box) answers, where classify() may know better.
+  bool imageMayKeep(MaskBox box);
+
 private:
   TileClass search(const MaskBox &box, int &budget);
   /// The two halves of `box` along its widest extent: for a box of the grid
@@ -172,25 +177,35 @@ struct KvTileVisit {
 std::vector<KvTileVisit> planQTile(TileClassifier &classifier,
                                    const TileGrid &grid, int64_t qTile);
 
-/// A token grid tiled in N-d: q tiles are boxes of `qBox`, kv tiles of
-/// `kvBox` (one extent per axis of `sizes`), numbered row-major over the tile
-/// grid; tile c covers coordinates [c·box, (c+1)·box) per axis, clipped.
+/// A token grid tiled in N-d: q tiles are boxes of `qBox` (one extent per
+/// axis of `sizes`), numbered row-major over the tile grid; q tile c covers
+/// coordinates [c·box, (c+1)·box) per axis, clipped. kv tiles are boxes of
+/// `kvBox` placed at any grid point, named by that point's token (row-major).
 struct GridTiling {
   int64_t b = 0;
   int64_t h = 0;
   std::vector<int64_t> sizes, qBox, kvBox;
   int64_t tokens() const;
-  int64_t tilesAlong(size_t axis, const std::vector<int64_t> &box) const;
-  /// Tile coordinates of tile `index` of boxes `box`.
-  std::vector<int64_t> tileCoords(int64_t index, const std::vector<int64_t> &box) const;
-  int64_t tileCount(const std::vector<int64_t> &box) const;
+  int64_t qTileCount() const;
+  /// Tile coordinates of q tile `index`.
+  std::vector<int64_t> qTileCoords(int64_t index) const;
+  /// Grid coordinates of token `token`.
+  std::vector<int64_t> tokenCoords(int64_t token) const;
 };
 
-/// planQTile() on a grid tiling: every kv tile (row-major) that q tile
-/// `qTile` visits, with its class; a kv tile cut by the grid's edge is
-/// Partial (the kernel checks its keys' validity there).
+/// planQTile() on a grid tiling, as the sm_90a kernel places its kv boxes
+/// (runtime/device/attn/device/sm90/grid_kv_tiles.cuh): along each axis from
+/// the first key coordinate the mask may keep for the q tile to the last, in
+/// boxes of kvBox from the first; each box that is not Empty, with its class
+/// (Partial where it is cut by the grid's edge: the kernel checks its keys'
+/// validity there). Visits are named by their first token.
 std::vector<KvTileVisit> planGridQTile(TileClassifier &classifier, const GridTiling &tiling,
                                        int64_t qTile);
+
+/// How many kv boxes all q tiles of `tiling` visit together, as the kernel
+/// counts them (a box is skipped only where one interpretation finds it
+/// empty): the cost by which chooseGridKvBox() compares box shapes.
+int64_t countGridKvVisits(TileClassifier &classifier, const GridTiling &tiling);
 
 } // namespace mlir::attn
 

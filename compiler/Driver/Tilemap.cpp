@@ -2,6 +2,7 @@
 
 #include "compiler/Driver/Tilemap.h"
 
+#include "compiler/Analysis/GridKvBox.h"
 #include "compiler/Analysis/TileClassifier.h"
 #include "compiler/Conversion/AttnToTile/Lowering.h"
 #include "compiler/Target/TileHeuristics.h"
@@ -23,6 +24,9 @@ struct TilemapView {
   int64_t qTiles = 0;
   std::function<std::vector<int64_t>(int64_t)> qCoords, kvCoords;
   std::function<std::vector<mlir::attn::KvTileVisit>(int64_t)> plan;
+  /// How a kv visit names its tile: "tile" (tile coordinates c, covering [c·t, (c+1)·t)) or
+  /// "origin" (the grid coordinates where a box placed anywhere starts).
+  const char *kvKey = "tile";
 };
 
 /// The header on the first line, then one q tile per line: readable, and
@@ -52,7 +56,7 @@ std::string writeTilemap(mlir::attn::AttentionOp attention, const TilemapView &v
   for (int64_t qTile = 0; qTile < view.qTiles; ++qTile) {
     ordered_json kv = ordered_json::array();
     for (const mlir::attn::KvTileVisit &visit : view.plan(qTile))
-      kv.push_back({{"tile", view.kvCoords(visit.tile)},
+      kv.push_back({{view.kvKey, view.kvCoords(visit.tile)},
                     {"class", mlir::attn::stringifyTileClass(visit.tileClass).str()}});
     ordered_json row = {{"tile", view.qCoords(qTile)}, {"kv", std::move(kv)}};
     text += (qTile ? ",\n" : "\n") + row.dump();
@@ -77,11 +81,18 @@ std::string buildTilemap(mlir::attn::AttentionOp attention, const TilemapProblem
     tiling.h = problem.head;
     tiling.sizes.assign(tokenGrid->begin(), tokenGrid->end());
     tiling.qBox = target::gridTileBox(tiling.sizes, config.blockM);
-    tiling.kvBox = target::gridTileBox(tiling.sizes, config.blockN);
-    view = {tiling.sizes, tiling.sizes, tiling.qBox, tiling.kvBox, tiling.tileCount(tiling.qBox),
-            [=](int64_t t) { return tiling.tileCoords(t, tiling.qBox); },
-            [=](int64_t t) { return tiling.tileCoords(t, tiling.kvBox); },
-            [=, &classifier](int64_t t) { return planGridQTile(classifier, tiling, t); }};
+    tiling.kvBox = mlir::attn::chooseGridKvBox(attention, tiling.sizes, tiling.qBox,
+                                               config.blockN,
+                                               target::gridTileBox(tiling.sizes, config.blockN));
+    view = {tiling.sizes,
+            tiling.sizes,
+            tiling.qBox,
+            tiling.kvBox,
+            tiling.qTileCount(),
+            [=](int64_t t) { return tiling.qTileCoords(t); },
+            [=](int64_t t) { return tiling.tokenCoords(t); },
+            [=, &classifier](int64_t t) { return planGridQTile(classifier, tiling, t); },
+            /*kvKey=*/"origin"};
     return writeTilemap(attention, view);
   }
   // Runs of consecutive tokens.

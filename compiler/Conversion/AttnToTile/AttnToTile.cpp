@@ -1,5 +1,6 @@
 //===- AttnToTile.cpp - attn.attention → tile.kernel ----------------------===//
 
+#include "compiler/Analysis/GridKvBox.h"
 #include "compiler/Conversion/AttnToTile/Lowering.h"
 #include "compiler/Conversion/Passes.h"
 
@@ -96,8 +97,10 @@ FailureOr<tile::KernelOp> buildForwardKernel(OpBuilder &b, attn::AttentionOp att
     kernel.setGridAttr(b.getDenseI64ArrayAttr(*grid));
     if (config.warpSpecialized() && grid->size() >= 2) {
       const std::vector<int64_t> sizes(grid->begin(), grid->end());
-      kernel.setQBoxAttr(b.getDenseI64ArrayAttr(target::gridTileBox(sizes, config.blockM)));
-      kernel.setKvBoxAttr(b.getDenseI64ArrayAttr(target::gridTileBox(sizes, config.blockN)));
+      const std::vector<int64_t> qBox = target::gridTileBox(sizes, config.blockM);
+      kernel.setQBoxAttr(b.getDenseI64ArrayAttr(qBox));
+      kernel.setKvBoxAttr(b.getDenseI64ArrayAttr(attn::chooseGridKvBox(
+          attention, sizes, qBox, config.blockN, target::gridTileBox(sizes, config.blockN))));
     }
   }
   OpBuilder::InsertionGuard guard(b);

@@ -22,6 +22,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace mlir::attn {
 /// gtest prints intervals as [lo, hi].
@@ -42,11 +43,18 @@ struct TestMask {
   const spec::Expr &expr() const { return *spec->mask; }
 };
 
-/// The mask `expression` of a bf16, head_dim 128 spec, lowered to attn.
-inline TestMask maskFromSpec(mlir::MLIRContext &context, const std::string &expression) {
+/// The mask `expression` of a bf16, head_dim 128 spec (on the token grid
+/// `grid` where one is given), lowered to attn.
+inline TestMask maskFromSpec(mlir::MLIRContext &context, const std::string &expression,
+                             const std::vector<int64_t> &grid = {}) {
   TestMask mask;
-  std::string json = R"({"name": "t", "head_dim": 128, "dtype": "bf16", "modes": ["forward"], )"
-                     R"("mask": ")" + expression + "\"}";
+  std::string gridField;
+  for (int64_t size : grid)
+    gridField += (gridField.empty() ? R"("grid": [)" : ", ") + std::to_string(size);
+  if (!gridField.empty())
+    gridField += "], ";
+  std::string json = R"({"name": "t", "head_dim": 128, "dtype": "bf16", "modes": ["forward"], )" +
+                     gridField + R"("mask": ")" + expression + "\"}";
   spec::SpecResult parsed = spec::parseSpec(json);
   if (!parsed.spec) {
     ADD_FAILURE() << "mask does not parse: " << expression << ": "

@@ -4,9 +4,11 @@
 //   SequenceGeometry  tiles are runs of consecutive tokens: q tile i holds tokens
 //                     [i·kBlockM, (i+1)·kBlockM), kv tile j keys [j·kBlockN, ...).
 //   GridGeometry      queries and keys are the tokens of a 2- or 3-d grid (row-major) and a
-//                     tile is a box of it (Grid::kQBox / kKvBox): q tile t is the box at tile
+//                     tile is a box of it (Grid::q_box / kv_box). q tile t is the box at tile
 //                     coordinates c (t numbered row-major over the tile grid), covering grid
-//                     coordinates [c·box, (c+1)·box) on each axis, clipped at the edges.
+//                     coordinates [c·box, (c+1)·box) on each axis, clipped at the edges. A kv
+//                     tile is a box at any grid point, named by that point's token: the boxes
+//                     start where a q tile's keys do (grid_kv_tiles.cuh).
 //                     Row r of a tile is the box's r-th token in row-major order, which is how
 //                     one TMA box lands in shared memory, so the tile's layout is the same as a
 //                     sequence tile's and the GEMMs do not change.
@@ -122,14 +124,16 @@ struct GridGeometry {
     return tile_count<false>();
   }
 
-  // The grid coordinates of the first token of a tile (tiles numbered row-major).
+  // The grid coordinates of the first token of a tile: q tile `tile` is numbered row-major
+  // over the q tile grid, kv tile `tile` is that token itself.
   template <bool kKv>
   __host__ __device__ __forceinline__ static void origin(int64_t tile, int (&c)[kRank]) {
     int t = int(tile);
 #pragma unroll
     for (int a = kRank - 1; a >= 0; --a) {
-      c[a] = (t % tiles_along<kKv>(a)) * box<kKv>(a);
-      t /= tiles_along<kKv>(a);
+      const int n = kKv ? Grid::size(a) : tiles_along<false>(a);
+      c[a] = kKv ? t % n : t % n * box<false>(a);
+      t /= n;
     }
   }
 
