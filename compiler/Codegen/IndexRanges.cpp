@@ -45,8 +45,12 @@ IntRange quotient(IntRange a, IntRange b) {
   return fromWide(-m, m);
 }
 
-/// C remainder: the dividend's sign, smaller in magnitude than the divisor.
+/// C remainder: the dividend's sign, smaller in magnitude than the divisor. INT32_MIN % -1
+/// overflows in 32 bits (and traps on x86): a dividend that may be INT32_MIN keeps its own
+/// range, which is then too wide for 32 bits.
 IntRange remainder(IntRange a, IntRange b) {
+  if (a.lo < -Wide(std::numeric_limits<int32_t>::max()))
+    return fromWide(-magnitude(a), magnitude(a));
   const Wide m = std::min(magnitude(a), std::max(magnitude(b) - 1, Wide(0)));
   return a.lo >= 0 ? fromWide(0, m) : fromWide(-m, m);
 }

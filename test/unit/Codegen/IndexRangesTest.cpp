@@ -87,6 +87,21 @@ TEST(IndexRanges, DivisionsAndRemaindersStayWithinTheDividend) {
   EXPECT_EQ(u.hi, 6);
 }
 
+// INT32_MIN % -1 and INT32_MIN / -1 overflow in 32 bits: such values must stay 64-bit.
+TEST(IndexRanges, ADividendThatMayBeInt32MinStaysWide) {
+  MLIRContext context;
+  auto mask = maskFromIR(context, "  %min = arith.constant -2147483648 : i64\n"
+                                  "  %m1 = arith.constant -1 : i64\n"
+                                  "  %r = arith.remsi %min, %m1 : i64\n"
+                                  "  %d = arith.divsi %min, %m1 : i64\n"
+                                  "  %keep = arith.cmpi sle, %k, %r : i64\n");
+  ASSERT_TRUE(mask.op);
+  auto ranges = rangesOf(mask.op);
+  EXPECT_TRUE(rangeOfOp(mask.op, ranges, 0).fitsInt32());
+  EXPECT_FALSE(rangeOfOp(mask.op, ranges, 2).fitsInt32());
+  EXPECT_FALSE(rangeOfOp(mask.op, ranges, 3).fitsInt32());
+}
+
 /// Random points: evaluate a chain of ops in 128-bit and check each value is in its range.
 TEST(IndexRanges, HoldEveryValueAtRandomPoints) {
   MLIRContext context;
