@@ -3,6 +3,7 @@
 #include "compiler/Analysis/GridKvBox.h"
 
 #include "compiler/Analysis/TileClassifier.h"
+#include "compiler/Target/TileHeuristics.h"
 
 #include <functional>
 
@@ -54,6 +55,14 @@ std::vector<int64_t> chooseGridKvBox(AttentionOp op, const std::vector<int64_t> 
     }
   });
   return best;
+}
+
+GridBoxes chooseGridBoxes(AttentionOp op, int64_t blockM, int64_t blockN) {
+  const std::vector<int64_t> sizes(op.getGrid()->begin(), op.getGrid()->end());
+  GridBoxes boxes;
+  boxes.q = attnc::target::gridTileBox(sizes, blockM);
+  boxes.kv = chooseGridKvBox(op, sizes, boxes.q, blockN, attnc::target::gridTileBox(sizes, blockN));
+  return boxes;
 }
 
 } // namespace mlir::attn

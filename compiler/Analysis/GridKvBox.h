@@ -29,6 +29,14 @@ std::vector<int64_t> chooseGridKvBox(AttentionOp op, const std::vector<int64_t> 
                                      const std::vector<int64_t> &qBox, int64_t tokens,
                                      const std::vector<int64_t> &fallback);
 
+/// The q and kv boxes of a kernel of `blockM` x `blockN` tiles on the token
+/// grid of `op` (which must have one): the q box by target::gridTileBox, the
+/// kv box by chooseGridKvBox. AttnToTile and the tilemap both ask here.
+struct GridBoxes {
+  std::vector<int64_t> q, kv;
+};
+GridBoxes chooseGridBoxes(AttentionOp op, int64_t blockM, int64_t blockN);
+
 } // namespace mlir::attn
 
 #endif // ATTNC_COMPILER_ANALYSIS_GRIDKVBOX_H

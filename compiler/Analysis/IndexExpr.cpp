@@ -183,22 +183,21 @@ std::optional<IndexExpr> IndexExpr::truncDiv(const IndexExpr &a, const IndexExpr
   return divide(Kind::TruncDiv, a, b);
 }
 
-std::optional<IndexExpr> IndexExpr::min(const IndexExpr &a, const IndexExpr &b) {
+std::optional<IndexExpr> IndexExpr::extremum(Kind kind, const IndexExpr &a, const IndexExpr &b) {
   if (a == b)
     return a;
   std::optional<Monotonicity> m = combine(a.monotonicity(), b.monotonicity());
   if (!m)
     return std::nullopt;
-  return binary(Kind::Min, a, b, *m, std::max(a.magnitude(), b.magnitude()));
+  return binary(kind, a, b, *m, std::max(a.magnitude(), b.magnitude()));
+}
+
+std::optional<IndexExpr> IndexExpr::min(const IndexExpr &a, const IndexExpr &b) {
+  return extremum(Kind::Min, a, b);
 }
 
 std::optional<IndexExpr> IndexExpr::max(const IndexExpr &a, const IndexExpr &b) {
-  if (a == b)
-    return a;
-  std::optional<Monotonicity> m = combine(a.monotonicity(), b.monotonicity());
-  if (!m)
-    return std::nullopt;
-  return binary(Kind::Max, a, b, *m, std::max(a.magnitude(), b.magnitude()));
+  return extremum(Kind::Max, a, b);
 }
 
 //===----------------------------------------------------------------------===//

@@ -122,6 +122,8 @@ private:
   static std::optional<IndexExpr> binary(Kind kind, const IndexExpr &a, const IndexExpr &b,
                                          Monotonicity monotonicity, int64_t magnitude);
   static std::optional<IndexExpr> divide(Kind kind, const IndexExpr &a, const IndexExpr &b);
+  /// min or max (kind): monotone where both operands move the same way.
+  static std::optional<IndexExpr> extremum(Kind kind, const IndexExpr &a, const IndexExpr &b);
 
   std::shared_ptr<const Node> node;
 };

@@ -6,26 +6,18 @@ namespace mlir::attn {
 
 namespace {
 
-/// max(a, b) of two lower ends, -∞ absorbed; nullopt in `ok` on failure.
-std::optional<IndexExpr> maxLower(const std::optional<IndexExpr> &a,
-                                  const std::optional<IndexExpr> &b, bool &ok) {
+/// The tighter of two ends of the same side, an unbounded end (nullopt) absorbed:
+/// `tighter` is IndexExpr::max for lower ends, IndexExpr::min for upper ones. `ok` turns
+/// false where the result loses its monotonicity.
+std::optional<IndexExpr> tighterEnd(const std::optional<IndexExpr> &a,
+                                    const std::optional<IndexExpr> &b, bool &ok,
+                                    std::optional<IndexExpr> (*tighter)(const IndexExpr &,
+                                                                        const IndexExpr &)) {
   if (!a)
     return b;
   if (!b)
     return a;
-  std::optional<IndexExpr> m = IndexExpr::max(*a, *b);
-  ok &= m.has_value();
-  return m;
-}
-
-/// min(a, b) of two upper ends, +∞ absorbed.
-std::optional<IndexExpr> minUpper(const std::optional<IndexExpr> &a,
-                                  const std::optional<IndexExpr> &b, bool &ok) {
-  if (!a)
-    return b;
-  if (!b)
-    return a;
-  std::optional<IndexExpr> m = IndexExpr::min(*a, *b);
+  std::optional<IndexExpr> m = tighter(*a, *b);
   ok &= m.has_value();
   return m;
 }
@@ -133,7 +125,8 @@ std::optional<RowIntervals> RowIntervals::intersect(const RowIntervals &a, const
   for (const KeyInterval &x : a.list)
     for (const KeyInterval &y : b.list) {
       bool ok = true;
-      KeyInterval both{maxLower(x.lo, y.lo, ok), minUpper(x.hi, y.hi, ok)};
+      KeyInterval both{tighterEnd(x.lo, y.lo, ok, IndexExpr::max),
+                       tighterEnd(x.hi, y.hi, ok, IndexExpr::min)};
       if (!ok)
         return std::nullopt;
       work.push_back(std::move(both));

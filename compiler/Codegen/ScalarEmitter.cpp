@@ -7,7 +7,6 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "llvm/ADT/DenseMap.h"
-#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -21,12 +20,7 @@ public:
                 llvm::DenseMap<Value, IntRange> ranges)
       : os(os), indent(indent), scanKind(scanKind), ranges(std::move(ranges)) {}
 
-  /// `narrow`: the C++ variable is an int32_t (an integer whose range fits).
-  void name(Value value, std::string name, bool narrow = false) {
-    names[value] = std::move(name);
-    if (narrow)
-      narrowVars.insert(value);
-  }
+  void name(Value value, std::string name) { names[value] = std::move(name); }
   const std::string &get(Value value) const { return names.find(value)->second; }
 
   LogicalResult emit(Operation &op) {
@@ -38,7 +32,7 @@ public:
     Value result = op.getResult(0);
     std::string var = "v" + std::to_string(counter++);
     os << indent << "const " << cppType(result) << " " << var << " = " << *expr << ";\n";
-    name(result, var, result.getType().isInteger(64) && fits(result));
+    name(result, var);
     return success();
   }
 
@@ -65,6 +59,9 @@ private:
     auto it = ranges.find(value);
     return it != ranges.end() && it->second.fitsInt32();
   }
+  /// Whether the C++ variable of an i64 value is an int32_t: op results whose range fits are
+  /// (cppType), and the grid coordinates a caller hands over; the hook's parameters are int64_t.
+  bool heldIn32Bits(Value value) const { return !isa<BlockArgument>(value) && fits(value); }
   StringRef cppType(Value value) const {
     Type type = value.getType();
     if (type.isF32())
@@ -89,7 +86,7 @@ private:
     if (!v.getType().isInteger(64))
       return get(v);
     const bool narrow = narrowOp(op);
-    if (narrow == narrowVars.contains(v))
+    if (narrow == heldIn32Bits(v))
       return get(v);
     return (narrow ? "int32_t(" : "int64_t(") + get(v) + ")";
   }
@@ -260,7 +257,6 @@ private:
   KvScan scanKind;
   llvm::DenseMap<Value, IntRange> ranges;
   llvm::DenseMap<Value, std::string> names;
-  llvm::DenseSet<Value> narrowVars; ///< integers held in int32_t variables
   unsigned counter = 0;
 };
 
@@ -286,8 +282,7 @@ FailureOr<SmallVector<std::string>> emitScalarBlock(Block &block,
     auto point = coord ? points.find(coord.getIndex()) : points.end();
     if (point != points.end()) {
       emitter.name(coord.getCoord(),
-                   point->second + ".axis[" + std::to_string(coord.getAxis()) + "]",
-                   /*narrow=*/true);
+                   point->second + ".axis[" + std::to_string(coord.getAxis()) + "]");
       continue;
     }
     if (failed(emitter.emit(op)))

@@ -80,10 +80,10 @@ std::string buildTilemap(mlir::attn::AttentionOp attention, const TilemapProblem
     tiling.b = problem.batch;
     tiling.h = problem.head;
     tiling.sizes.assign(tokenGrid->begin(), tokenGrid->end());
-    tiling.qBox = target::gridTileBox(tiling.sizes, config.blockM);
-    tiling.kvBox = mlir::attn::chooseGridKvBox(attention, tiling.sizes, tiling.qBox,
-                                               config.blockN,
-                                               target::gridTileBox(tiling.sizes, config.blockN));
+    const mlir::attn::GridBoxes boxes =
+        mlir::attn::chooseGridBoxes(attention, config.blockM, config.blockN);
+    tiling.qBox = boxes.q;
+    tiling.kvBox = boxes.kv;
     view = {tiling.sizes,
             tiling.sizes,
             tiling.qBox,

@@ -96,11 +96,10 @@ FailureOr<tile::KernelOp> buildForwardKernel(OpBuilder &b, attn::AttentionOp att
   if (std::optional<ArrayRef<int64_t>> grid = attention.getGrid()) {
     kernel.setGridAttr(b.getDenseI64ArrayAttr(*grid));
     if (config.warpSpecialized() && grid->size() >= 2) {
-      const std::vector<int64_t> sizes(grid->begin(), grid->end());
-      const std::vector<int64_t> qBox = target::gridTileBox(sizes, config.blockM);
-      kernel.setQBoxAttr(b.getDenseI64ArrayAttr(qBox));
-      kernel.setKvBoxAttr(b.getDenseI64ArrayAttr(attn::chooseGridKvBox(
-          attention, sizes, qBox, config.blockN, target::gridTileBox(sizes, config.blockN))));
+      const attn::GridBoxes boxes =
+          attn::chooseGridBoxes(attention, config.blockM, config.blockN);
+      kernel.setQBoxAttr(b.getDenseI64ArrayAttr(boxes.q));
+      kernel.setKvBoxAttr(b.getDenseI64ArrayAttr(boxes.kv));
     }
   }
   OpBuilder::InsertionGuard guard(b);

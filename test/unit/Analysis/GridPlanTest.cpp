@@ -112,16 +112,18 @@ TEST(GridPlan, CoversEveryKeptKeyOnceAndClassifiesSoundly) {
             }
           }
           EXPECT_TRUE(anyKept) << where << ": a visited box keeps nothing";
-          if (visit.tileClass == TileClass::Full)
+          if (visit.tileClass == TileClass::Full) {
             EXPECT_TRUE(allKept && !cut) << where << ": a Full box drops a pair";
+          }
         }
         for (int64_t k = 0; k < tokens; ++k) {
           EXPECT_LE(seen[k], 1) << where << ": key " << k << " is in two boxes";
           bool kept = false;
           for (int64_t q : queries)
             kept |= keep(q, k);
-          if (kept)
+          if (kept) {
             EXPECT_EQ(seen[k], 1) << where << ": kept key " << k << " is in no box";
+          }
         }
       }
       EXPECT_GE(countGridKvVisits(classifier, tiling), planned) << c.mask;

@@ -99,15 +99,9 @@ struct GridGeometry {
   __host__ __device__ static constexpr int box(int a) {
     return kKv ? Grid::kv_box(a) : Grid::q_box(a);
   }
-  template <bool kKv>
-  __host__ __device__ static constexpr int tiles_along(int a) {
-    return (Grid::size(a) + box<kKv>(a) - 1) / box<kKv>(a);
-  }
-  template <bool kKv>
-  __host__ __device__ static constexpr int tile_count() {
-    int n = 1;
-    for (int a = 0; a < kRank; ++a) n *= tiles_along<kKv>(a);
-    return n;
+  // q tiles along axis a (kv boxes are placed anywhere and have no tile grid).
+  __host__ __device__ static constexpr int q_tiles_along(int a) {
+    return (Grid::size(a) + box<false>(a) - 1) / box<false>(a);
   }
   template <bool kKv>
   __host__ __device__ static constexpr int box_tokens() {
@@ -121,7 +115,9 @@ struct GridGeometry {
                 "a 3-d box's t slices are whole 8-row swizzle groups");
 
   __host__ __device__ static int64_t q_tiles(const attn_forward_params &) {
-    return tile_count<false>();
+    int64_t n = 1;
+    for (int a = 0; a < kRank; ++a) n *= q_tiles_along(a);
+    return n;
   }
 
   // The grid coordinates of the first token of a tile: q tile `tile` is numbered row-major
@@ -131,7 +127,7 @@ struct GridGeometry {
     int t = int(tile);
 #pragma unroll
     for (int a = kRank - 1; a >= 0; --a) {
-      const int n = kKv ? Grid::size(a) : tiles_along<false>(a);
+      const int n = kKv ? Grid::size(a) : q_tiles_along(a);
       c[a] = kKv ? t % n : t % n * box<false>(a);
       t /= n;
     }
