@@ -3,11 +3,13 @@
 
 A workload is served by the library that bench/workload_specs.json names for it (workload name ->
 spec name), else by one found automatically (same dtype, head dim and mask kind: "none" ->
-manifest mask "none", "causal" -> "causal", and no score expression); GQA goes through hkv. A
-workload with a score_mod (softcap, alibi) is served only by a library named for it. Before
-timing, the library's mask expression (evaluated by gpu/mask_expr.py) is checked against the
-workload's own mask (peers.py's mask_mod_for) on every (q, k) pair of the workload's shape, and its
-score expression (manifest "score", absent = identity; gpu/score_expr.py) against the workload's
+manifest mask "none", "causal" -> "causal", no score expression and no routing); GQA goes
+through hkv. A workload with a score_mod (softcap, alibi) is served only by a library named for
+it, and so is a block_topk workload, by a library with routing: its routing tensor lists the
+blocks peers.py selects (routing_lists). Before timing, the library's mask expression (evaluated
+by gpu/mask_expr.py; with its routing, by gpu/reference.py) is checked against the workload's own
+mask (peers.py's mask_mod_for) on every (q, k) pair of the workload's shape, and its score
+expression (manifest "score", absent = identity; gpu/score_expr.py) against the workload's
 score_mod (peers.py's score_mod_for; none = identity) on a small random tensor of scores. Our
 kernel and each peer then run on the same [B, H, S, D] tensors in one process. Timing is
 triton.testing.do_bench's median (warmup 50 ms, rep 300 ms), as peers.py does; TFLOP/s counts
@@ -34,6 +36,7 @@ import math
 import os
 import sys
 import time
+import types
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -99,7 +102,7 @@ def _automatic(workload, libraries, dtype):
         return None, f"mask {kind}: not compiled"
     for lib in libraries:
         if (lib.dtype == dtype and lib.head_dim == workload["d"] and lib.mask == mask
-                and has_identity_score(lib)):
+                and has_identity_score(lib) and not is_routed(lib)):
             return lib, None
     return None, f"no library for ({dtype}, d{workload['d']}, {mask})"
 
@@ -127,11 +130,17 @@ def match(workload, libraries, specs=None):
     return (lib, None) if lib else (None, f"library {name} (workload_specs.json) not loaded; {why}")
 
 
+def is_routed(lib):
+    """Whether the library's spec has routing (manifest "routing"): its mask text then tells only
+    part of what it keeps."""
+    return bool((getattr(lib, "manifest", None) or {}).get("routing"))
+
+
 def is_dense(lib):
     """Whether the library's mask keeps every pair by its very text ("none", "true", "") and it
-    has no score expression: plain attention."""
+    has neither a score expression nor routing: plain attention."""
     return (" ".join(str(lib.mask).split()) in ("", "none", "none()", "true", "(none)", "(true)")
-            and has_identity_score(lib))
+            and has_identity_score(lib) and not is_routed(lib))
 
 
 def dense_library(lib, libraries):
@@ -143,13 +152,18 @@ def dense_library(lib, libraries):
 
 def workload_data(lib, w, dev):
     """The runtime data (docs/spec.md "tensors", "params") a library reads, built from the
-    workload's definition: document ids from a document mask's doc_lens. None when the library
-    declares none; MismatchError when the workload cannot supply what it declares."""
+    workload's definition: document ids from a document mask's doc_lens, the routing lists from a
+    block_topk mask's selection (routing_lists). None when the library declares none;
+    MismatchError when the workload cannot supply what it declares."""
     import torch
     tensors, params = lib.manifest.get("tensors") or [], lib.manifest.get("params") or []
     if not tensors and not params:
         return None
-    m = w.get("mask", {})
+    m = w.get("mask") or {}
+    routing = lib.manifest.get("routing")
+    if routing and not params and len(tensors) == 1 and tensors[0]["name"] == routing["tensor"]:
+        return {"tensors": {routing["tensor"]: routing_lists(lib, w, tensors[0], dev)},
+                "params": {}}
     if (m.get("kind") == "document" and not params and len(tensors) == 1
             and tensors[0]["dtype"] == "i32" and tensors[0]["shape"] in (["b", "skv"], ["skv"])):
         ids = torch.cat([torch.full((n,), i, dtype=torch.int32)
@@ -161,10 +175,63 @@ def workload_data(lib, w, dev):
                         f"{[p['name'] for p in params]} that workload {w['name']} does not define")
 
 
+def block_topk_selection(m, sq, skv):
+    """The key blocks each query block keeps under a block_topk mask `m`, as peers.py's
+    mask_mod_for selects them (the same generator, seeding and randperm calls, in the same order):
+    query block i draws min(topk, allowed) of its allowed blocks (the first i + 1 when causal,
+    else all), and keeps its own block too when causal (MoBA). A list of sorted lists, one per
+    query block; the same for every batch and head."""
+    import torch
+    blk, topk = m["block"], m["topk"]
+    g = torch.Generator(device="cpu").manual_seed(m.get("seed", 0))
+    nq, nk = math.ceil(sq / blk), math.ceil(skv / blk)
+    causal = m.get("causal", True)
+    rows = []
+    for i in range(nq):
+        allowed = i + 1 if causal else nk
+        chosen = set(torch.randperm(allowed, generator=g)[: min(topk, allowed)].tolist())
+        if causal:
+            chosen.add(i)
+        rows.append(sorted(chosen))
+    return rows
+
+
+def routing_lists(lib, w, decl, dev):
+    """The routing tensor of `lib` (its manifest "tensors" entry `decl`) for a block_topk workload:
+    query block i's row lists block_topk_selection's blocks, ascending, padded with -1 to the
+    declared K, and is the same for every batch and head; contiguous, of the declared shape.
+    MismatchError when the workload has no block selection, another block than the library's
+    routing, or a row of more than K blocks."""
+    import torch
+    from runtime_data import extent
+    m = w.get("mask") or {}
+    block = int(lib.manifest["routing"]["block"])
+    if m.get("kind") != "block_topk":
+        raise MismatchError(f"{lib.name} routes by the list {decl['name']}, and workload "
+                            f"{w['name']} (mask {m.get('kind', 'none')}) selects no blocks")
+    if m["block"] != block:
+        raise MismatchError(f"{lib.name} routes blocks of {block} keys, workload {w['name']} "
+                            f"selects blocks of {m['block']}")
+    width = int(decl["shape"][-1])
+    rows = block_topk_selection(m, w["sq"], w["skv"])
+    longest = max((len(r) for r in rows), default=0)
+    if longest > width:
+        raise MismatchError(f"workload {w['name']} keeps up to {longest} blocks for a query "
+                            f"block; {lib.name}'s {decl['name']} lists at most {width}")
+    lists = torch.full((len(rows), width), -1, dtype=torch.int32)
+    for i, row in enumerate(rows):
+        lists[i, :len(row)] = torch.tensor(row, dtype=torch.int32)
+    sizes = types.SimpleNamespace(b=w["b"], hq=w["hq"], sq=w["sq"], skv=w["skv"])
+    shape = [int(extent(dim, sizes)) for dim in decl["shape"]]
+    return lists.expand(shape).contiguous().to(dev)
+
+
 def mask_disagreement(lib, w, mm, dev, data=None):
     """None if the library's mask keeps exactly the (q, k) pairs the workload's mask_mod keeps at
-    the workload's shape (for every batch and head, if the expression reads b or h); else what
-    differs. A mask the reference cannot read is reported as a disagreement too."""
+    the workload's shape (for every batch and head, if the expression or the routing reads b or
+    h); else what differs. The library's mask is gpu/reference.py's: its expression, and its
+    routing over `data` (workload_data) if it has one. A mask the reference cannot read is
+    reported as a disagreement too."""
     import torch
     from mask_expr import MaskError
     from reference import reference_mask
@@ -183,7 +250,10 @@ def mask_disagreement(lib, w, mm, dev, data=None):
     kv = torch.arange(skv, device=dev)[None, :]
     for s0 in range(0, sq, step):
         q = torch.arange(s0, min(sq, s0 + step), device=dev)[:, None]
-        ours = mask(q=q, k=kv, sq=sq, skv=skv, **env)
+        try:
+            ours = mask(q=q, k=kv, sq=sq, skv=skv, **env)
+        except MaskError as e:  # routing without its list in `data`
+            return f"mask {lib.mask!r} of {lib.name} cannot be evaluated: {e}"
         theirs = mm(0, 0, q, kv) if mm is not None else torch.ones_like(ours)
         differ = ours ^ theirs
         if differ.any():
@@ -192,8 +262,10 @@ def mask_disagreement(lib, w, mm, dev, data=None):
             where = list(first)
             where[-2] += s0  # the row index within the chunk -> q
             at = ", ".join(f"{n}={i}" for n, i in zip(["b", "h", "q", "k"][-len(where):], where))
-            return (f"{lib.name}'s mask {lib.mask!r} {keeps} ({at}) and the workload's mask "
-                    f"does not")
+            routing = lib.manifest.get("routing")
+            routed = f" routed by {routing['tensor']}" if routing else ""
+            return (f"{lib.name}'s mask {lib.mask!r}{routed} {keeps} ({at}) and the workload's "
+                    f"mask does not")
     return None
 
 

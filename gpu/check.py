@@ -5,7 +5,10 @@ mask is the library's manifest "mask" expression, evaluated by gpu/mask_expr.py 
 implementation of the mask language); a mask with lengths in it (window(1024, 0), chunk(2048))
 adds cases that cross and pass them, run first. A manifest "score" expression ("softcap(s, 50.0)";
 absent or "s" is none) rewrites the reference's scaled scores before the mask, evaluated by
-gpu/score_expr.py in the reference's dtype.
+gpu/score_expr.py in the reference's dtype. A manifest "routing" narrows the reference mask to the
+key blocks its list tensor names (gpu/reference.py's RoutedMask); gpu/runtime_data.py fills that
+tensor with random lists that hold padding, repeats and out-of-range entries too, and its block
+counts as a mask length.
 
     python3 gpu/check.py --libs-dir build/examples [--lib build/examples/libx.so ...]
                          [--json out.json] [--max-cases N] [--seed S] [--time-budget SECONDS]
@@ -122,6 +125,7 @@ def check_library(path, seed, max_cases, deadline):
     m = lib.manifest
     report = {"path": path, "name": lib.name, "dtype": lib.dtype, "head_dim": lib.head_dim,
               "mask": lib.mask, "score": m.get("score") or "s", "sink": m.get("sink"),
+              "routing": m.get("routing"),
               "archs": m.get("archs"),
               "cases": [], "negative": [], "passed": 0, "failed": 0, "skipped": 0, "note": ""}
     dtype = TORCH_DTYPES.get(lib.dtype)
@@ -194,6 +198,8 @@ def summarize(report):
     variant = (report["mask"] or "-") + ("" if score in ("", "s") else f", score {score}")
     if report.get("sink"):
         variant += f", sink {report['sink']}"
+    if report.get("routing"):
+        variant += f", routing {report['routing']['tensor']}/{report['routing']['block']}"
     return (f"{os.path.basename(report['path']):<36} {report['dtype']:>4} d{report['head_dim']:<4} "
             f"{variant:<16} pass {report['passed']:>3} fail {report['failed']:>3} "
             f"skip {report['skipped']:>3}  worst O err/tol {worst:.2f}  worst LSE rel {worst_lse:.1e}  "

@@ -17,10 +17,17 @@ The sink logit is the manifest's "sink" (absent: none), a float expression over 
 runtime data, also evaluated by score_expr.py: σ(b, h) joins every row's softmax as one more
 logit column with no value row, O = Σ e^{s_k} v_k / (e^σ + Σ e^{s_k}), LSE = log(e^σ + Σ e^{s_k}).
 A row with no kept key then has O = 0 and LSE = σ.
+
+Routing (the manifest's "routing": {"tensor": name, "block": n}; docs/spec.md) narrows the mask:
+query q of (batch b, head h) keeps key k only if k // n is one of the block indices listed at
+tensor[b, h, q // n, :] (b and h where the tensor has those dimensions), entries outside
+[0, ceil(Skv / n)) ignored and repeats counted once. reference_mask() then returns a RoutedMask,
+which stands in for the Mask everywhere (keep, fully_masked_rows, attention, bench.py's mask
+check).
 """
 import torch
 
-from mask_expr import compile_mask
+from mask_expr import MaskError, compile_mask
 from score_expr import compile_score
 
 # Masks per chunk of query rows stay under this many elements (bools) when they depend on b or h.
@@ -40,11 +47,128 @@ def _decls(manifest):
 
 def reference_mask(manifest):
     """The compiled mask of a manifest (a dict; or a bare mask string): its "mask" ("" means
-    "none") over its spec's runtime data. Raises MaskError for an expression the suite cannot read
-    (a built-in it does not know, say)."""
+    "none") over its spec's runtime data, and its routing if it has one (a RoutedMask). Raises
+    MaskError for an expression the suite cannot read (a built-in it does not know, say) or a
+    routing tensor the manifest does not declare."""
     if not isinstance(manifest, dict):
         return compile_mask(manifest)
-    return compile_mask(manifest.get("mask", ""), _decls(manifest))
+    mask = compile_mask(manifest.get("mask", ""), _decls(manifest))
+    routing = routing_decl(manifest)
+    return mask if routing is None else RoutedMask(mask, *routing)
+
+
+def routing_decl(manifest):
+    """(tensor name, block, declared shape) of a manifest's "routing"; None without one. The shape
+    is the manifest's "tensors" entry (the spec's "tensors" object when the list lacks it), as
+    written: [("b")?, ("hq")?, "sq/<block>", K]."""
+    routing = manifest.get("routing")
+    if not routing:
+        return None
+    name = routing["tensor"]
+    listed = {t["name"]: t for t in manifest.get("tensors") or []}
+    decl = listed.get(name) or ((manifest.get("spec") or {}).get("tensors") or {}).get(name)
+    if decl is None:
+        raise MaskError(f"routing names the tensor {name!r}, which the manifest does not declare")
+    return name, int(routing["block"]), tuple(decl["shape"])
+
+
+class RoutedMask:
+    """A mask expression ANDed with the spec's routing: (q, k) is kept for batch b and query
+    head h iff the expression keeps it and the key block k // block is one of the entries of
+    lists[b, h, q // block, :] (b, h only where the list tensor has those dimensions). Entries
+    outside [0, ceil(skv / block)) are ignored, a repeated entry counts once.
+
+    It has what the suite uses of a Mask (with_data, variables, literals, evaluate, table,
+    __call__), so keep(), fully_masked_rows() and attention() take it as they take a Mask. The two
+    evaluations are written independently: the scalar one looks for k // block in the row's list
+    (an entry outside the range can never equal it); the vectorised one scatters the valid entries
+    into a [..., q blocks, kv blocks] bool table and indexes it with q // block and k // block."""
+
+    def __init__(self, mask, tensor, block, shape, data=None):
+        self.mask = mask          # the Mask of the expression
+        self.tensor = tensor      # the list tensor's name in the runtime data
+        self.block = block
+        self.shape = tuple(shape)  # as declared: [("b")?, ("hq")?, "sq/<block>", K]
+        self.data = data
+
+    def with_data(self, data):
+        """The same mask and routing, over the runtime data `data` by default."""
+        return RoutedMask(self.mask.with_data(data), self.tensor, self.block, self.shape, data)
+
+    @property
+    def source(self):
+        return self.mask.source
+
+    @property
+    def variables(self):
+        """The expression's variables, and those the routing reads: q, k, skv, and b and h where
+        the list tensor has a batch or head dimension (keep() and the row chunks follow them)."""
+        used = set(self.mask.variables) | {"q", "k", "skv"}
+        leading = self.shape[:-2]
+        if "b" in leading:
+            used.add("b")
+        if "hq" in leading:
+            used.add("h")
+        return used
+
+    @property
+    def literals(self):
+        """The expression's integer literals, and the block: a length that the suite's cases
+        should cross (mask_lengths) like a window's."""
+        return self.mask.literals + [self.block]
+
+    def _lists(self, data):
+        data = data if data is not None else self.data
+        tensors = (data or {}).get("tensors") or {}
+        if self.tensor not in tensors:
+            raise MaskError(f"routing reads the tensor {self.tensor!r}, which the runtime data "
+                            f"does not hold")
+        return tensors[self.tensor]
+
+    def _leading(self, b, h):
+        """The indices of the list tensor's batch and head dimensions, those it has."""
+        return [b if dim == "b" else h for dim in self.shape[:-2]]
+
+    def evaluate(self, b=0, h=0, q=0, k=0, sq=1, skv=1, data=None):
+        """The mask for one (q, k) pair, as a Python bool (Mask.evaluate, then the routing)."""
+        data = data if data is not None else self.data
+        if not self.mask.evaluate(b, h, q, k, sq, skv, data):
+            return False
+        row = self._lists(data)
+        for i in self._leading(int(b), int(h)) + [int(q) // self.block]:
+            row = row[i]
+        return int(k) // self.block in [int(entry) for entry in row]
+
+    def table(self, sq, skv, b=0, h=0):
+        """[sq][skv] nested lists of bools from `evaluate`: the pure-Python grid."""
+        return [[self.evaluate(b, h, q, k, sq, skv) for k in range(skv)] for q in range(sq)]
+
+    def routed(self, q, k, skv, b=0, h=0, data=None):
+        """Boolean over the broadcast of the index grids q, k (and b, h where the list tensor has
+        those dimensions): whether the routing lets the pair through. The table is rebuilt per
+        call; it has only B·Hq·ceil(sq / block)·ceil(skv / block) elements."""
+        lists = self._lists(data).to(torch.int64)
+        device = lists.device
+        blocks = -(-int(skv) // self.block)
+        valid = (lists >= 0) & (lists < blocks)
+        slot = torch.where(valid, lists, torch.full_like(lists, blocks))  # a spare column
+        table = torch.zeros(*lists.shape[:-1], blocks + 1, dtype=torch.bool, device=device)
+        table.scatter_(-1, slot, torch.ones_like(valid))
+        table = table[..., :blocks]  # [(B)?, (Hq)?, q blocks, kv blocks]
+
+        def block_of(index):
+            return torch.div(torch.as_tensor(index, device=device), self.block,
+                             rounding_mode="floor")
+        index = [torch.as_tensor(i, device=device) for i in self._leading(b, h)]
+        return table[tuple(index + [block_of(q), block_of(k)])]
+
+    def __call__(self, q, k, sq, skv, b=0, h=0, data=None):
+        """The mask over index grids, as Mask.__call__ takes them, ANDed with `routed`."""
+        kept = self.mask(q, k, sq, skv, b=b, h=h, data=data)
+        return kept & self.routed(q, k, skv, b, h, data).to(kept.device)
+
+    def __repr__(self):
+        return f"RoutedMask({self.mask.source!r}, {self.tensor!r}, block={self.block})"
 
 
 def reference_score(manifest):

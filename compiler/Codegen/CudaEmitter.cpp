@@ -117,7 +117,7 @@ public:
     // tile.kv_bounds → the four kv-tile indices of a q tile (per kv range)
     os << "// tile.kv_bounds: kv tiles [begin, end) are visited, [full_begin, full_end) "
           "without mask code.\n"
-       << "ATTN_HD " << kvTilesType()
+       << "ATTN_HD " << boundsType()
        << " kv_bounds(const attn_forward_params &p, int64_t b, int64_t h, int64_t q_tile, "
           "int64_t sq, int64_t skv) {\n";
     // Warp-specialised kernels call it from single warps: no CTA-wide scan.
@@ -133,6 +133,9 @@ public:
       os << "  return {{" << llvm::join(values.take_front(4), ", ") << "}, {"
          << llvm::join(values.drop_front(4), ", ") << "}};\n}\n\n";
     }
+
+    if (failed(writeRouteHook()))
+      return failure();
 
     // tile.score_fn, or the identity: the hook exists either way so host tests
     // can call it; kernels call it only when kHasScore.
@@ -171,6 +174,35 @@ public:
     return success();
   }
 
+  /// A routed kernel's kv_route: the tiles of the blocks its list names for
+  /// the q tile, within kv_bounds (attn/device/routing.h).
+  LogicalResult writeRouteHook() {
+    std::optional<RoutingInfo> routing = kernel.getRoutingInfo();
+    if (!routing)
+      return success();
+    std::string index;
+    if (routing->batched)
+      index += "b, ";
+    if (routing->perHead)
+      index += "h, ";
+    const std::string block = std::to_string(routing->block);
+    os << "// tile.kernel {routing}: the tiles of the kv blocks that row q_tile * kBlockM / "
+       << block << "\n// of tensor " << routing->tensor << " lists, within kv_bounds.\n"
+       << "ATTN_HD " << kvTilesType()
+       << " kv_route(const attn_forward_params &p, int64_t b, int64_t h, int64_t q_tile, "
+          "int64_t sq, int64_t skv) {\n"
+       << "  static_assert(" << block << " % kBlockM == 0 && " << block
+       << " % kBlockN == 0, \"a routing block is whole tiles\");\n"
+       << "  const attn_runtime_tensor &list = p.tensors[" << routing->tensor << "];\n"
+       << "  const int64_t row = q_tile * kBlockM / " << block << ";\n"
+       << "  return " << kvTilesType() << "::build(kv_bounds(p, b, h, q_tile, sq, skv), " << block
+       << " / kBlockN, attn::device::ceil_div_i64(skv, " << block << "), [&](int i) {\n"
+       << "    return attn::device::read_i32(list, attn::device::tensor_offset(list, " << index
+       << "row, i));\n"
+       << "  });\n}\n\n";
+    return success();
+  }
+
   LogicalResult writeKernel(const KernelInfo &info) {
     tile::ConfigAttr config = kernel.getConfig();
     StringRef element = kernel.getElementType().isBF16() ? "__nv_bfloat16" : "__half";
@@ -196,8 +228,8 @@ public:
        << "  using namespace " << ns << ";\n"
        << "  extern __shared__ __align__(128) char smem[];\n"
        << "  Tile t(p, smem);\n"
-       << "  const " << kvTilesType()
-       << " r = kv_bounds(p, t.batch(), t.head(), t.q_tile(), p.seqlen_q, p.seqlen_k);\n"
+       << "  const " << kvTilesType() << " r = " << (routed() ? "kv_route" : "kv_bounds")
+       << "(p, t.batch(), t.head(), t.q_tile(), p.seqlen_q, p.seqlen_k);\n"
        << "  const auto keep = [&](int64_t q, int64_t k) {\n"
        << "    return mask_fn(p, t.batch(), t.head(), " << hookIndex(kernel, "q", "p.seqlen_q") << ", "
        << hookIndex(kernel, "k", "p.seqlen_k") << ", p.seqlen_q, p.seqlen_k);\n"
@@ -224,8 +256,18 @@ private:
   /// Kv ranges per q tile: 1, or 2 (attn::device::KvTilesPair).
   unsigned numRanges() { return kernel.getKvBounds().getNumRanges(); }
 
-  StringRef kvTilesType() {
+  bool routed() { return kernel.getRoutingInfo().has_value(); }
+
+  /// What kv_bounds returns: one or two kv ranges.
+  StringRef boundsType() {
     return numRanges() == 1 ? "attn::device::KvTiles" : "attn::device::KvTilesPair";
+  }
+
+  /// What the kernel walks: one or two kv ranges, or a routed list.
+  std::string kvTilesType() {
+    if (std::optional<RoutingInfo> routing = kernel.getRoutingInfo())
+      return "attn::device::RoutedKvTiles<" + std::to_string(routing->listed) + ">";
+    return boundsType().str();
   }
 
   /// The KvTiles of a range in the kernel: `r`, or `r.high` / `r.low`.
@@ -244,6 +286,8 @@ private:
       return llvm::formatv("j = {0}.full_end - 1; j >= {0}.full_begin; --j", r);
     case tile::KvSpan::partial_low:
       return llvm::formatv("j = {0}.full_begin - 1; j >= {0}.begin; --j", r);
+    case tile::KvSpan::routed:
+      break; // a cursor walk, written by the loop itself
     }
     llvm_unreachable("unknown span");
   }
@@ -277,6 +321,8 @@ private:
           case tile::TileWhich::first:
             if (!isK)
               break;
+            if (routed())
+              return line("t.load_k(r.first().tile);");
             if (numRanges() == 1)
               return line("t.load_k(r.end > r.begin ? r.end - 1 : -1);");
             return line("t.load_k(attn::device::first_tile(r));");
@@ -292,7 +338,11 @@ private:
         })
         .Case([&](tile::MmaQkOp) { return line("t.mma_qk();"); })
         .Case([&](tile::ApplyScoreOp) { return line("t.apply_score(j, score);"); })
-        .Case([&](tile::ApplyMaskOp) { return line("t.apply_mask(j, keep);"); })
+        .Case([&](tile::ApplyMaskOp) {
+          // A routed loop meets full and partial tiles alike: a branch per tile.
+          return line(routed() ? "if (!r.full(j)) t.apply_mask(j, keep);"
+                               : "t.apply_mask(j, keep);");
+        })
         .Case([&](tile::OnlineSoftmaxOp) { return line("t.online_softmax();"); })
         .Case([&](tile::MmaPvOp) { return line("t.mma_pv();"); })
         .Case([&](tile::EpilogueOp epilogue) {
@@ -303,6 +353,18 @@ private:
           return line("t.epilogue(/*write_lse=*/" + writeLse + ");");
         })
         .Case([&](tile::KvLoopOp loop) -> LogicalResult {
+          if (loop.getSpan() == tile::KvSpan::routed) {
+            os << indent << "for (attn::device::RouteCursor c = r.first(); c.tile >= 0;) {"
+               << "  // tile.kv_loop {span = routed}\n"
+               << indent << "  const int64_t j = c.tile;\n"
+               << indent << "  c = r.next(c);\n"
+               << indent << "  const int64_t next = c.tile;\n";
+            for (Operation &inner : loop.getBody()->without_terminator())
+              if (failed(writeStep(inner, (indent + "  ").str())))
+                return failure();
+            os << indent << "}\n";
+            return success();
+          }
           os << indent << "for (int64_t " << loopBounds(loop.getSpan(), loop.getRange())
              << ") {  // tile.kv_loop {span = " << tile::stringifyKvSpan(loop.getSpan());
           if (loop.getRange() != 0)
@@ -413,6 +475,8 @@ FailureOr<EmittedKernel> emitCudaKernel(tile::KernelOp kernel, StringRef origin)
      << "#include \"attn/device/hooks.h\"\n"
      << "#include \"attn/device/plan.h\"\n"
      << "#include \"attn/device/scan.h\"\n";
+  if (kernel.getRoutingInfo())
+    os << "#include \"attn/device/routing.h\"\n";
   if (warpSpecialized)
     os << "#include \"attn/device/sm90/kv_scan.cuh\"\n";
   os << "\n";

@@ -110,6 +110,10 @@ std::string buildManifest(const spec::Spec &spec, const std::vector<CompiledKern
   // The sink logit, only when the spec has one (the GPU suite's reference adds it).
   if (spec.sink)
     manifest["sink"] = spec.sinkSource;
+  // Routed attention: the list tensor and its block (the reference ANDs the list into the mask).
+  if (spec.routing)
+    manifest["routing"] = {{"tensor", spec.decls.tensors[spec.routing->slot].name},
+                           {"block", spec.routing->block}};
   return manifest.dump(1);
 }
 

@@ -102,7 +102,9 @@ LogicalResult writeSm90Kernel(tile::KernelOp kernel, const KernelInfo &info, raw
              ? "    // N-d tiles: the box of kv tiles the mask's interval image keeps.\n"
                "    return attn::device::sm90::scan_grid_kv_tiles<Traits::Geometry>(q_tile, "
                "MaskBox{p, b, h, p.seqlen_q, p.seqlen_k});\n"
-             : "    return kv_bounds(p, b, h, q_tile, p.seqlen_q, p.seqlen_k);\n")
+             : kernel.getRoutingInfo()
+                 ? "    return kv_route(p, b, h, q_tile, p.seqlen_q, p.seqlen_k);\n"
+                 : "    return kv_bounds(p, b, h, q_tile, p.seqlen_q, p.seqlen_k);\n")
      << "  }\n"
      << "  __device__ static bool keep(const attn_forward_params &p, int b, int h, int64_t q, "
         "int64_t k) {\n"

@@ -52,6 +52,14 @@ std::string writeTilemap(mlir::attn::AttentionOp attention, const TilemapView &v
                          "any values of them, and the kernel's plan narrows them per call")
                 .dump() +
             ",";
+  // Routed attention narrows the map per call to the tiles of the listed blocks.
+  if (std::optional<mlir::RoutingInfo> routing = attention.getRoutingInfo())
+    text += "\"routing\":" +
+            ordered_json("the kernel visits, of these tiles, only those of the kv blocks of " +
+                         std::to_string(routing->block) +
+                         " keys that the runtime list names for each q tile's block")
+                .dump() +
+            ",";
   text += "\"q_tiles\":[";
   for (int64_t qTile = 0; qTile < view.qTiles; ++qTile) {
     ordered_json kv = ordered_json::array();

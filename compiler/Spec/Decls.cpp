@@ -2,6 +2,9 @@
 
 #include "compiler/Spec/Decls.h"
 
+#include <limits>
+#include <string>
+
 namespace attnc::spec {
 
 std::optional<size_t> Decls::tensorSlot(std::string_view name) const {
@@ -52,16 +55,28 @@ std::string dimName(const Dim &dim) {
     return "skv";
   case DimKind::Fixed:
     return std::to_string(dim.size);
+  case DimKind::QueryBlocks:
+    return "sq/" + std::to_string(dim.size);
   }
   return "?";
 }
 
-std::optional<DimKind> lookupDimSymbol(std::string_view name) {
+std::optional<Dim> lookupDimSymbol(std::string_view name) {
   for (DimKind kind : {DimKind::Batch, DimKind::QueryHeads, DimKind::QueryLen,
                        DimKind::KeyLen})
     if (dimName({kind, 0}) == name)
-      return kind;
-  return std::nullopt;
+      return Dim{kind, 0};
+  constexpr std::string_view blocks = "sq/";
+  if (name.substr(0, blocks.size()) != blocks)
+    return std::nullopt;
+  std::string_view digits = name.substr(blocks.size());
+  if (digits.empty() || digits.size() > 10 || digits[0] == '0' ||
+      digits.find_first_not_of("0123456789") != std::string_view::npos)
+    return std::nullopt;
+  int64_t block = std::stoll(std::string(digits));
+  if (block > std::numeric_limits<int32_t>::max())
+    return std::nullopt;
+  return Dim{DimKind::QueryBlocks, block};
 }
 
 std::optional<Var> dimVariable(DimKind kind) {
@@ -75,6 +90,7 @@ std::optional<Var> dimVariable(DimKind kind) {
   case DimKind::KeyLen:
     return Var::K;
   case DimKind::Fixed:
+  case DimKind::QueryBlocks:
     return std::nullopt;
   }
   return std::nullopt;

@@ -36,11 +36,12 @@ enum class DimKind {
   QueryLen,   ///< "sq"
   KeyLen,     ///< "skv"
   Fixed,      ///< an integer size given in the spec
+  QueryBlocks, ///< "sq/N": ceil(sq / N) blocks of N queries (a routing list)
 };
 
 struct Dim {
   DimKind kind = DimKind::Fixed;
-  int64_t size = 0; ///< Fixed only, >= 1
+  int64_t size = 0; ///< Fixed: the size, >= 1; QueryBlocks: the block N
 };
 
 struct TensorDecl {
@@ -79,10 +80,13 @@ struct Decls {
 
 std::string_view dataTypeName(DataType type); // "i32", "f32", "f16", "bf16"
 std::optional<DataType> lookupDataType(std::string_view name);
-/// "b", "hq", "sq", "skv", or the size as a decimal number.
+/// "b", "hq", "sq", "skv", "sq/N", or the size as a decimal number.
 std::string dimName(const Dim &dim);
-std::optional<DimKind> lookupDimSymbol(std::string_view name);
-/// The variable an index into `kind` must be (b, h, q or k); none for Fixed.
+/// The symbolic dimension a shape entry names: "b", "hq", "sq", "skv", or
+/// "sq/N" with N a positive decimal below 2^31.
+std::optional<Dim> lookupDimSymbol(std::string_view name);
+/// The variable an index into `kind` must be (b, h, q or k); none for Fixed
+/// and QueryBlocks (which expressions do not index).
 std::optional<Var> dimVariable(DimKind kind);
 
 } // namespace attnc::spec

@@ -365,6 +365,11 @@ private:
                                  text(index));
       return matches;
     }
+    if (dim.kind == DimKind::QueryBlocks) {
+      report(index.offset, where + " is a block dimension, read only by "
+                                   "\"routing\"; expressions cannot index it");
+      return false;
+    }
     Range range = rangeOf(index);
     if (range.lo >= 0 && range.hi < dim.size)
       return true;

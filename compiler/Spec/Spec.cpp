@@ -121,6 +121,7 @@ public:
       spec.scoreSource = "s"; // the identity; spec.score stays null
     if (!doc.contains("modes"))
       spec.modes = {Mode::Forward};
+    checkBlockDims();
     for (const Expr *expr : {spec.mask.get(), spec.score.get(), spec.sink.get()})
       if (expr && readsQueryInKeyDim(*expr, spec.decls))
         spec.requiresQueryNotLonger = true;
@@ -160,6 +161,7 @@ private:
         {"grid", false, &SpecReader::readGrid},
         {"tensors", false, &SpecReader::readTensors},
         {"params", false, &SpecReader::readParams},
+        {"routing", false, &SpecReader::readRouting},
         {"modes", false, &SpecReader::readModes},
         {"description", false, &SpecReader::readIgnoredString},
         {"$schema", false, &SpecReader::readIgnoredString},
@@ -396,8 +398,8 @@ private:
       const Json &dim = shape[i];
       std::string dimAt = appendPointer(shapeAt, std::to_string(i));
       if (dim.is_string()) {
-        if (std::optional<DimKind> kind = lookupDimSymbol(dim.get<std::string>())) {
-          dims.push_back({*kind, 0});
+        if (std::optional<Dim> symbol = lookupDimSymbol(dim.get<std::string>())) {
+          dims.push_back(*symbol);
           continue;
         }
       } else if (dim.is_number_integer() && dim.get<int64_t>() >= 1 &&
@@ -405,8 +407,8 @@ private:
         dims.push_back({DimKind::Fixed, dim.get<int64_t>()});
         continue;
       }
-      errorAt(dimAt, "a dimension is 'b', 'hq', 'sq', 'skv' or a positive "
-                     "integer, got " +
+      errorAt(dimAt, "a dimension is 'b', 'hq', 'sq', 'skv', 'sq/N' or a "
+                     "positive integer, got " +
                          (dim.is_string() ? quote(dim.get<std::string>())
                                           : describe(dim)));
       ok = false;
@@ -438,6 +440,96 @@ private:
     }
   }
 
+  /// "routing": {"tensor": name, "block": n}. The tensor must be the list
+  /// the kernels read: i32, [("b")?, ("hq")?, "sq/n", K] with K fixed.
+  void readRouting(const Json &value, const std::string &pointer) {
+    if (!value.is_object()) {
+      errorAt(pointer, "expected an object with \"tensor\" and \"block\", got " +
+                           describe(value));
+      return;
+    }
+    for (const auto &[key, field] : value.items())
+      if (key != "tensor" && key != "block")
+        keyErrorAt(appendPointer(pointer, key),
+                   "unknown key " + quote(key) + " in routing; routing has "
+                   "\"tensor\" and \"block\"");
+    for (std::string_view key : {"tensor", "block"})
+      if (!value.contains(key)) {
+        errorAt(pointer, "missing required key '" + std::string(key) + "'");
+        return;
+      }
+    const std::string tensorAt = appendPointer(pointer, "tensor");
+    if (!expectString(value["tensor"], tensorAt))
+      return;
+    const std::string &name = value["tensor"].get_ref<const std::string &>();
+    routingNamed = name;
+    const std::string blockAt = appendPointer(pointer, "block");
+    const Json &block = value["block"];
+    if (!block.is_number_integer() || block.get<int64_t>() < kRoutingBlockMultiple ||
+        block.get<int64_t>() > (int64_t(1) << 20) ||
+        block.get<int64_t>() % kRoutingBlockMultiple != 0) {
+      errorAt(blockAt, "the routing block is a multiple of " +
+                           std::to_string(kRoutingBlockMultiple) +
+                           " keys up to 2^20 (a block is whole q and kv tiles "
+                           "of every kernel), got " + describe(block));
+      return;
+    }
+    std::optional<size_t> slot = spec.decls.tensorSlot(name);
+    if (!slot) {
+      errorAt(tensorAt, "routing names " + quote(name) +
+                            ", which \"tensors\" does not declare");
+      return;
+    }
+    const TensorDecl &tensor = spec.decls.tensors[*slot];
+    const int64_t n = block.get<int64_t>();
+    if (!isRoutingList(tensor, n)) {
+      errorAt(tensorAt, "the routing tensor " + quote(name) +
+                            " must be i32 of shape [\"b\", \"hq\", \"sq/" +
+                            std::to_string(n) + "\", K] with K in 1.." +
+                            std::to_string(kMaxRoutedBlocks) +
+                            " (\"b\" and \"hq\" may be left out)");
+      return;
+    }
+    if (!spec.decls.grid.empty()) {
+      errorAt(pointer, "routing lists blocks of the token sequence; a spec with "
+                       "a \"grid\" cannot have it");
+      return;
+    }
+    spec.routing = Routing{*slot, n};
+  }
+
+  static bool isRoutingList(const TensorDecl &tensor, int64_t block) {
+    const std::vector<Dim> &dims = tensor.dims;
+    const size_t n = dims.size();
+    if (tensor.dtype != DataType::I32 || n < 2 || dims[n - 1].kind != DimKind::Fixed ||
+        dims[n - 1].size > kMaxRoutedBlocks || dims[n - 2].kind != DimKind::QueryBlocks ||
+        dims[n - 2].size != block)
+      return false;
+    std::vector<DimKind> leading;
+    for (size_t i = 0; i + 2 < n; ++i)
+      leading.push_back(dims[i].kind);
+    using K = DimKind;
+    return leading.empty() || leading == std::vector<K>{K::Batch} ||
+           leading == std::vector<K>{K::QueryHeads} ||
+           leading == std::vector<K>{K::Batch, K::QueryHeads};
+  }
+
+  /// An "sq/N" dimension belongs to the routing list only: expressions cannot
+  /// index it (ExprSema says so where one tries). The list routing names is
+  /// checked (once) by readRouting.
+  void checkBlockDims() {
+    for (size_t slot = 0; slot < spec.decls.tensors.size(); ++slot) {
+      const TensorDecl &tensor = spec.decls.tensors[slot];
+      bool hasBlocks = std::any_of(tensor.dims.begin(), tensor.dims.end(), [](const Dim &d) {
+        return d.kind == DimKind::QueryBlocks;
+      });
+      if (hasBlocks && tensor.name != routingNamed)
+        errorAt(appendPointer(appendPointer("/tensors", tensor.name), "shape"),
+                "an 'sq/N' dimension is for the list \"routing\" names; " +
+                    quote(tensor.name) + " is not it");
+    }
+  }
+
   void readModes(const Json &value, const std::string &pointer) {
     if (!value.is_array()) {
       errorAt(pointer, "expected an array of strings, got " + describe(value));
@@ -466,6 +558,8 @@ private:
     }
   }
 
+  /// The tensor "routing" names, valid or not.
+  std::string routingNamed;
   JsonLocator locator;
   const Json &doc;
   std::vector<SpecError> errors;

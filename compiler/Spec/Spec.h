@@ -26,6 +26,19 @@ enum class ElementType { F16, BF16 };
 
 enum class Mode { Forward };
 
+/// Routed (block-sparse) attention: query q of (b, h) sees key k only if the
+/// block k / block is listed in tensor[b, h, q / block, :] (docs/spec.md,
+/// "Routing"). The tensor is i32 of shape [("b")?, ("hq")?, "sq/block", K].
+struct Routing {
+  size_t slot = 0;    ///< the list tensor, in decls.tensors
+  int64_t block = 0;  ///< keys (and queries) per block, a multiple of kRoutingBlockMultiple
+};
+
+/// Routing blocks are whole q tiles and kv tiles of every kernel (their
+/// largest q tile is 128 rows); a list holds at most kMaxRoutedBlocks entries.
+constexpr int64_t kRoutingBlockMultiple = 128;
+constexpr int64_t kMaxRoutedBlocks = 128;
+
 struct Spec {
   /// A C identifier of at most 64 characters; names the library's symbols
   /// and files.
@@ -51,6 +64,8 @@ struct Spec {
   /// one more logit with no value row (off-by-one / gpt-oss attention sinks).
   std::string sinkSource;
   std::unique_ptr<Expr> sink;
+  /// "routing": the kv blocks each query block may see, from a runtime list.
+  std::optional<Routing> routing;
   /// Some expression reads q into a "skv" dimension: calls need sq <= skv.
   bool requiresQueryNotLonger = false;
   /// The spec document as given, compact, keys in their written order; it

@@ -55,7 +55,8 @@ TileConfig warpSpecialized(int64_t blockM, int64_t blockN, int64_t stages,
 ///         warpgroups (192 rows). Both were measured without a score hook,
 ///         which needs registers the wider tiles do not leave.
 ///   d128: 128x128, 2 stages (128x176 and 3 stages measured slower).
-///   d256: 128x80, 2 stages: what fits 227 KiB (64 KiB Q + 4 x 40 KiB K/V).
+///   d256: 128x80, 2 stages: what fits 227 KiB (64 KiB Q + 4 x 40 KiB K/V);
+///         128x64 for a routed kernel whose blocks 80 does not divide.
 /// Persistent (one CTA per SM) where every work tile costs the same: the
 /// prologue and the first Q load are paid once per SM (+10 % dense). Under a
 /// causal mask the static split leaves SMs idle at the end, and the plain
@@ -73,7 +74,10 @@ TileConfig chooseWarpSpecializedConfig(const TileProblem &problem) {
   }
   if (problem.headDim == 128)
     return warpSpecialized(128, 128, /*stages=*/2, /*persistent=*/dense);
-  return warpSpecialized(128, 80, /*stages=*/2, /*persistent=*/dense || causal);
+  // 64-key tiles where 80 would straddle the routing blocks.
+  const bool splitsBlocks = problem.routingBlock % 80 != 0;
+  return warpSpecialized(128, splitsBlocks ? 64 : 80, /*stages=*/2,
+                         /*persistent=*/dense || causal);
 }
 
 } // namespace

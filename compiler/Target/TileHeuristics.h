@@ -30,6 +30,8 @@ struct TileProblem {
   int64_t elementBytes; ///< 2 for f16 and bf16
   MaskShape mask = MaskShape::Other;
   bool hasScore = false; ///< a score hook runs on every tile
+  /// Routed attention's block (0: none): q and kv tiles must divide it.
+  int64_t routingBlock = 0;
 };
 
 /// The tile shape and pipeline of one forward kernel (mirrors #tile.config).

@@ -261,12 +261,14 @@ bool parseTensor(Reader &read, const Json &entry, const std::string &path, Manif
   if (!shape->is_array() || shape->empty() || shape->size() > ATTN_MAX_TENSOR_RANK)
     return read.mismatch(path + ".shape", "an array of 1 to 4 dimensions", *shape);
   for (const Json &dim : *shape) {
-    if (dim.is_string() && (dim == "b" || dim == "hq" || dim == "sq" || dim == "skv"))
+    if (dim.is_string() && (dim == "b" || dim == "hq" || dim == "sq" || dim == "skv" ||
+                            queryBlockSize(dim.get<std::string>()) > 0))
       out.dims.push_back(dim.get<std::string>());
     else if (dim.is_number_integer() && dim.get<int64_t>() >= 1)
       out.dims.push_back(std::to_string(dim.get<int64_t>()));
     else
-      return read.mismatch(path + ".shape", "\"b\", \"hq\", \"sq\", \"skv\" or a size", dim);
+      return read.mismatch(path + ".shape", "\"b\", \"hq\", \"sq\", \"skv\", \"sq/N\" or a size",
+                           dim);
   }
   return true;
 }
@@ -407,6 +409,17 @@ bool parseManifest(const char *text, Manifest &out, std::string &error) {
     return false;
   }
   return true;
+}
+
+int64_t queryBlockSize(const std::string &dim) {
+  const std::string prefix = "sq/";
+  if (dim.compare(0, prefix.size(), prefix) != 0) return 0;
+  const std::string digits = dim.substr(prefix.size());
+  if (digits.empty() || digits.size() > 10 || digits[0] == '0' ||
+      digits.find_first_not_of("0123456789") != std::string::npos)
+    return 0;
+  const int64_t n = std::stoll(digits);
+  return n <= INT32_MAX ? n : 0;
 }
 
 } // namespace attn::runtime

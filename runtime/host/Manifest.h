@@ -53,12 +53,16 @@ struct ManifestKernel {
   int64_t gridQTiles = 0; // with boxes: the q tiles of one (batch, head), from token_grid
 };
 
-// A runtime tensor the spec declares: dims are "b", "hq", "sq", "skv" or a fixed size.
+// A runtime tensor the spec declares: dims are "b", "hq", "sq", "skv", "sq/N" (ceil(sq / N)
+// blocks of a routing list) or a fixed size.
 struct ManifestTensor {
   std::string name;
   attn_dtype dtype = ATTN_DTYPE_I32;
-  std::vector<std::string> dims; // "b", "hq", "sq", "skv", or a decimal size
+  std::vector<std::string> dims; // "b", "hq", "sq", "skv", "sq/N", or a decimal size
 };
+
+// N of an "sq/N" dimension (1 <= N < 2^31); 0 for any other name.
+int64_t queryBlockSize(const std::string &dim);
 
 struct ManifestParam {
   std::string name;

@@ -16,6 +16,7 @@ int64_t resolve(const std::string &dim, const attn_forward_params &params) {
   if (dim == "hq") return params.heads_q;
   if (dim == "sq") return params.seqlen_q;
   if (dim == "skv") return params.seqlen_k;
+  if (const int64_t block = queryBlockSize(dim)) return (params.seqlen_q + block - 1) / block;
   return std::stoll(dim);
 }
 

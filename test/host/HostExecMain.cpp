@@ -5,11 +5,15 @@
 #include "RuntimeData.h"
 #include "TiledReference.h"
 
+#include "attn/device/routing.h"
+
 #include "compiler/Spec/Spec.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <optional>
 #include <random>
 
 #include ATTN_VARIANT_FILE
@@ -73,6 +77,82 @@ struct CallData {
   std::vector<int64_t> grid;
 };
 
+// Routed specs: whether the list row of q's block names k's block, read straight from the list
+// (an entry outside [0, ceil(skv / block)) names nothing), as a table per (b, h, q block).
+class RoutingTruth {
+public:
+  RoutingTruth(const attnc::spec::Spec &spec, const CallData &call, const Shape &s)
+      : routing_(spec.routing) {
+    if (!routing_)
+      return;
+    const std::vector<attnc::spec::Dim> &dims = spec.decls.tensors[routing_->slot].dims;
+    auto has = [&](attnc::spec::DimKind kind) {
+      return std::any_of(dims.begin(), dims.end(),
+                         [&](const attnc::spec::Dim &d) { return d.kind == kind; });
+    };
+    const int64_t block = routing_->block;
+    q_blocks_ = (s.sq + block - 1) / block;
+    kv_blocks_ = (s.skv + block - 1) / block;
+    heads_ = s.heads_q;
+    table_.assign(s.batch * heads_ * q_blocks_ * kv_blocks_, false);
+    for (int64_t b = 0; b < s.batch; ++b)
+      for (int64_t h = 0; h < heads_; ++h)
+        for (int64_t qb = 0; qb < q_blocks_; ++qb)
+          for (int64_t i = 0; i < dims.back().size; ++i) {
+            std::vector<int64_t> index;
+            if (has(attnc::spec::DimKind::Batch))
+              index.push_back(b);
+            if (has(attnc::spec::DimKind::QueryHeads))
+              index.push_back(h);
+            index.push_back(qb);
+            index.push_back(i);
+            const int64_t kb = int64_t(call.data.bindings().read(routing_->slot, index));
+            if (kb >= 0 && kb < kv_blocks_)
+              table_[((b * heads_ + h) * q_blocks_ + qb) * kv_blocks_ + kb] = true;
+          }
+  }
+  bool operator()(int64_t b, int64_t h, int64_t q, int64_t k) const {
+    if (!routing_)
+      return true;
+    const int64_t qb = q / routing_->block, kb = k / routing_->block;
+    return table_[((b * heads_ + h) * q_blocks_ + qb) * kv_blocks_ + kb];
+  }
+
+private:
+  std::optional<attnc::spec::Routing> routing_;
+  int64_t q_blocks_ = 0, kv_blocks_ = 0, heads_ = 0;
+  std::vector<bool> table_;
+};
+
+// The kv tiles a q tile visits as kv ranges: kv_bounds' ranges, or for a routed variant the
+// tiles of its walk, one range of one tile each (full or partial), in visiting order.
+std::vector<attn::device::KvTiles> visitedRanges(const attn::device::KvTiles &r) {
+  return kvRanges(r);
+}
+std::vector<attn::device::KvTiles> visitedRanges(const attn::device::KvTilesPair &r) {
+  return kvRanges(r);
+}
+template <int kListed>
+std::vector<attn::device::KvTiles> visitedRanges(const attn::device::RoutedKvTiles<kListed> &r) {
+  std::vector<attn::device::KvTiles> tiles;
+  for (attn::device::RouteCursor c = r.first(); c.tile >= 0; c = r.next(c)) {
+    const int64_t j = c.tile;
+    tiles.push_back(r.full(j) ? attn::device::KvTiles{j, j, j + 1, j + 1}
+                              : attn::device::KvTiles{j, j, j, j + 1});
+  }
+  return tiles;
+}
+
+// The hook the kernel calls for a q tile's kv tiles: kv_route for a routed variant.
+auto kernelKvTiles(const attn_forward_params &params, int64_t b, int64_t h, int64_t q_tile,
+                   int64_t sq, int64_t skv) {
+#if ATTN_VARIANT_ROUTED
+  return variant::kv_route(params, b, h, q_tile, sq, skv);
+#else
+  return variant::kv_bounds(params, b, h, q_tile, sq, skv);
+#endif
+}
+
 // Specs that read q into a "skv" dimension are only defined for sq <= skv; a spec with a token
 // grid only for its tokens. Resolves kGridTokens; false (with the reason) for a shape the spec
 // does not take.
@@ -107,14 +187,16 @@ TEST_P(HostExec, TiledScheduleMatchesNaiveReference) {
   const attn_forward_params &params = call.params;
 
   const attnc::spec::Expr &expr = *spec_->mask;
+  const RoutingTruth listed(*spec_, call, shape);
   MaskFn truth = [&](int64_t b, int64_t h, int64_t q, int64_t k) {
-    return evaluateMask(expr, call.env(b, h, q, k, p.sq, p.skv)).value_or(false);
+    return evaluateMask(expr, call.env(b, h, q, k, p.sq, p.skv)).value_or(false) &&
+           listed(b, h, q, k);
   };
   MaskFn emitted = [&](int64_t b, int64_t h, int64_t q, int64_t k) {
     return variant::mask_fn(params, b, h, q, k, p.sq, p.skv);
   };
   BoundsFn bounds = [&](int64_t b, int64_t h, int64_t q_tile) {
-    return kvRanges(variant::kv_bounds(params, b, h, q_tile, p.sq, p.skv));
+    return visitedRanges(kernelKvTiles(params, b, h, q_tile, p.sq, p.skv));
   };
   // The spec's score expression (evaluated in double) against the emitted f32 hook.
   const attnc::spec::Expr *scoreExpr = spec_->score.get();

@@ -19,8 +19,13 @@ int64_t extent(const attnc::spec::Dim &dim, const CallShape &shape) {
   case DimKind::QueryLen: return shape.sq;
   case DimKind::KeyLen: return shape.skv;
   case DimKind::Fixed: return dim.size;
+  case DimKind::QueryBlocks: return (shape.sq + dim.size - 1) / dim.size;
   }
   return 1;
+}
+
+bool isRoutingList(const attnc::spec::TensorDecl &decl) {
+  return decl.dims.size() >= 2 && decl.dims[decl.dims.size() - 2].kind == DimKind::QueryBlocks;
 }
 
 float bitsToFloat(uint32_t bits) {
@@ -70,7 +75,15 @@ RuntimeData::RuntimeData(const attnc::spec::Decls &decls, const CallShape &shape
       count *= t.sizes[d];
     }
     t.values.resize(count);
-    if (decl.dtype == DataType::I32) {
+    if (isRoutingList(decl)) {
+      // Kv blocks in any order with repeats, -1 padding and entries past either end.
+      const int64_t block = decl.dims[decl.dims.size() - 2].size;
+      const int64_t blocks = (shape.skv + block - 1) / block;
+      std::uniform_int_distribution<int64_t> entry(-2, blocks + 1);
+      std::bernoulli_distribution padding(0.3);
+      for (double &v : t.values) v = padding(rng) ? -1 : double(entry(rng));
+      for (double v : t.values) t.storage.push_back(uint32_t(int32_t(v)));
+    } else if (decl.dtype == DataType::I32) {
       // Sorted ids in runs of 1..96 along the last dimension: packed documents.
       std::uniform_int_distribution<int> run(1, 96);
       const int64_t last = t.sizes.back();

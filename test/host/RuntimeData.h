@@ -19,7 +19,8 @@ struct CallShape {
 
 class RuntimeData {
 public:
-  /// i32 tensors hold sorted ids in runs of random length (packed documents);
+  /// i32 tensors hold sorted ids in runs of random length (packed documents),
+  /// routing lists random kv blocks (repeats, -1 padding, entries out of range);
   /// float tensors hold N(0, 1) values rounded to their dtype; int params are
   /// in [0, max(sq, skv)], float params in [0.25, 2].
   RuntimeData(const attnc::spec::Decls &decls, const CallShape &shape, std::mt19937 &rng);

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """CPU tests of the GPU suite's plumbing: mask-length cases (gpu/cases.py), the reference with an
-arbitrary mask and score expression (gpu/reference.py, needs torch; a CPU build is enough), and how
-bench/bench.py matches workloads to libraries (bench/workload_specs.json) and checks their masks
-and score expressions.
+arbitrary mask and score expression (gpu/reference.py, needs torch; a CPU build is enough), routing
+(the random lists of gpu/runtime_data.py, the routed reference mask), and how bench/bench.py
+matches workloads to libraries (bench/workload_specs.json), builds block_topk routing lists and
+checks their masks and score expressions.
 
     python3 test/python/test_gpu_suite.py        (unittest)
     python3 -m pytest test/python
@@ -78,10 +79,11 @@ class ReferenceTest(unittest.TestCase):
 
     def naive(self, q, k, v, expr, scale, score_expr=None):
         """Per-row softmax over the kept keys of the modified scores, from the scalar evaluators;
-        O = 0, LSE = -inf when a row keeps nothing."""
+        O = 0, LSE = -inf when a row keeps nothing. `expr`: a mask string, or a compiled mask
+        (anything with evaluate(b, h, q, k, sq, skv))."""
         b, hq, sq, d = q.shape
         hkv, skv = k.shape[1], k.shape[2]
-        mask = compile_mask(expr)
+        mask = compile_mask(expr) if isinstance(expr, str) else expr
         score = compile_score(score_expr)
         out = torch.zeros(b, hq, sq, d, dtype=torch.float64)
         lse = torch.full((b, hq, sq), -math.inf, dtype=torch.float64)
@@ -210,6 +212,162 @@ class ReferenceTest(unittest.TestCase):
         finally:
             self.ref.MASK_CHUNK_ELEMENTS = old
         self.assertEqual(dead[1, 2].tolist(), [True] * 5 + [False] * 4)
+
+
+def routed_manifest(mask, shape, block=128, name="kv_blocks"):
+    """A manifest with routing by the list tensor `name` of the declared `shape`."""
+    return {"name": "routed", "mask": mask, "routing": {"tensor": name, "block": block},
+            "tensors": [{"name": name, "dtype": "i32", "shape": list(shape)}]}
+
+
+ROUTING_SHAPES = [["b", "hq", "sq/4", 3], ["hq", "sq/4", 2], ["b", "sq/4", 5], ["sq/4", 1]]
+
+
+@needs_torch
+class RoutingTest(unittest.TestCase):
+    """Routing: the random lists of gpu/runtime_data.py, and the routed reference mask of
+    gpu/reference.py against the contract written out pair by pair. Blocks of 4 keys here (the
+    compiler takes multiples of 128; the reference takes any), so that small problems have many."""
+
+    naive = ReferenceTest.naive
+
+    def setUp(self):
+        import reference
+        import runtime_data
+        self.ref = reference
+        self.data_mod = runtime_data
+
+    def data(self, manifest, b, hq, sq, skv, seed=0):
+        return self.data_mod.make_runtime_data(manifest, SimpleNamespace(b=b, hq=hq, sq=sq, skv=skv),
+                                               seed, device="cpu")
+
+    @staticmethod
+    def contract(manifest, data, b, hq, sq, skv):
+        """Bool [b, hq, sq, skv], in the contract's words: the expression keeps (q, k), and some
+        entry of the list row of (b, h, q // block) in [0, ceil(skv / block)) equals k // block."""
+        expr = compile_mask(manifest["mask"])
+        (decl,) = manifest["tensors"]
+        block, leading = manifest["routing"]["block"], decl["shape"][:-2]
+        lists = data["tensors"][decl["name"]].tolist()
+        blocks = math.ceil(skv / block)
+        out = torch.zeros(b, hq, sq, skv, dtype=torch.bool)
+        for bi in range(b):
+            for h in range(hq):
+                rows = lists
+                for dim in leading:
+                    rows = rows[bi if dim == "b" else h]
+                for i in range(sq):
+                    listed = {e for e in rows[i // block] if 0 <= e < blocks}
+                    for j in range(skv):
+                        out[bi, h, i, j] = (j // block in listed
+                                            and expr.evaluate(bi, h, i, j, sq, skv))
+        return out
+
+    def test_extent(self):
+        extent = self.data_mod.extent
+        for sq, blocks in [(1, 1), (127, 1), (128, 1), (129, 2), (16384, 128)]:
+            self.assertEqual(extent("sq/128", SimpleNamespace(b=2, hq=3, sq=sq, skv=5)), blocks)
+        case = SimpleNamespace(b=2, hq=3, sq=7, skv=5)
+        self.assertEqual([extent(d, case) for d in ["b", "hq", "sq", "skv", 32, "sq/4"]],
+                         [2, 3, 7, 5, 32, 2])
+
+    def test_random_lists_hold_everything(self):
+        m = routed_manifest("causal", ["b", "hq", "sq/128", 16], name="blocks")
+        m["tensors"].insert(0, {"name": "ids", "dtype": "i32", "shape": ["b", "skv"]})
+        data = self.data(m, 4, 8, 2048, 3000)  # 24 kv blocks
+        lists = data["tensors"]["blocks"]
+        self.assertEqual((tuple(lists.shape), lists.dtype), ((4, 8, 16, 16), torch.int32))
+        self.assertTrue(torch.equal(lists, self.data(m, 4, 8, 2048, 3000)["tensors"]["blocks"]))
+        rows, blocks = lists.reshape(-1, 16).tolist(), 24
+        valid = [[e for e in r if 0 <= e < blocks] for r in rows]
+        flat = [e for r in rows for e in r]
+        self.assertGreater(sum(map(len, valid)) / len(flat), 0.5)  # mostly valid
+        self.assertIn(-1, flat)
+        self.assertTrue(any(e >= blocks for e in flat) and any(e < -1 for e in flat))
+        self.assertIn(2 ** 31 - 1, flat)
+        self.assertIn(-2 ** 31, flat)
+        self.assertTrue(any(len(v) > len(set(v)) for v in valid))  # repeated valid blocks
+        self.assertTrue(any(r == [-1] * 16 for r in rows))         # rows routed nowhere
+        self.assertTrue(any(r[0] == -1 and v for r, v in zip(rows, valid)))  # padding first
+        self.assertGreater(len({len(set(v)) for v in valid}), 5)              # varied rows
+        # Few blocks and long lists still leave blocks out of many rows.
+        few = self.data(routed_manifest("none", ["sq/128", 32]), 1, 1, 8192, 300)["tensors"]
+        sets = [{e for e in r if 0 <= e < 3} for r in few["kv_blocks"].tolist()]
+        self.assertTrue(sum(0 < len(x) < 3 for x in sets) >= 8, sets)
+        # Other i32 tensors are still packed document ids.
+        ids = data["tensors"]["ids"]
+        self.assertEqual(tuple(ids.shape), (4, 3000))
+        self.assertTrue(bool((ids[:, 1:] >= ids[:, :-1]).all()))
+
+    def test_routed_mask_is_the_contract(self):
+        for shape in ROUTING_SHAPES:
+            for expr in ["causal", "none", "h % 2 == 0 ? causal : window(5, 2)"]:
+                for b, hq, sq, skv in [(2, 3, 23, 19), (1, 2, 9, 30)]:
+                    with self.subTest(shape=shape, mask=expr, size=(b, hq, sq, skv)):
+                        m = routed_manifest(expr, shape, block=4)
+                        data = self.data(m, b, hq, sq, skv, seed=sq + len(shape))
+                        want = self.contract(m, data, b, hq, sq, skv)
+                        mask = self.ref.reference_mask(m).with_data(data)
+                        rows = torch.arange(sq)
+                        got = self.ref.keep(mask, rows, skv, sq, b, hq).expand(b, hq, sq, skv)
+                        self.assertTrue(torch.equal(got, want))
+                        self.assertTrue(torch.equal(torch.tensor(
+                            [[mask.table(sq, skv, bi, h) for h in range(hq)] for bi in range(b)]),
+                            want))
+                        dead = self.ref.fully_masked_rows(mask, b, hq, sq, skv, "cpu")
+                        self.assertTrue(torch.equal(dead, ~want.any(-1)))
+                        old = self.ref.MASK_CHUNK_ELEMENTS
+                        try:
+                            self.ref.MASK_CHUNK_ELEMENTS = 7
+                            chunked = self.ref.fully_masked_rows(mask, b, hq, sq, skv, "cpu")
+                        finally:
+                            self.ref.MASK_CHUNK_ELEMENTS = old
+                        self.assertTrue(torch.equal(chunked, dead))
+                        self.assertTrue(want.any() and not want.all())
+
+    def test_routed_attention(self):
+        gen = torch.Generator().manual_seed(4)
+        for shape, expr, (b, hq, hkv, sq, skv) in [
+                (["b", "hq", "sq/4", 3], "causal", (2, 4, 2, 13, 17)),
+                (["hq", "sq/4", 2], "none", (1, 2, 1, 10, 9)),
+                (["sq/4", 4], "window(6, 0)", (2, 1, 1, 16, 16))]:
+            with self.subTest(shape=shape, mask=expr):
+                m = routed_manifest(expr, shape, block=4)
+                data = self.data(m, b, hq, sq, skv, seed=b * sq)
+                mask = self.ref.reference_mask(m).with_data(data)
+                q = torch.randn(b, hq, sq, 8, generator=gen, dtype=torch.float64)
+                k = torch.randn(b, hkv, skv, 8, generator=gen, dtype=torch.float64)
+                v = torch.randn(b, hkv, skv, 8, generator=gen, dtype=torch.float64)
+                out, lse = self.ref.attention(q, k, v, mask, 0.3, torch.float64)
+                want_out, want_lse = self.naive(q, k, v, mask, 0.3)
+                self.assertTrue(torch.allclose(out, want_out, atol=1e-12))
+                self.assertTrue(torch.equal(torch.isinf(lse), torch.isinf(want_lse)))
+                finite = torch.isfinite(want_lse)
+                self.assertTrue(torch.allclose(lse[finite], want_lse[finite], atol=1e-12))
+                plain, _ = self.ref.attention(q, k, v, self.ref.reference_mask(expr), 0.3,
+                                              torch.float64)
+                self.assertFalse(torch.allclose(out, plain, atol=1e-6))  # routing bites
+
+    def test_what_the_suite_reads(self):
+        mask = self.ref.reference_mask(routed_manifest("window(512, 0)", ["b", "sq/128", 8]))
+        self.assertEqual(mask_lengths(mask.literals), [128, 512])  # the block is a length
+        self.assertTrue({"b", "q", "k"} <= mask.variables)
+        self.assertNotIn("h", mask.variables)
+        both = self.ref.reference_mask(routed_manifest("causal", ["b", "hq", "sq/128", 8]))
+        self.assertTrue({"b", "h"} <= both.variables)
+        self.assertNotIn("b", self.ref.reference_mask(
+            routed_manifest("causal", ["hq", "sq/128", 8])).variables)
+        self.assertEqual(self.ref.reference_mask({"mask": "causal"}).source, "causal")
+        # The spec's "tensors" object serves when the manifest's list lacks the tensor.
+        spec_only = {"mask": "causal", "routing": {"tensor": "r", "block": 128},
+                     "spec": {"tensors": {"r": {"dtype": "i32", "shape": ["sq/128", 4]}}}}
+        self.assertEqual(self.ref.reference_mask(spec_only).shape, ("sq/128", 4))
+        from mask_expr import MaskError
+        with self.assertRaises(MaskError):
+            self.ref.reference_mask({"mask": "causal", "routing": {"tensor": "r", "block": 128}})
+        with self.assertRaises(MaskError):  # no runtime data to read the lists from
+            mask(q=torch.arange(4)[:, None], k=torch.arange(4)[None, :], sq=4, skv=4,
+                 b=torch.arange(1)[:, None, None, None])
 
 
 SOFTCAP = "softcap(s, 50.0)"
@@ -433,6 +591,127 @@ class BenchScoreTest(unittest.TestCase):
             other = ALIBI if expr == SOFTCAP else SOFTCAP
             self.assertIsNotNone(bench.score_disagreement(lib("o", "bf16", 128, "causal", other),
                                                           w, sm, "cpu", mm))
+
+
+def routed_lib(name="blocktopk_bf16_d128", mask="causal", shape=("b", "hq", "sq/128", 32),
+               block=128):
+    """A library like specs/blocktopk_bf16_d128.json: its mask, and routing by kv_blocks."""
+    library = lib(name, "bf16", 128, mask)
+    library.manifest.update(routed_manifest(mask, shape, block), name=name)
+    return library
+
+
+@needs_torch
+class BenchRoutingTest(unittest.TestCase):
+    """bench.py's block_topk workloads: the routing lists from the workload's selection, checked
+    against peers.py's own mask_mod."""
+
+    @staticmethod
+    def workload(sq=1000, skv=None, topk=3, block=128, causal=True, b=2, hq=3, seed=0):
+        return {"name": "bt", "b": b, "hq": hq, "sq": sq, "skv": skv or sq, "d": 128,
+                "dtype": "bf16", "mask": {"kind": "block_topk", "block": block, "topk": topk,
+                                          "seed": seed, "causal": causal}}
+
+    def test_lists_follow_the_selection(self):
+        w = self.workload()
+        data = bench.workload_data(routed_lib(), w, "cpu")
+        lists = data["tensors"]["kv_blocks"]
+        self.assertEqual((tuple(lists.shape), lists.dtype), ((2, 3, 8, 32), torch.int32))
+        self.assertTrue(lists.is_contiguous())
+        self.assertTrue(bool((lists == lists[:1, :1]).all()))  # every batch and head the same
+        selection = bench.block_topk_selection(w["mask"], 1000, 1000)
+        for i, row in enumerate(lists[0, 0].tolist()):
+            chosen = selection[i]
+            self.assertEqual(row, chosen + [-1] * (32 - len(chosen)))
+            self.assertIn(i, chosen)                                   # own block (causal)
+            self.assertTrue(all(0 <= j <= i for j in chosen))
+            self.assertLessEqual(len(chosen), 4)                       # topk + own block
+        self.assertEqual(selection, bench.block_topk_selection(w["mask"], 1000, 1000))
+        flat = bench.workload_data(routed_lib(shape=("sq/128", 4)), w, "cpu")
+        self.assertTrue(torch.equal(flat["tensors"]["kv_blocks"], lists[0, 0, :, :4]))
+
+    def test_what_cannot_be_served(self):
+        for library, w, words in [
+                (routed_lib(block=256), self.workload(), "routes blocks of 256 keys"),
+                (routed_lib(shape=("b", "hq", "sq/128", 3)), self.workload(topk=3),
+                 "lists at most 3"),
+                (routed_lib(), dict(self.workload(), mask={"kind": "causal"}), "selects no blocks")]:
+            with self.subTest(words=words):
+                with self.assertRaises(bench.MismatchError) as e:
+                    bench.workload_data(library, w, "cpu")
+                self.assertIn(words, str(e.exception))
+        # Routing is no dense or causal library for the automatic match.
+        self.assertFalse(bench.is_dense(routed_lib(mask="none")))
+        causal = {"name": "c", "b": 1, "hq": 1, "sq": 8, "skv": 8, "d": 128, "dtype": "bf16",
+                  "mask": {"kind": "causal"}}
+        found, why = bench.match(causal, [routed_lib()], {})
+        self.assertIsNone(found)
+        found, _ = bench.match(self.workload(), [routed_lib()], {"bt": "blocktopk_bf16_d128"})
+        self.assertEqual(found.name, "blocktopk_bf16_d128")
+        _, why = bench.match(self.workload(), [routed_lib()], {})
+        self.assertIn("mask block_topk: not compiled", why)
+
+    def test_mask_disagreement_includes_routing(self):
+        w = self.workload(sq=700, skv=700)
+        library = routed_lib()
+        data = bench.workload_data(library, w, "cpu")
+
+        def topk_mod(selection, causal=True):
+            sel = torch.zeros(len(selection), len(selection), dtype=torch.bool)
+            for i, row in enumerate(selection):
+                sel[i, row] = True
+            return lambda b, h, q, kv: sel[q // 128, kv // 128] & ((kv <= q) if causal else True)
+        selection = bench.block_topk_selection(w["mask"], 700, 700)
+        self.assertIsNone(bench.mask_disagreement(library, w, topk_mod(selection), "cpu", data))
+        why = bench.mask_disagreement(library, w, lambda b, h, q, kv: kv <= q, "cpu", data)
+        self.assertIn("'causal' routed by kv_blocks drops", why)
+        # One head's list one block short: found, at that head.
+        short = {"tensors": {"kv_blocks": data["tensors"]["kv_blocks"].clone()}, "params": {}}
+        short["tensors"]["kv_blocks"][1, 2, 5, 0] = -1
+        why = bench.mask_disagreement(library, w, topk_mod(selection), "cpu", short)
+        self.assertRegex(why, r"drops \(b=1, h=2, q=640, k=\d+\)")
+        why = bench.mask_disagreement(library, w, topk_mod(selection), "cpu", None)
+        self.assertIn("cannot be evaluated", why)
+        # Not causal: every block is allowed, and the library's mask is "none".
+        w = self.workload(sq=700, causal=False, topk=4)
+        library = routed_lib(mask="none")
+        data = bench.workload_data(library, w, "cpu")
+        selection = bench.block_topk_selection(w["mask"], 700, 700)
+        self.assertTrue(all(len(row) == 4 for row in selection))
+        self.assertIsNone(bench.mask_disagreement(library, w, topk_mod(selection, False), "cpu",
+                                                  data))
+
+    @unittest.skipUnless(peer_defs.available(), "shared/bench/peers.py is not here")
+    def test_against_peers_definitions(self):
+        """The shared suite's block_topk workloads against peers.py's own mask_mod: the block
+        selection at full size, every (q, k) pair on their first 2048 queries and keys (the same
+        draws: the selection of a query block depends on the blocks before it only)."""
+        (mask_mod_for,) = peer_defs.peer_functions("mask_mod_for")
+        specs = bench.load_workload_specs()
+        topk = [w for w in peer_defs.workloads().values()
+                if (w.get("mask") or {}).get("kind") == "block_topk"]
+        for w in topk:
+            with self.subTest(workload=w["name"]):
+                library = routed_lib(specs.get(w["name"], "routed"),
+                                     block=w["mask"]["block"])
+                data = bench.workload_data(library, w, "cpu")
+                lists = data["tensors"]["kv_blocks"]
+                self.assertEqual(tuple(lists.shape),
+                                 (w["b"], w["hq"], math.ceil(w["sq"] / w["mask"]["block"]), 32))
+                mm, _ = mask_mod_for(w, "cpu")
+                blk = w["mask"]["block"]
+                nq, nk = math.ceil(w["sq"] / blk), math.ceil(w["skv"] / blk)
+                last_q = torch.minimum(torch.arange(nq) * blk + blk - 1, torch.tensor(w["sq"] - 1))
+                theirs = mm(0, 0, last_q[:, None], (torch.arange(nk) * blk)[None, :])
+                ours = torch.zeros(nq, nk + 1, dtype=torch.bool)
+                rows = lists[0, 0].long()
+                ours.scatter_(1, rows.masked_fill(rows < 0, nk), torch.ones_like(rows).bool())
+                self.assertTrue(torch.equal(ours[:, :nk], theirs))
+                small = dict(w, b=1, hq=2, sq=min(w["sq"], 2048), skv=min(w["skv"], 2048))
+                mm, _ = mask_mod_for(small, "cpu")
+                data = bench.workload_data(library, small, "cpu")
+                self.assertIsNone(bench.mask_disagreement(library, small, mm, "cpu", data))
+        self.assertEqual(specs.get("blocktopk16_bf16_d128_s16k"), "blocktopk_bf16_d128")
 
 
 class SummaryTest(unittest.TestCase):

@@ -102,10 +102,17 @@ FailureOr<tile::KernelOp> buildForwardKernel(OpBuilder &b, attn::AttentionOp att
       kernel.setKvBoxAttr(b.getDenseI64ArrayAttr(boxes.kv));
     }
   }
+  std::optional<RoutingInfo> routing = attention.getRoutingInfo();
+  if (routing)
+    kernel.setRoutingAttr(attention.getRoutingAttr());
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&kernel.getRegion().front());
 
   attn::MaskClass mask = attn::classifyMask(attention);
+  // A routed loop walks one kv range: a mask of two intervals (a sink and a
+  // window) takes the run-time scan's single range instead.
+  if (routing && numKvRanges(mask) > 1)
+    mask.kind = attn::MaskKind::Generic;
   auto maskFn = tile::MaskFnOp::create(b, loc);
   if (failed(lowerMaskInto(attention, maskFn)))
     return failure();
@@ -126,9 +133,13 @@ FailureOr<tile::KernelOp> buildForwardKernel(OpBuilder &b, attn::AttentionOp att
   tile::LoadQOp::create(b, loc);
   tile::LoadOp::create(b, loc, tile::KvOperand::k, tile::TileWhich::first);
   // Range 0 (the upper one) first: kv tiles are visited from the top down.
-  for (unsigned range = 0; range < numKvRanges(mask); ++range)
-    for (tile::KvSpan span : liveSpans(mask))
-      buildKvLoop(b, loc, span, range, scored);
+  // A routed kernel walks the listed blocks within range 0 instead.
+  if (routing)
+    buildKvLoop(b, loc, tile::KvSpan::routed, /*range=*/0, scored);
+  else
+    for (unsigned range = 0; range < numKvRanges(mask); ++range)
+      for (tile::KvSpan span : liveSpans(mask))
+        buildKvLoop(b, loc, span, range, scored);
   tile::EpilogueOp::create(b, loc, /*write_lse=*/true);
   return kernel;
 }
@@ -137,14 +148,17 @@ FailureOr<tile::KernelOp> buildForwardKernel(OpBuilder &b, attn::AttentionOp att
 
 target::TileProblem forwardTileProblem(attn::AttentionOp attention) {
   const attn::MaskKind kind = attn::classifyMask(attention).kind;
-  // An empty mask does no work anywhere: as uniform as a dense one.
+  const std::optional<RoutingInfo> routing = attention.getRoutingInfo();
+  // An empty mask does no work anywhere: as uniform as a dense one. Routed
+  // work is as uneven as its lists.
   const target::MaskShape mask =
-      kind == attn::MaskKind::Dense || kind == attn::MaskKind::Empty ? target::MaskShape::Dense
+      routing ? target::MaskShape::Other
+      : kind == attn::MaskKind::Dense || kind == attn::MaskKind::Empty ? target::MaskShape::Dense
       : kind == attn::MaskKind::Causal                               ? target::MaskShape::Causal
                                                                      : target::MaskShape::Other;
   return {int64_t(attention.getHeadDim()),
           int64_t(attention.getElementType().getIntOrFloatBitWidth() / 8), mask,
-          attention.hasScore()};
+          attention.hasScore(), routing ? routing->block : 0};
 }
 
 namespace {

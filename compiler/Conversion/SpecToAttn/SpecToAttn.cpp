@@ -88,6 +88,15 @@ OwningOpRef<ModuleOp> buildAttnModule(MLIRContext &context, const spec::Spec &sp
   auto attention = attn::AttentionOp::create(b, loc, spec.name, spec.headDim,
                                              elementType(context, spec.elementType), modes);
   setDecls(attention, spec.decls);
+  if (spec.routing) {
+    const std::vector<spec::Dim> &dims = spec.decls.tensors[spec.routing->slot].dims;
+    auto has = [&](spec::DimKind kind) {
+      return llvm::any_of(dims, [&](const spec::Dim &d) { return d.kind == kind; });
+    };
+    attention.setRoutingAttr(buildRoutingAttr(
+        b, {int64_t(spec.routing->slot), spec.routing->block, dims.back().size,
+            has(spec::DimKind::Batch), has(spec::DimKind::QueryHeads)}));
+  }
 
   // The mask: a bool expression over the indices.
   Location maskLoc = exprLoc(loc, "/mask");

@@ -115,6 +115,35 @@ LogicalResult AttentionOp::verify() {
         return emitOpError("grid has more than 2^31 - 1 tokens");
     }
   }
+  return verifyRouting();
+}
+
+/// The list is the declared i32 tensor of shape [("b")?, ("hq")?,
+/// "sq/block", listed] that the attribute describes.
+LogicalResult AttentionOp::verifyRouting() {
+  if (!getRoutingAttr())
+    return success();
+  std::optional<RoutingInfo> routing = getRoutingInfo();
+  if (!routing)
+    return emitOpError("routing must be {batched, block, listed, per_head, tensor}");
+  if (getGrid())
+    return emitOpError("routing lists blocks of the token sequence; it has no form on a grid");
+  ArrayAttr tensors = getTensorsAttr();
+  if (!tensors || routing->tensor >= int64_t(tensors.size()))
+    return emitOpError("routing names tensor slot ") << routing->tensor << ", which is not declared";
+  auto decl = cast<DictionaryAttr>(tensors[routing->tensor]);
+  auto dtype = decl.getAs<TypeAttr>("dtype");
+  auto shape = decl.getAs<ArrayAttr>("shape");
+  Builder b(getContext());
+  SmallVector<Attribute> want;
+  if (routing->batched)
+    want.push_back(b.getStringAttr("b"));
+  if (routing->perHead)
+    want.push_back(b.getStringAttr("hq"));
+  want.push_back(b.getStringAttr("sq/" + std::to_string(routing->block)));
+  want.push_back(b.getI64IntegerAttr(routing->listed));
+  if (!dtype || !dtype.getValue().isSignlessInteger(32) || shape != b.getArrayAttr(want))
+    return emitOpError("the routing tensor must be i32 of shape ") << b.getArrayAttr(want);
   return success();
 }
 

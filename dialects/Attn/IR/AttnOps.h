@@ -10,6 +10,7 @@
 
 #include "dialects/Attn/IR/AttnAttrs.h"
 #include "dialects/Attn/IR/AttnDialect.h"
+#include "dialects/Common/RoutingAttr.h"
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/BuiltinTypes.h"

@@ -95,7 +95,12 @@ def Attn_AttentionOp : Attn_Op<"attention", [
     OptionalAttr<DictArrayAttr>:$params,
     // The token grid (1 to 3 axis sizes, tokens row-major): queries and keys
     // are its tokens, and attn.grid_coord reads their coordinates.
-    OptionalAttr<DenseI64ArrayAttr>:$grid
+    OptionalAttr<DenseI64ArrayAttr>:$grid,
+    // Routed attention (dialects/Common/RoutingAttr.h): the i32 tensor at
+    // slot `tensor`, of shape [("b")?, ("hq")?, "sq/block", listed], lists
+    // per block of `block` queries the kv blocks they may see; the mask
+    // region applies within them.
+    OptionalAttr<DictionaryAttr>:$routing
   );
   let regions = (region SizedRegion<1>:$mask, MaxSizedRegion<1>:$score,
                         MaxSizedRegion<1>:$sink);
@@ -170,6 +175,13 @@ def Attn_AttentionOp : Attn_Op<"attention", [
     ::mlir::BlockArgument getSinkNumHeadsArg() { return getSinkBlock().getArgument(2); }
     /// The f32 the sink block yields; only when hasSink().
     ::mlir::Value getSinkYield();
+
+    /// Checks the routing attribute against the declared tensors.
+    ::mlir::LogicalResult verifyRouting();
+    /// The routing attribute, read; none without one.
+    std::optional<::mlir::RoutingInfo> getRoutingInfo() {
+      return ::mlir::readRoutingAttr(getRoutingAttr());
+    }
 
     /// True when `mode` (e.g. "forward") is listed in `modes`.
     bool hasMode(::llvm::StringRef mode);

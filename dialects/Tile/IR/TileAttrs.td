@@ -71,7 +71,8 @@ def Tile_ConfigAttr : AttrDef<Tile_Dialect, "Config"> {
 def Tile_KvSpan : I32Enum<"KvSpan", "which kv tiles a tile.kv_loop visits", [
   I32EnumCase<"partial_high", 0>,
   I32EnumCase<"full", 1>,
-  I32EnumCase<"partial_low", 2>
+  I32EnumCase<"partial_low", 2>,
+  I32EnumCase<"routed", 3>
 ]> {
   let cppNamespace = "::mlir::tile";
 }

@@ -115,7 +115,27 @@ LogicalResult KernelOp::verify() {
   if (!llvm::is_contained(kSupportedModes, getMode()))
     return emitOpError("unsupported mode \"")
            << getMode() << "\" (supported: \"forward\")";
-  return verifyGridTiling();
+  if (failed(verifyGridTiling()))
+    return failure();
+  return verifyRouting();
+}
+
+/// A routed kernel's blocks are whole q tiles and kv tiles of the sequence.
+LogicalResult KernelOp::verifyRouting() {
+  if (!getRoutingAttr())
+    return success();
+  std::optional<RoutingInfo> routing = getRoutingInfo();
+  if (!routing)
+    return emitOpError("routing must be {batched, block, listed, per_head, tensor}");
+  if (tilesGrid())
+    return emitOpError("routing lists blocks of the token sequence; a kernel that tiles a "
+                       "grid in N-d cannot have it");
+  if (routing->block % getConfig().getBlockM() != 0 ||
+      routing->block % getConfig().getBlockN() != 0)
+    return emitOpError("routing block ")
+           << routing->block << " must be a multiple of the q tile (" << getConfig().getBlockM()
+           << " rows) and the kv tile (" << getConfig().getBlockN() << " keys)";
+  return success();
 }
 
 /// A grid of 1 to 3 positive sizes; boxes only with a grid and both or
@@ -234,6 +254,15 @@ LogicalResult KernelOp::verifyRegions() {
                 return emitOpError() << loopName << " names a kv range that tile.kv_bounds does not "
                           "yield (it yields "
                        << numRanges << ")";
+              if ((span == KvSpan::routed) != bool(getRoutingAttr()))
+                return emitOpError()
+                       << loopName
+                       << (span == KvSpan::routed
+                               ? " needs a routed kernel (attribute routing)"
+                               : " in a routed kernel: its one loop is span = routed");
+              if (span == KvSpan::routed && numKvBounds > 0 && numRanges != 1)
+                return emitOpError() << loopName << " walks one kv range; tile.kv_bounds yields "
+                                     << numRanges;
               std::pair<int64_t, KvSpan> key{range, span};
               if (lastLoop && *lastLoop >= key)
                 return emitOpError() << loopName << " out of order: at most one loop per span, in the "
@@ -265,6 +294,8 @@ LogicalResult KernelOp::verifyRegions() {
            << numEpilogues;
   if (!isa<EpilogueOp>(lastOp))
     return emitOpError("tile.epilogue must be the last op of the kernel");
+  if (getRoutingAttr() && !getKvLoop(KvSpan::routed))
+    return emitOpError("is routed: it must contain a tile.kv_loop {span = routed}");
 
   // Every score goes through score_fn, in full and partial tiles alike, and
   // apply_score has nothing to call without one.

@@ -12,6 +12,7 @@
 
 #include "dialects/Tile/IR/TileAttrs.h"
 #include "dialects/Tile/IR/TileDialect.h"
+#include "dialects/Common/RoutingAttr.h"
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/BuiltinTypes.h"

@@ -34,6 +34,11 @@ def Tile_KernelOp : Tile_Op<"kernel", [
        that `tile.kv_bounds` yields;
     4. `tile.epilogue`, last.
 
+    A routed kernel (attribute `routing`) has instead exactly one loop,
+    `tile.kv_loop {span = routed}`, over one kv range, and tiles no grid;
+    its blocks are whole q and kv tiles (block a multiple of block_m and
+    block_n).
+
     A kernel has a `tile.score_fn` iff every non-empty kv loop has a
     `tile.apply_score`. Attributes: `config` (#tile.config), `element_type`
     (f16 or bf16, of Q, K, V and O), `head_dim` (64, 128 or 256) and `mode`
@@ -67,7 +72,11 @@ def Tile_KernelOp : Tile_Op<"kernel", [
     // cover (products block_m and block_n).
     OptionalAttr<DenseI64ArrayAttr>:$grid,
     OptionalAttr<DenseI64ArrayAttr>:$q_box,
-    OptionalAttr<DenseI64ArrayAttr>:$kv_box
+    OptionalAttr<DenseI64ArrayAttr>:$kv_box,
+    // Routed attention (dialects/Common/RoutingAttr.h): the runtime list of
+    // kv blocks per block of queries; the kernel's one kv loop is then
+    // `span = routed`.
+    OptionalAttr<DictionaryAttr>:$routing
   );
   let regions = (region SizedRegion<1>:$region);
 
@@ -86,6 +95,12 @@ def Tile_KernelOp : Tile_Op<"kernel", [
   let extraClassDeclaration = [{
     /// The grid, q_box and kv_box attributes (from verify()).
     ::mlir::LogicalResult verifyGridTiling();
+    /// The routing attribute (from verify()).
+    ::mlir::LogicalResult verifyRouting();
+    /// The routing attribute, read; none for a kernel that is not routed.
+    std::optional<::mlir::RoutingInfo> getRoutingInfo() {
+      return ::mlir::readRoutingAttr(getRoutingAttr());
+    }
     /// Whether the kernel tiles a grid in N-d (it has q_box and kv_box).
     bool tilesGrid() { return getQBox().has_value(); }
 
@@ -419,6 +434,11 @@ def Tile_KvLoopOp : Tile_Op<"kv_loop", [
     * `partial_high`: [full_end, end)   (e.g. the diagonal tiles of a causal mask)
     * `full`:         [full_begin, full_end)
     * `partial_low`:  [begin, full_begin)
+    * `routed`:       the tiles of the kv blocks the kernel's routing list
+                      names for this q tile, within [begin, end): listed
+                      blocks from the highest down, each from its top tile.
+                      Its `tile.apply_mask` masks only the partial tiles
+                      (outside [full_begin, full_end)), a branch per tile.
 
     A non-empty body holds `tile.mma_qk`, `tile.online_softmax` and
     `tile.mma_pv` exactly once each and in that order, each preceded by the
@@ -431,7 +451,8 @@ def Tile_KvLoopOp : Tile_Op<"kv_loop", [
 
     Lowering: the `for` loop above around the body's device calls, with
     `next` the following visited tile (j - 1, else the top of the next range,
-    else -1). No effects of its own beyond those of its body.
+    else -1); a routed loop walks a cursor over the list
+    (attn/device/routing.h). No effects of its own beyond those of its body.
 
     ```mlir
     tile.kv_loop {span = full, range = 1} {

@@ -120,5 +120,27 @@ TEST_F(ForwardExtras, RequiresQueriesNoLongerThanKeys) {
   expectRejected(args, "q: seqlen_q is 400", "seqlen_q <= seqlen_k");
 }
 
+// A routing list has one row per block of 128 queries: Sq = 100 takes ceil(100 / 128) = 1.
+TEST(RoutedListExtras, SizesTheQueryBlockDimensionFromTheCall) {
+  std::string error;
+  LibraryPtr lib = openFixture("RoutedList", &error);
+  ASSERT_NE(lib, nullptr) << error;
+  constexpr uintptr_t kGiB = uintptr_t(1) << 30;
+  ForwardArgs args;
+  const int64_t listShape[3] = {8, 1, 4};
+  attn_tensor list = denseTensor(6 * kGiB, ATTN_DTYPE_I32, 3, listShape);
+  attn_forward_extras extras{&list, 1, nullptr, 0, nullptr, 0};
+  auto call = [&] {
+    return attn_forward_ex(lib.get(), &args.q, &args.k, &args.v, &args.o, &args.lse, args.scale,
+                           &extras, nullptr);
+  };
+  attn_status status = call();
+  EXPECT_NE(status, ATTN_ERROR_INVALID_ARGUMENT) << attn_last_error();
+  list.shape[1] = 2;
+  EXPECT_EQ(call(), ATTN_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(attn_last_error()).find("'sq/128' = 1 for this call"), std::string::npos)
+      << attn_last_error();
+}
+
 } // namespace
 } // namespace attn::test

@@ -45,7 +45,7 @@ TEST(ExampleSpecs, SchemaDescribesTheSameKeys) {
   EXPECT_EQ(keys,
             (std::set<std::string>{"$schema", "description", "name", "head_dim",
                                    "dtype", "mask", "score", "sink", "tensors",
-                                   "params", "grid", "modes"}));
+                                   "params", "routing", "grid", "modes"}));
   EXPECT_EQ(schema["required"], (nlohmann::json{"name", "head_dim", "dtype"}));
   EXPECT_EQ(schema["properties"]["head_dim"]["enum"],
             (nlohmann::json{64, 128, 256}));

@@ -2,7 +2,8 @@
 // they agree on the order: from end − 1 down to begin (FlashAttention-2 order: a causal mask's
 // partial tiles come first, while the running max is still being established), the full run
 // without mask code in between. Masks whose rows keep two intervals of keys give a KvTilesPair:
-// the upper range first, then the lower (the two never share a tile).
+// the upper range first, then the lower (the two never share a tile). Routed masks give a
+// RoutedKvTiles (routing.h): its listed blocks, highest first.
 #pragma once
 
 #include <stdint.h>
@@ -10,6 +11,7 @@
 #include <type_traits>
 
 #include "attn/device/hooks.h"
+#include "attn/device/routing.h"
 
 namespace attn::device::sm90 {
 
@@ -28,6 +30,17 @@ template <class F>
 __device__ __forceinline__ void for_each_kv_tile(const KvTilesPair &r, F &&f) {
   for_each_kv_tile(r.high, f);
   for_each_kv_tile(r.low, f);
+}
+
+// Routed attention: the listed blocks' tiles from the top down, full or partial per tile.
+template <int kListed, class F>
+__device__ __forceinline__ void for_each_kv_tile(const RoutedKvTiles<kListed> &r, F &&f) {
+  for (RouteCursor c = r.first(); c.tile >= 0; c = r.next(c)) {
+    if (r.full(c.tile))
+      f(c.tile, FullTile{});
+    else
+      f(c.tile, PartialTile{});
+  }
 }
 
 }  // namespace attn::device::sm90
