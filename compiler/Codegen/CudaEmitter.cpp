@@ -15,6 +15,13 @@ namespace attnc::codegen {
 
 std::string hookNamespace(StringRef symbol) { return ("attn_variant_" + symbol).str(); }
 
+bool ctaBounds(tile::KernelOp kernel) {
+  tile::ConfigAttr config = kernel.getConfig();
+  bool scans = false;
+  kernel.getKvBounds().walk([&](tile::ScanKvTilesOp) { scans = true; });
+  return scans && config.isWarpSpecialized() && !config.getPersistent() && !kernel.tilesGrid();
+}
+
 std::string hookIndex(tile::KernelOp kernel, StringRef var, StringRef length) {
   bool readsTensors = false;
   kernel.walk([&](tile::ReadOp) { readsTensors = true; });
@@ -120,8 +127,11 @@ public:
        << "ATTN_HD " << boundsType()
        << " kv_bounds(const attn_forward_params &p, int64_t b, int64_t h, int64_t q_tile, "
           "int64_t sq, int64_t skv) {\n";
-    // Warp-specialised kernels call it from single warps: no CTA-wide scan.
-    const KvScan scan = kernel.getConfig().isWarpSpecialized() ? KvScan::Warp : KvScan::Block;
+    // Warp-specialised kernels call it from single warps (no CTA-wide scan), unless the whole
+    // CTA computes it once (ctaBounds).
+    const KvScan scan = kernel.getConfig().isWarpSpecialized() && !ctaBounds(kernel)
+                            ? KvScan::Warp
+                            : KvScan::Block;
     auto bounds = emitScalarBlock(*kernel.getKvBounds().getBody(), {"q_tile", "sq", "skv"},
                                   os, "  ", scan);
     if (failed(bounds))
@@ -187,15 +197,15 @@ public:
       index += "h, ";
     const std::string block = std::to_string(routing->block);
     os << "// tile.kernel {routing}: the tiles of the kv blocks that row q_tile * kBlockM / "
-       << block << "\n// of tensor " << routing->tensor << " lists, within kv_bounds.\n"
+       << block << "\n// of tensor " << routing->tensor << " lists, within the q tile's kv_bounds.\n"
        << "ATTN_HD " << kvTilesType()
        << " kv_route(const attn_forward_params &p, int64_t b, int64_t h, int64_t q_tile, "
-          "int64_t sq, int64_t skv) {\n"
+          "int64_t skv, const attn::device::KvTiles &bounds) {\n"
        << "  static_assert(" << block << " % kBlockM == 0 && " << block
        << " % kBlockN == 0, \"a routing block is whole tiles\");\n"
        << "  const attn_runtime_tensor &list = p.tensors[" << routing->tensor << "];\n"
        << "  const int64_t row = q_tile * kBlockM / " << block << ";\n"
-       << "  return " << kvTilesType() << "::build(kv_bounds(p, b, h, q_tile, sq, skv), " << block
+       << "  return " << kvTilesType() << "::build(bounds, " << block
        << " / kBlockN, attn::device::ceil_div_i64(skv, " << block << "), [&](int i) {\n"
        << "    return attn::device::read_i32(list, attn::device::tensor_offset(list, " << index
        << "row, i));\n"
@@ -228,8 +238,13 @@ public:
        << "  using namespace " << ns << ";\n"
        << "  extern __shared__ __align__(128) char smem[];\n"
        << "  Tile t(p, smem);\n"
-       << "  const " << kvTilesType() << " r = " << (routed() ? "kv_route" : "kv_bounds")
-       << "(p, t.batch(), t.head(), t.q_tile(), p.seqlen_q, p.seqlen_k);\n"
+       << "  const " << boundsType()
+       << (routed() ? " bounds" : " r")
+       << " = kv_bounds(p, t.batch(), t.head(), t.q_tile(), p.seqlen_q, p.seqlen_k);\n";
+    if (routed())
+      os << "  const " << kvTilesType()
+         << " r = kv_route(p, t.batch(), t.head(), t.q_tile(), p.seqlen_k, bounds);\n";
+    os
        << "  const auto keep = [&](int64_t q, int64_t k) {\n"
        << "    return mask_fn(p, t.batch(), t.head(), " << hookIndex(kernel, "q", "p.seqlen_q") << ", "
        << hookIndex(kernel, "k", "p.seqlen_k") << ", p.seqlen_q, p.seqlen_k);\n"

@@ -69,6 +69,12 @@ mlir::FailureOr<EmittedKernel> emitCudaKernel(mlir::tile::KernelOp kernel,
 /// The C++ namespace of a kernel's hooks: `attn_variant_<symbol>`.
 std::string hookNamespace(llvm::StringRef symbol);
 
+/// Whether a warp-specialised kernel computes its kv range once per CTA, with
+/// every thread, before the warp roles split (forward.cuh's kCtaBounds): the
+/// range is a run-time scan and the launch has one work tile per CTA (a plain
+/// grid over the token sequence). Its kv_bounds hook then scans CTA-wide.
+bool ctaBounds(mlir::tile::KernelOp kernel);
+
 /// Index `var` (a query or key index, below `length` within the sequence) as
 /// the kernel passes it to the mask and score hooks. Tiles overhang the
 /// sequence (rows past seqlen_q, keys past seqlen_k) and the kernel discards

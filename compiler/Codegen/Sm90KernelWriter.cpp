@@ -45,6 +45,34 @@ LogicalResult checkSchedule(tile::KernelOp kernel, bool hasScore) {
   return failure(walk.wasInterrupted());
 }
 
+/// Variant::kv_tiles (and, for kCtaBounds, cta_bounds): where the kernel's kv
+/// tiles come from, in the contract of attn/device/sm90/forward.cuh.
+std::string kvTilesHooks(tile::KernelOp kernel) {
+  const std::string head =
+      "  __device__ static auto kv_tiles(const attn_forward_params &p, int b, int h, int64_t q_tile";
+  const std::string bounds = "kv_bounds(p, b, h, q_tile, p.seqlen_q, p.seqlen_k)";
+  const bool routed = kernel.getRoutingInfo().has_value();
+  auto within = [&](StringRef range) {
+    return routed ? ("kv_route(p, b, h, q_tile, p.seqlen_k, " + range + ")").str() : range.str();
+  };
+  if (kernel.tilesGrid())
+    return "  static constexpr bool kCtaBounds = false;\n" + head +
+           ") {\n"
+           "    // N-d tiles: the box of kv tiles the mask's interval image keeps.\n"
+           "    return attn::device::sm90::scan_grid_kv_tiles<Traits::Geometry>(q_tile, "
+           "MaskBox{p, b, h, p.seqlen_q, p.seqlen_k});\n  }\n";
+  if (!ctaBounds(kernel))
+    return "  static constexpr bool kCtaBounds = false;\n" + head + ") {\n    return " +
+           within(bounds) + ";\n  }\n";
+  return "  // One work tile per CTA: the whole CTA scans the kv tiles once (kv_bounds).\n"
+         "  static constexpr bool kCtaBounds = true;\n"
+         "  __device__ static attn::device::KvTiles cta_bounds(const attn_forward_params &p, "
+         "int b, int h, int64_t q_tile) {\n    return " +
+         bounds + ";\n  }\n" + head +
+         ", const attn::device::KvTiles &bounds) {\n    return " + within("bounds") +
+         ";\n  }\n";
+}
+
 } // namespace
 
 LogicalResult writeSm90Kernel(tile::KernelOp kernel, const KernelInfo &info, raw_ostream &os) {
@@ -96,16 +124,7 @@ LogicalResult writeSm90Kernel(tile::KernelOp kernel, const KernelInfo &info, raw
      << "struct Variant {\n"
      << "  static constexpr bool kHasScore = " << ns << "::kHasScore;\n"
      << "  static constexpr bool kHasSink = " << ns << "::kHasSink;\n"
-     << "  __device__ static auto kv_tiles(const attn_forward_params &p, int b, int h, "
-        "int64_t q_tile) {\n"
-     << (kernel.tilesGrid()
-             ? "    // N-d tiles: the box of kv tiles the mask's interval image keeps.\n"
-               "    return attn::device::sm90::scan_grid_kv_tiles<Traits::Geometry>(q_tile, "
-               "MaskBox{p, b, h, p.seqlen_q, p.seqlen_k});\n"
-             : kernel.getRoutingInfo()
-                 ? "    return kv_route(p, b, h, q_tile, p.seqlen_q, p.seqlen_k);\n"
-                 : "    return kv_bounds(p, b, h, q_tile, p.seqlen_q, p.seqlen_k);\n")
-     << "  }\n"
+     << kvTilesHooks(kernel)
      << "  __device__ static bool keep(const attn_forward_params &p, int b, int h, int64_t q, "
         "int64_t k) {\n"
      << "    return mask_fn(p, b, h, " << hookIndex(kernel, "q", "p.seqlen_q") << ", "

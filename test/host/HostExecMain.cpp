@@ -147,7 +147,8 @@ std::vector<attn::device::KvTiles> visitedRanges(const attn::device::RoutedKvTil
 auto kernelKvTiles(const attn_forward_params &params, int64_t b, int64_t h, int64_t q_tile,
                    int64_t sq, int64_t skv) {
 #if ATTN_VARIANT_ROUTED
-  return variant::kv_route(params, b, h, q_tile, sq, skv);
+  return variant::kv_route(params, b, h, q_tile, skv,
+                           variant::kv_bounds(params, b, h, q_tile, sq, skv));
 #else
   return variant::kv_bounds(params, b, h, q_tile, sq, skv);
 #endif

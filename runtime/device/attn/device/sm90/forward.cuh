@@ -15,7 +15,13 @@
 //                                       // into the exp2 argument
 //     __device__ static KvTiles kv_tiles(const attn_forward_params &p, int b, int h, int64_t q_tile);
 //       (or a KvTilesPair, for masks whose rows keep two intervals of keys; or, with a
-//       GridGeometry, a GridKvTiles of grid_kv_tiles.cuh)
+//       GridGeometry, a GridKvTiles of grid_kv_tiles.cuh; or a RoutedKvTiles of routing.h)
+//     static constexpr bool kCtaBounds;  // the kv range is a run-time scan that the whole CTA
+//                                        // runs once (one work tile per CTA), then:
+//     __device__ static KvTiles cta_bounds(const attn_forward_params &p, int b, int h,
+//                                          int64_t q_tile);   // every thread of the CTA
+//     __device__ static auto kv_tiles(const attn_forward_params &p, int b, int h, int64_t q_tile,
+//                                     const KvTiles &bounds);  // from cta_bounds' result
 //     __device__ static bool keep(const attn_forward_params &p, int b, int h, int64_t q, int64_t k);
 //     __device__ static float score(const attn_forward_params &p, float s, int b, int h,
 //                                   int64_t q, int64_t k);
@@ -26,7 +32,10 @@
 //   };
 //
 // kv_tiles is called by every lane of a converged warp (the producer warp and each consumer
-// warp, independently), so it may use warp collectives (kv_scan.cuh) but no CTA barrier. keep()
+// warp, independently), so it may use warp collectives (kv_scan.cuh) but no CTA barrier. A scan
+// over every kv tile repeated by each of those warps (the producer's at 24 registers) costs more
+// than the short work tiles of a sparse mask, so a grid launch (one work tile per CTA) runs it
+// once instead, with all threads, before the warp roles split (kCtaBounds). keep()
 // runs only on partial tiles (the kernel adds the key's validity there, geometry.cuh); full tiles
 // run no mask code. The Traits may name a Geometry (shared_storage.cuh): where the tiles lie.
 //
@@ -55,6 +64,21 @@
 
 namespace attn::device::sm90 {
 
+// The kv range of a kCtaBounds variant's one work tile, computed before the roles split.
+__shared__ KvTiles cta_bounds_cache;
+
+// The kv tiles of work tile t (round i of the scheduler), for the producer and the consumers.
+template <class Variant, class Scheduler>
+__device__ __forceinline__ auto work_kv_tiles(const attn_forward_params &p, const Scheduler &sched,
+                                              int64_t i, const WorkTile &t) {
+  if constexpr (Variant::kCtaBounds) {
+    if (i != sched.first()) __trap();  // kCtaBounds kernels have one work tile per CTA
+    return Variant::kv_tiles(p, t.batch, t.head, t.q_tile, cta_bounds_cache);
+  } else {
+    return Variant::kv_tiles(p, t.batch, t.head, t.q_tile);
+  }
+}
+
 template <class Traits, class Variant>
 class ForwardProducer {
  public:
@@ -79,7 +103,7 @@ class ForwardProducer {
     for (int64_t i = sched.first(); sched.valid(i); i = sched.next(i)) {
       const WorkTile t = sched.tile(i);
       __syncwarp();
-      const auto r = Variant::kv_tiles(p_, t.batch, t.head, t.q_tile);
+      const auto r = work_kv_tiles<Variant>(p_, sched, i, t);
       const int kv_head = t.head / p_.head_group;
       if (leader_) {
         Mbarrier &bar = ss_.q_pipe.produce(q_state, QTile::kBytes);
@@ -127,6 +151,14 @@ __device__ __forceinline__ void forward(const attn_forward_params &p, const attn
   __syncthreads();
 
   const TileScheduler<typename Shape::Geometry, Shape::kHeadDim> sched(p);
+  if constexpr (Variant::kCtaBounds) {
+    if (sched.valid(sched.first())) {
+      const WorkTile t = sched.tile(sched.first());
+      const KvTiles r = Variant::cta_bounds(p, t.batch, t.head, t.q_tile);  // CTA-wide scan
+      if (threadIdx.x == 0) cta_bounds_cache = r;
+    }
+    __syncthreads();
+  }
   const int warpgroup = __shfl_sync(0xffffffffu, int(threadIdx.x / 128), 0);
   if (warpgroup == 0) {
     warpgroup_reg_dealloc<Shape::kProducerRegs>();
@@ -136,7 +168,7 @@ __device__ __forceinline__ void forward(const attn_forward_params &p, const attn
     ForwardConsumer<Traits, Variant> consumer(p, ss, warpgroup - 1);
     for (int64_t i = sched.first(); sched.valid(i); i = sched.next(i)) {
       const WorkTile t = sched.tile(i);
-      const auto r = Variant::kv_tiles(p, t.batch, t.head, t.q_tile);
+      const auto r = work_kv_tiles<Variant>(p, sched, i, t);
       consumer.compute(t, r);
     }
   }
