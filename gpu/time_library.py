@@ -6,7 +6,10 @@ sys.path):
     ncu --clock-control none -k regex:forward --launch-skip 2 --launch-count 1 \\
         python3 gpu/time_library.py build/examples/libdense_bf16_d128.so --b 2 --h 16 --s 8192
 
-Random inputs of the library's dtype and head dim; the runtime is found as attnc finds it."""
+Random inputs of the library's dtype and head dim, and random runtime data where the spec declares
+some (gpu/runtime_data.py, as the GPU suite makes it); the runtime is found as attnc finds it.
+The TFLOP/s of --time count every pair (half of them under a causal mask), not the pairs another
+mask keeps."""
 import argparse
 import os
 import sys
@@ -15,6 +18,8 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
 import attnc  # noqa: E402
+from cases import Case  # noqa: E402
+from runtime_data import make_runtime_data  # noqa: E402
 
 
 def main():
@@ -32,8 +37,10 @@ def main():
     dtype = {"bf16": torch.bfloat16, "f16": torch.float16}[lib.dtype]
     q, k, v = (torch.randn(a.b, a.h, a.s, lib.head_dim, device="cuda", dtype=dtype)
                for _ in range(3))
+    data = make_runtime_data(lib.manifest, Case(a.b, a.h, a.h, a.s, a.s, "bhsd"), seed=0) or {}
+    extras = {"tensors": data.get("tensors"), "params": data.get("params")}
     for _ in range(a.runs):
-        lib.forward(q, k, v)
+        lib.forward(q, k, v, **extras)
     torch.cuda.synchronize()
     print(f"ran {lib.name} {a.runs} times at B={a.b} H={a.h} S={a.s}")
     if a.time:
@@ -41,7 +48,7 @@ def main():
         for _ in range(25):
             start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
             start.record()
-            lib.forward(q, k, v)
+            lib.forward(q, k, v, **extras)
             end.record()
             end.synchronize()
             times.append(start.elapsed_time(end))
