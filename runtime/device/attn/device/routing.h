@@ -93,8 +93,6 @@ class RoutedKvTiles {
   }
   // Whether tile j runs without mask code (the mask keeps all of it).
   ATTN_HD bool full(int64_t j) const { return j >= bounds_.full_begin && j < bounds_.full_end; }
-  // The distinct useful blocks listed.
-  ATTN_HD int count() const { return count_; }
 
  private:
   // The `pos`-th smallest listed block.
