@@ -17,9 +17,13 @@ std::string hookNamespace(StringRef symbol) { return ("attn_variant_" + symbol).
 
 bool ctaBounds(tile::KernelOp kernel) {
   tile::ConfigAttr config = kernel.getConfig();
-  bool scans = false;
-  kernel.getKvBounds().walk([&](tile::ScanKvTilesOp) { scans = true; });
-  return scans && config.isWarpSpecialized() && !config.getPersistent() && !kernel.tilesGrid();
+  // kv_bounds is the scan and nothing else (its yield passes the scan's results through).
+  Block &body = *kernel.getKvBounds().getBody();
+  auto scan = dyn_cast<tile::ScanKvTilesOp>(body.front());
+  const bool onlyScan = scan && body.getOperations().size() == 2 &&
+                        ValueRange(body.back().getOperands()) == ValueRange(scan.getResults());
+  return onlyScan && config.isWarpSpecialized() && !config.getPersistent() &&
+         !kernel.tilesGrid();
 }
 
 std::string hookIndex(tile::KernelOp kernel, StringRef var, StringRef length) {

@@ -69,10 +69,12 @@ mlir::FailureOr<EmittedKernel> emitCudaKernel(mlir::tile::KernelOp kernel,
 /// The C++ namespace of a kernel's hooks: `attn_variant_<symbol>`.
 std::string hookNamespace(llvm::StringRef symbol);
 
-/// Whether a warp-specialised kernel computes its kv range once per CTA, with
-/// every thread, before the warp roles split (forward.cuh's kCtaBounds): the
-/// range is a run-time scan and the launch has one work tile per CTA (a plain
-/// grid over the token sequence). Its kv_bounds hook then scans CTA-wide.
+/// Whether a warp-specialised kernel finds its kv tiles once per CTA, with
+/// every thread, before the warp roles split (forward.cuh's kCtaBounds): its
+/// kv_bounds is a run-time scan alone, and the launch has one work tile per
+/// CTA (a plain grid over the token sequence). The kernel then maps exactly
+/// the non-empty tiles (sm90/kv_tile_map.cuh), and its kv_bounds hook (for
+/// host tests) scans CTA-wide.
 bool ctaBounds(mlir::tile::KernelOp kernel);
 
 /// Index `var` (a query or key index, below `length` within the sequence) as

@@ -64,13 +64,16 @@ std::string kvTilesHooks(tile::KernelOp kernel) {
   if (!ctaBounds(kernel))
     return "  static constexpr bool kCtaBounds = false;\n" + head + ") {\n    return " +
            within(bounds) + ";\n  }\n";
-  return "  // One work tile per CTA: the whole CTA scans the kv tiles once (kv_bounds).\n"
+  return "  // One work tile per CTA: the whole CTA scans the kv tiles once (kv_bounds' scan) and\n"
+         "  // maps the non-empty ones.\n"
          "  static constexpr bool kCtaBounds = true;\n"
-         "  __device__ static attn::device::KvTiles cta_bounds(const attn_forward_params &p, "
-         "int b, int h, int64_t q_tile) {\n    return " +
-         bounds + ";\n  }\n" + head +
-         ", const attn::device::KvTiles &bounds) {\n    return " + within("bounds") +
-         ";\n  }\n";
+         "  __device__ static attn::device::sm90::MappedKvTiles cta_bounds(const "
+         "attn_forward_params &p, int b, int h, int64_t q_tile, attn::device::sm90::KvTileMap "
+         "&map) {\n"
+         "    return attn::device::sm90::scan_kv_tile_map(q_tile, p.seqlen_q, p.seqlen_k, "
+         "kBlockM, kBlockN, MaskBox{p, b, h, p.seqlen_q, p.seqlen_k}, map);\n  }\n" +
+         head + ", const attn::device::sm90::MappedKvTiles &cta) {\n    return " +
+         (routed ? within("cta.bounds") : std::string("cta")) + ";\n  }\n";
 }
 
 } // namespace

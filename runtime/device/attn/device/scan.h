@@ -61,10 +61,17 @@ __device__ __forceinline__ int64_t block_reduce(int64_t v, int64_t *slot, Op op)
 }
 #endif
 
-// `mask_box(q, k)` → Tri for the index box q × k (intervals, inclusive).
-template <class MaskBox>
+// Receives no per-tile result (scan_kv_tiles' default).
+struct IgnoreTiles {
+  ATTN_HD void operator()(int64_t, bool, bool) const {}
+};
+
+// `mask_box(q, k)` → Tri for the index box q × k (intervals, inclusive). `on_tile(j, kept, full)`
+// sees each tile's class as the thread that classified it finds it (sm90/kv_tile_map.cuh records
+// them).
+template <class MaskBox, class OnTile = IgnoreTiles>
 ATTN_HD KvTiles scan_kv_tiles(int64_t q_tile, int64_t sq, int64_t skv, int64_t block_m,
-                              int64_t block_n, MaskBox mask_box) {
+                              int64_t block_n, MaskBox mask_box, OnTile on_tile = {}) {
   const Interval q{q_tile * block_m, min_i64((q_tile + 1) * block_m, sq) - 1};
   const int64_t tiles = ceil_div_i64(skv, block_n);
   ScanPartial mine;
@@ -76,7 +83,9 @@ ATTN_HD KvTiles scan_kv_tiles(int64_t q_tile, int64_t sq, int64_t skv, int64_t b
   for (int64_t j = first_j; j < tiles; j += step) {
     const Interval k{j * block_n, min_i64((j + 1) * block_n, skv) - 1};
     const Tri keep = mask_box(q, k);
-    mine.add(j, keep.may_true, !keep.may_false && (j + 1) * block_n <= skv);
+    const bool full = !keep.may_false && (j + 1) * block_n <= skv;
+    mine.add(j, keep.may_true, full);
+    on_tile(j, keep.may_true, full);
   }
 #if defined(__CUDA_ARCH__)
   __shared__ int64_t slot[32];

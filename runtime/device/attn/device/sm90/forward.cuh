@@ -16,12 +16,12 @@
 //     __device__ static KvTiles kv_tiles(const attn_forward_params &p, int b, int h, int64_t q_tile);
 //       (or a KvTilesPair, for masks whose rows keep two intervals of keys; or, with a
 //       GridGeometry, a GridKvTiles of grid_kv_tiles.cuh; or a RoutedKvTiles of routing.h)
-//     static constexpr bool kCtaBounds;  // the kv range is a run-time scan that the whole CTA
-//                                        // runs once (one work tile per CTA), then:
-//     __device__ static KvTiles cta_bounds(const attn_forward_params &p, int b, int h,
-//                                          int64_t q_tile);   // every thread of the CTA
+//     static constexpr bool kCtaBounds;  // the kv tiles come from a run-time scan that the
+//                                        // whole CTA runs once (one work tile per CTA), then:
+//     __device__ static MappedKvTiles cta_bounds(const attn_forward_params &p, int b, int h,
+//                                                int64_t q_tile, KvTileMap &map);  // all threads
 //     __device__ static auto kv_tiles(const attn_forward_params &p, int b, int h, int64_t q_tile,
-//                                     const KvTiles &bounds);  // from cta_bounds' result
+//                                     const MappedKvTiles &cta);  // from cta_bounds' result
 //     __device__ static bool keep(const attn_forward_params &p, int b, int h, int64_t q, int64_t k);
 //     __device__ static float score(const attn_forward_params &p, float s, int b, int h,
 //                                   int64_t q, int64_t k);
@@ -35,7 +35,8 @@
 // warp, independently), so it may use warp collectives (kv_scan.cuh) but no CTA barrier. A scan
 // over every kv tile repeated by each of those warps (the producer's at 24 registers) costs more
 // than the short work tiles of a sparse mask, so a grid launch (one work tile per CTA) runs it
-// once instead, with all threads, before the warp roles split (kCtaBounds). keep()
+// once instead, with all threads, before the warp roles split (kCtaBounds), and keeps a map of
+// exactly the non-empty tiles (kv_tile_map.cuh). keep()
 // runs only on partial tiles (the kernel adds the key's validity there, geometry.cuh); full tiles
 // run no mask code. The Traits may name a Geometry (shared_storage.cuh): where the tiles lie.
 //
@@ -54,6 +55,7 @@
 #include "attn/abi.h"
 #include "attn/device/hooks.h"
 #include "attn/device/sm90/grid_kv_tiles.cuh"
+#include "attn/device/sm90/kv_tile_map.cuh"
 #include "attn/device/sm90/kv_tiles.cuh"
 #include "attn/device/sm90/mainloop.cuh"
 #include "attn/device/sm90/scheduler.cuh"
@@ -64,8 +66,9 @@
 
 namespace attn::device::sm90 {
 
-// The kv range of a kCtaBounds variant's one work tile, computed before the roles split.
-__shared__ KvTiles cta_bounds_cache;
+// The kv tiles of a kCtaBounds variant's one work tile, found before the roles split.
+__shared__ MappedKvTiles cta_bounds_cache;
+__shared__ KvTileMap cta_tile_map;
 
 // The kv tiles of work tile t (round i of the scheduler), for the producer and the consumers.
 template <class Variant, class Scheduler>
@@ -154,7 +157,7 @@ __device__ __forceinline__ void forward(const attn_forward_params &p, const attn
   if constexpr (Variant::kCtaBounds) {
     if (sched.valid(sched.first())) {
       const WorkTile t = sched.tile(sched.first());
-      const KvTiles r = Variant::cta_bounds(p, t.batch, t.head, t.q_tile);  // CTA-wide scan
+      const MappedKvTiles r = Variant::cta_bounds(p, t.batch, t.head, t.q_tile, cta_tile_map);
       if (threadIdx.x == 0) cta_bounds_cache = r;
     }
     __syncthreads();
