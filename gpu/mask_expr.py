@@ -35,6 +35,8 @@ Built-ins, with diag = q + skv - sq (the bottom-right aligned diagonal):
     chunk(n)             floor(diag / n) == floor(k / n), n > 0     (floor, not C's truncation:
                                                                      diag < 0 when sq > skv)
     block_diagonal(n)    floor(q / n) == floor(k / n), n > 0
+    strided(n, size)     floor(k / size) % n == h % n, n > 0 and size > 0   (S2-Attention's
+                                                                     head-sharded key blocks)
 
 A literal size n <= 0 of chunk or block_diagonal is an error; a computed one is undefined.
 
@@ -247,6 +249,7 @@ BUILTINS = {
     "prefix": ((INT,), BOOL, ("k",)),
     "chunk": ((INT,), BOOL, ("q", "k", "sq", "skv")),
     "block_diagonal": ((INT,), BOOL, ("q", "k")),
+    "strided": ((INT, INT), BOOL, ("h", "k")),
     "tanh": ((FLOAT,), FLOAT, ()),
     "exp": ((FLOAT,), FLOAT, ()),
     "exp2": ((FLOAT,), FLOAT, ()),
@@ -267,7 +270,9 @@ POSITIVE_SIZE = {"chunk": "chunk size", "block_diagonal": "block size"}
 # Where each built-in may be used: the bool masks in masks only, the float functions in score
 # expressions only, min, max and abs in both.
 MASK_BUILTINS = {"none", "causal", "causal_top_left", "window", "sink", "prefix", "chunk",
-                 "block_diagonal", *GRID_BUILTINS}
+                 "block_diagonal", "strided", *GRID_BUILTINS}
+# strided(n, size): both must be > 0, named by position.
+STRIDED_SIZES = ("stride", "block size")
 SCORE_BUILTINS = {"tanh", "exp", "exp2", "log", "sigmoid", "softcap"}
 
 
@@ -452,6 +457,11 @@ class _Parser:
             if size is not None and size <= 0:
                 raise MaskError(f"{POSITIVE_SIZE[name]} must be positive, got {size}",
                                 args[0].column)
+        if name == "strided":
+            for arg, what in zip(args, STRIDED_SIZES):
+                size = _literal_value(arg)
+                if size is not None and size <= 0:
+                    raise MaskError(f"{what} must be positive, got {size}", arg.column)
         if name == "softcap":
             cap = _literal_value(args[1])
             if cap is not None and not cap > 0:
@@ -824,6 +834,15 @@ class _Evaluator:
             first = self.diag() if name == "chunk" else q
             return (self.divide(first, n, "floor", node.column)
                     == self.divide(k, n, "floor", node.column))
+        if name == "strided":
+            n, size = args
+            for value, what in zip(args, STRIDED_SIZES):
+                if not _is_tensor(value) and value <= 0 and self.strict:
+                    raise MaskError(f"strided({n}, {size}): a {what} that is not positive at run "
+                                    f"time (undefined behaviour)", node.column)
+            block = self.divide(k, size, "floor", node.column)
+            return (self.remainder(block, n, node.column)
+                    == self.remainder(self.env["h"], n, node.column))
         if name in GRID_BUILTINS:
             return self.grid_call(name, args, node.grid)
         raise AssertionError(f"built-in {name} has no evaluation")

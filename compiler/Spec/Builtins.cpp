@@ -77,6 +77,16 @@ std::optional<int64_t> evalBlockDiagonal(const Args &args, const Env &env) {
   return floorDiv(env.q, size) == floorDiv(env.k, size);
 }
 
+/// strided(n, size): key blocks of `size` keys, every n-th of them per head,
+/// starting at block h % n (S2-Attention's head-sharded context). Undefined
+/// for n or size that is not positive at run time.
+std::optional<int64_t> evalStrided(const Args &args, const Env &env) {
+  int64_t n = args[0], size = args[1];
+  if (n <= 0 || size <= 0)
+    return std::nullopt;
+  return floorDiv(env.k, size) % n == env.h % n;
+}
+
 std::string requirePositive(std::string_view what, int64_t value) {
   if (value > 0)
     return "";
@@ -89,6 +99,10 @@ std::string checkChunkSize(size_t, int64_t value) {
 
 std::string checkBlockSize(size_t, int64_t value) {
   return requirePositive("block size", value);
+}
+
+std::string checkStrided(size_t index, int64_t value) {
+  return requirePositive(index == 0 ? "stride" : "block size", value);
 }
 
 // Token grids. Each built-in is a conjunction over axes of a predicate on
@@ -266,6 +280,8 @@ const std::vector<Builtin> &builtins() {
        "floor((q + skv - sq) / n) == floor(k / n)", checkChunkSize},
       {"block_diagonal", {kInt}, kBool, kMask, evalBlockDiagonal, nullptr,
        "floor(q / n) == floor(k / n)", checkBlockSize},
+      {"strided", {kInt, kInt}, kBool, kMask, evalStrided, nullptr,
+       "floor(k / size) % n == h % n", checkStrided},
       // Token grids (docs/spec.md, "Token grids"); "every axis a:" is the
       // conjunction over the grid's axes, qa and ka the coordinates there.
       {"neighborhood", {kInt}, kBool, kMask, evalNeighborhood, nullptr,

@@ -271,6 +271,17 @@ class BuiltinTest(unittest.TestCase):
                          ["11...", "11...", "..11.", "..11.", "....1"])
         self.assertEqual(grid("block_diagonal(2)", 2, 5), ["11...", "11..."])  # no realignment
 
+    def test_strided_shards_key_blocks_by_head(self):
+        # Blocks of 2 keys, every third per head, starting at block h % 3.
+        self.assertEqual(grid("strided(3, 2)", 1, 13, h=0), ["11....11....1"])
+        self.assertEqual(grid("strided(3, 2)", 1, 13, h=4), ["..11....11..."])
+        for source, words, column in [("strided(0, 2)", "stride must be positive, got 0", 9),
+                                      ("strided(2, -1)", "block size must be positive, got -1", 12)]:
+            with self.subTest(source=source):
+                with self.assertRaises(MaskError) as caught:
+                    compile_mask(source)
+                self.assertEqual((caught.exception.message, caught.exception.column), (words, column))
+
     def test_heads_and_batches(self):
         expr = "h % 2 == 0 ? causal : none"
         self.assertEqual(grid(expr, 2, 2, h=0), ["1.", "11"])

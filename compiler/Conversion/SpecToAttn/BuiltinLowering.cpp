@@ -77,6 +77,15 @@ Value ExprLowering::intCall(llvm::StringRef name, ArrayRef<Value> args,
     Value size = positiveSize(e.operand(0), args[0]);
     return sameBlock(vars.q, vars.k, size);
   }
+  if (name == "strided") {
+    // The key's block is one of this head's: floor(k / size) % n == h % n (k, h >= 0).
+    Value stride = positiveSize(e.operand(0), args[0]);
+    Value size = positiveSize(e.operand(1), args[1]);
+    Value block = arith::FloorDivSIOp::create(b, loc, vars.k, size);
+    Value keyShard = arith::RemSIOp::create(b, loc, block, stride);
+    Value headShard = arith::RemSIOp::create(b, loc, vars.h, stride);
+    return compare(arith::CmpIPredicate::eq, keyShard, headShard);
+  }
   llvm::report_fatal_error("built-in '" + name + "' has no lowering to the attn dialect");
 }
 
@@ -146,7 +155,8 @@ Value ExprLowering::window(Value left, Value right) {
   return arith::AndIOp::create(b, loc, nearLeft, nearRight);
 }
 
-/// The block size of chunk(n) / block_diagonal(n). A literal one is
+/// The block size of chunk(n) / block_diagonal(n) (and strided's stride and
+/// block size). A literal one is
 /// positive (the checker rejects others); any other is clamped to at least 1
 /// because a size that is not positive is undefined, and the straight-line
 /// code computes the division even where `&&` or `?:` discards it, so it
