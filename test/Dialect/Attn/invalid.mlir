@@ -295,3 +295,13 @@ attn.attention @sink_yields_i1 attributes {element_type = bf16, head_dim = 128 :
   // expected-error @+1 {{'attn.yield' op sink must yield f32, got 'i1'}}
   attn.yield %true : i1
 }
+
+// -----
+
+// The routing attribute must describe the declared list: here the list has no "hq" dimension.
+// expected-error @+1 {{the routing tensor must be i32 of shape ["b", "hq", "sq/128", 8]}}
+attn.attention @routed attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"], routing = {batched = true, block = 128 : i64, listed = 8 : i64, per_head = true, tensor = 0 : i64}, tensors = [{dtype = i32, name = "kv_blocks", shape = ["b", "sq/128", 8]}]} {
+^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+  %true = arith.constant true
+  attn.yield %true : i1
+}

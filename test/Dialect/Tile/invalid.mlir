@@ -1881,3 +1881,63 @@ tile.kernel @score_fn_after_sink_fn attributes {config = #tile.config<arch = 80,
   tile.load {operand = k, which = first}
   tile.epilogue {write_lse = true}
 }
+
+// -----
+
+// A routed kernel's blocks are whole tiles: 128 is no multiple of a 256-row q tile.
+// expected-error @+1 {{routing block 128 must be a multiple of the q tile (256 rows) and the kv tile (64 keys)}}
+tile.kernel @routed_block attributes {config = #tile.config<arch = 80, block_m = 256, block_n = 64, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward", routing = {batched = false, block = 128 : i64, listed = 8 : i64, per_head = false, tensor = 0 : i64}} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+// A routed kernel walks its list in one routed loop, not in spans of a range.
+// expected-error @+1 {{tile.kv_loop {span = full} in a routed kernel: its one loop is span = routed}}
+tile.kernel @routed_spans attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward", routing = {batched = false, block = 128 : i64, listed = 8 : i64, per_head = false, tensor = 0 : i64}} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.kv_loop {span = full} {
+  }
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+// expected-error @+1 {{tile.kv_loop {span = routed} needs a routed kernel (attribute routing)}}
+tile.kernel @unrouted attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.kv_loop {span = routed} {
+  }
+  tile.epilogue {write_lse = true}
+}
