@@ -5,8 +5,6 @@
 #include "RuntimeData.h"
 #include "TiledReference.h"
 
-#include "attn/device/routing.h"
-
 #include "compiler/Spec/Spec.h"
 
 #include <gtest/gtest.h>
@@ -124,25 +122,6 @@ private:
   std::vector<bool> table_;
 };
 
-// The kv tiles a q tile visits as kv ranges: kv_bounds' ranges, or for a routed variant the
-// tiles of its walk, one range of one tile each (full or partial), in visiting order.
-std::vector<attn::device::KvTiles> visitedRanges(const attn::device::KvTiles &r) {
-  return kvRanges(r);
-}
-std::vector<attn::device::KvTiles> visitedRanges(const attn::device::KvTilesPair &r) {
-  return kvRanges(r);
-}
-template <int kListed>
-std::vector<attn::device::KvTiles> visitedRanges(const attn::device::RoutedKvTiles<kListed> &r) {
-  std::vector<attn::device::KvTiles> tiles;
-  for (attn::device::RouteCursor c = r.first(); c.tile >= 0; c = r.next(c)) {
-    const int64_t j = c.tile;
-    tiles.push_back(r.full(j) ? attn::device::KvTiles{j, j, j + 1, j + 1}
-                              : attn::device::KvTiles{j, j, j, j + 1});
-  }
-  return tiles;
-}
-
 // The hook the kernel calls for a q tile's kv tiles: kv_route for a routed variant.
 auto kernelKvTiles(const attn_forward_params &params, int64_t b, int64_t h, int64_t q_tile,
                    int64_t sq, int64_t skv) {
@@ -197,7 +176,7 @@ TEST_P(HostExec, TiledScheduleMatchesNaiveReference) {
     return variant::mask_fn(params, b, h, q, k, p.sq, p.skv);
   };
   BoundsFn bounds = [&](int64_t b, int64_t h, int64_t q_tile) {
-    return visitedRanges(kernelKvTiles(params, b, h, q_tile, p.sq, p.skv));
+    return kvRanges(kernelKvTiles(params, b, h, q_tile, p.sq, p.skv));
   };
   // The spec's score expression (evaluated in double) against the emitted f32 hook.
   const attnc::spec::Expr *scoreExpr = spec_->score.get();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "attn/device/hooks.h"
+#include "attn/device/routing.h"
 
 #include <cstdint>
 #include <functional>
@@ -36,6 +37,17 @@ using SinkFn = std::function<double(int64_t b, int64_t h)>;
 inline std::vector<attn::device::KvTiles> kvRanges(const attn::device::KvTiles &r) { return {r}; }
 inline std::vector<attn::device::KvTiles> kvRanges(const attn::device::KvTilesPair &r) {
   return {r.high, r.low};
+}
+/// A routed variant's walk, one range of one tile each (full or partial), in visiting order.
+template <int kListed>
+std::vector<attn::device::KvTiles> kvRanges(const attn::device::RoutedKvTiles<kListed> &r) {
+  std::vector<attn::device::KvTiles> tiles;
+  for (attn::device::RouteCursor c = r.first(); c.tile >= 0; c = r.next(c)) {
+    const int64_t j = c.tile;
+    tiles.push_back(r.full(j) ? attn::device::KvTiles{j, j, j + 1, j + 1}
+                              : attn::device::KvTiles{j, j, j, j + 1});
+  }
+  return tiles;
 }
 
 /// What the kernel computes: per q tile of `block_m` rows, the kv tiles of

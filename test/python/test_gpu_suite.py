@@ -102,6 +102,15 @@ class ReferenceTest(unittest.TestCase):
                     out[bi, h, i] = (p[:, None] * v[bi, kh, kept]).sum(0)
         return out, lse
 
+
+    def assert_matches_naive(self, got, want):
+        """(out, lse) of the reference against the naive one: O close, LSE -inf in the same rows
+        and close elsewhere."""
+        (out, lse), (want_out, want_lse) = got, want
+        self.assertTrue(torch.allclose(out, want_out, atol=1e-12))
+        self.assertTrue(torch.equal(torch.isinf(lse), torch.isinf(want_lse)))
+        finite = torch.isfinite(want_lse)
+        self.assertTrue(torch.allclose(lse[finite], want_lse[finite], atol=1e-12))
     def test_attention_matches_naive_for_any_mask(self):
         gen = torch.Generator().manual_seed(0)
         for expr, (b, hq, hkv, sq, skv) in [
@@ -117,10 +126,7 @@ class ReferenceTest(unittest.TestCase):
                 mask = self.ref.reference_mask(expr)
                 out, lse = self.ref.attention(q, k, v, mask, 0.3, torch.float64)
                 want_out, want_lse = self.naive(q, k, v, expr, 0.3)
-                self.assertTrue(torch.allclose(out, want_out, atol=1e-12))
-                self.assertTrue(torch.equal(torch.isinf(lse), torch.isinf(want_lse)))
-                finite = torch.isfinite(want_lse)
-                self.assertTrue(torch.allclose(lse[finite], want_lse[finite], atol=1e-12))
+                self.assert_matches_naive((out, lse), (want_out, want_lse))
                 dead = self.ref.fully_masked_rows(mask, b, hq, sq, skv, q.device)
                 self.assertEqual(tuple(dead.shape), (b, hq, sq))
                 self.assertTrue(torch.equal(dead, torch.isinf(want_lse)))
@@ -140,11 +146,7 @@ class ReferenceTest(unittest.TestCase):
                 v = torch.randn(b, hkv, skv, 8, generator=gen, dtype=torch.float64)
                 out, lse = self.ref.attention(q, k, v, self.ref.reference_mask(expr), scale,
                                               torch.float64, self.ref.reference_score(score))
-                want_out, want_lse = self.naive(q, k, v, expr, scale, score)
-                self.assertTrue(torch.allclose(out, want_out, atol=1e-12))
-                self.assertTrue(torch.equal(torch.isinf(lse), torch.isinf(want_lse)))
-                finite = torch.isfinite(want_lse)
-                self.assertTrue(torch.allclose(lse[finite], want_lse[finite], atol=1e-12))
+                self.assert_matches_naive((out, lse), self.naive(q, k, v, expr, scale, score))
                 if score != "(s)":  # the expression makes a difference
                     plain, _ = self.ref.attention(q, k, v, self.ref.reference_mask(expr), scale,
                                                   torch.float64)
@@ -230,6 +232,7 @@ class RoutingTest(unittest.TestCase):
     compiler takes multiples of 128; the reference takes any), so that small problems have many."""
 
     naive = ReferenceTest.naive
+    assert_matches_naive = ReferenceTest.assert_matches_naive
 
     def setUp(self):
         import reference
@@ -339,11 +342,7 @@ class RoutingTest(unittest.TestCase):
                 k = torch.randn(b, hkv, skv, 8, generator=gen, dtype=torch.float64)
                 v = torch.randn(b, hkv, skv, 8, generator=gen, dtype=torch.float64)
                 out, lse = self.ref.attention(q, k, v, mask, 0.3, torch.float64)
-                want_out, want_lse = self.naive(q, k, v, mask, 0.3)
-                self.assertTrue(torch.allclose(out, want_out, atol=1e-12))
-                self.assertTrue(torch.equal(torch.isinf(lse), torch.isinf(want_lse)))
-                finite = torch.isfinite(want_lse)
-                self.assertTrue(torch.allclose(lse[finite], want_lse[finite], atol=1e-12))
+                self.assert_matches_naive((out, lse), self.naive(q, k, v, mask, 0.3))
                 plain, _ = self.ref.attention(q, k, v, self.ref.reference_mask(expr), 0.3,
                                               torch.float64)
                 self.assertFalse(torch.allclose(out, plain, atol=1e-6))  # routing bites

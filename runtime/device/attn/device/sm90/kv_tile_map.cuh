@@ -60,12 +60,8 @@ __device__ __forceinline__ void for_each_kv_tile(const MappedKvTiles &r, F &&f) 
   const KvTiles &b = r.bounds;
   for (int64_t j = b.end - 1; j >= b.begin; --j) {
     if (r.map != nullptr && !r.map->has(r.map->kept, j)) continue;
-    const bool full = r.map != nullptr ? r.map->has(r.map->full, j)
-                                       : j >= b.full_begin && j < b.full_end;
-    if (full)
-      f(j, FullTile{});
-    else
-      f(j, PartialTile{});
+    visit_kv_tile(f, j, r.map != nullptr ? r.map->has(r.map->full, j)
+                                         : j >= b.full_begin && j < b.full_end);
   }
 }
 

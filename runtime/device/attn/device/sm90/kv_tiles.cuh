@@ -26,6 +26,15 @@ __device__ __forceinline__ void for_each_kv_tile(const KvTiles &r, F &&f) {
   for (int64_t j = r.full_begin - 1; j >= r.begin; --j) f(j, PartialTile{});
 }
 
+// f(j, FullTile{}) or f(j, PartialTile{}) for a tile whose class is known only at run time.
+template <class F>
+__device__ __forceinline__ void visit_kv_tile(F &&f, int64_t j, bool full) {
+  if (full)
+    f(j, FullTile{});
+  else
+    f(j, PartialTile{});
+}
+
 template <class F>
 __device__ __forceinline__ void for_each_kv_tile(const KvTilesPair &r, F &&f) {
   for_each_kv_tile(r.high, f);
@@ -35,12 +44,7 @@ __device__ __forceinline__ void for_each_kv_tile(const KvTilesPair &r, F &&f) {
 // Routed attention: the listed blocks' tiles from the top down, full or partial per tile.
 template <int kListed, class F>
 __device__ __forceinline__ void for_each_kv_tile(const RoutedKvTiles<kListed> &r, F &&f) {
-  for (RouteCursor c = r.first(); c.tile >= 0; c = r.next(c)) {
-    if (r.full(c.tile))
-      f(c.tile, FullTile{});
-    else
-      f(c.tile, PartialTile{});
-  }
+  for (RouteCursor c = r.first(); c.tile >= 0; c = r.next(c)) visit_kv_tile(f, c.tile, r.full(c.tile));
 }
 
 }  // namespace attn::device::sm90
