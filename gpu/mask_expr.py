@@ -37,6 +37,10 @@ Built-ins, with diag = q + skv - sq (the bottom-right aligned diagonal):
     block_diagonal(n)    floor(q / n) == floor(k / n), n > 0
     strided(n, size)     floor(k / size) % n == h % n, n > 0 and size > 0   (S2-Attention's
                                                                      head-sharded key blocks)
+    radial(frame, width) with d = |floor(q / frame) - floor(k / frame)| and p the largest power
+                         of two <= max(d, 1): |q % frame - k % frame| * p < width and
+                         (p <= width or d % ceil(p / width) == 0); frame, width > 0
+                         (Radial Attention: the spatial band halves as the frame distance doubles)
 
 A literal size n <= 0 of chunk or block_diagonal is an error; a computed one is undefined.
 
@@ -250,6 +254,7 @@ BUILTINS = {
     "chunk": ((INT,), BOOL, ("q", "k", "sq", "skv")),
     "block_diagonal": ((INT,), BOOL, ("q", "k")),
     "strided": ((INT, INT), BOOL, ("h", "k")),
+    "radial": ((INT, INT), BOOL, ("q", "k")),
     "tanh": ((FLOAT,), FLOAT, ()),
     "exp": ((FLOAT,), FLOAT, ()),
     "exp2": ((FLOAT,), FLOAT, ()),
@@ -270,9 +275,9 @@ POSITIVE_SIZE = {"chunk": "chunk size", "block_diagonal": "block size"}
 # Where each built-in may be used: the bool masks in masks only, the float functions in score
 # expressions only, min, max and abs in both.
 MASK_BUILTINS = {"none", "causal", "causal_top_left", "window", "sink", "prefix", "chunk",
-                 "block_diagonal", "strided", *GRID_BUILTINS}
-# strided(n, size): both must be > 0, named by position.
-STRIDED_SIZES = ("stride", "block size")
+                 "block_diagonal", "strided", "radial", *GRID_BUILTINS}
+# Built-ins of two sizes that must both be > 0, named by position.
+PAIRED_SIZES = {"strided": ("stride", "block size"), "radial": ("frame size", "width")}
 SCORE_BUILTINS = {"tanh", "exp", "exp2", "log", "sigmoid", "softcap"}
 
 
@@ -457,8 +462,8 @@ class _Parser:
             if size is not None and size <= 0:
                 raise MaskError(f"{POSITIVE_SIZE[name]} must be positive, got {size}",
                                 args[0].column)
-        if name == "strided":
-            for arg, what in zip(args, STRIDED_SIZES):
+        if name in PAIRED_SIZES:
+            for arg, what in zip(args, PAIRED_SIZES[name]):
                 size = _literal_value(arg)
                 if size is not None and size <= 0:
                     raise MaskError(f"{what} must be positive, got {size}", arg.column)
@@ -508,6 +513,19 @@ class _Parser:
             indices.append(Node("var", (), INT, token.column, position))
             return Node("index", indices, INT, token.column, arg.text)
         return Node("==", (read("q"), read("k")), BOOL, token.column)
+
+
+def _power_of_two_at_most(x):
+    """2^floor(log2(max(x, 1))), exactly, for an int or an int64 tensor."""
+    if not _is_tensor(x):
+        return 1 << (max(x, 1).bit_length() - 1)
+    import torch
+    power = torch.ones_like(x)
+    while True:
+        grow = power * 2 <= x
+        if not bool(grow.any()):
+            return power
+        power = torch.where(grow, power * 2, power)
 
 
 def _literal_value(node):
@@ -834,18 +852,34 @@ class _Evaluator:
             first = self.diag() if name == "chunk" else q
             return (self.divide(first, n, "floor", node.column)
                     == self.divide(k, n, "floor", node.column))
+        if name in PAIRED_SIZES:
+            for value, what in zip(args, PAIRED_SIZES[name]):
+                if not _is_tensor(value) and value <= 0 and self.strict:
+                    raise MaskError(f"{name}({args[0]}, {args[1]}): a {what} that is not positive "
+                                    f"at run time (undefined behaviour)", node.column)
+        if name == "radial":
+            return self.radial(*args, node.column)
         if name == "strided":
             n, size = args
-            for value, what in zip(args, STRIDED_SIZES):
-                if not _is_tensor(value) and value <= 0 and self.strict:
-                    raise MaskError(f"strided({n}, {size}): a {what} that is not positive at run "
-                                    f"time (undefined behaviour)", node.column)
             block = self.divide(k, size, "floor", node.column)
             return (self.remainder(block, n, node.column)
                     == self.remainder(self.env["h"], n, node.column))
         if name in GRID_BUILTINS:
             return self.grid_call(name, args, node.grid)
         raise AssertionError(f"built-in {name} has no evaluation")
+
+    def radial(self, frame, width, column):
+        """Radial Attention: at frame distance d the band |q % frame - k % frame| < width / 2^r,
+        r = floor(log2(max(d, 1))); where 2^r > width, only every ceil(2^r / width)-th frame."""
+        q, k = self.env["q"], self.env["k"]
+        query_frame = self.divide(q, frame, "floor", column)
+        key_frame = self.divide(k, frame, "floor", column)
+        distance = abs(query_frame - key_frame)
+        band = abs((q - query_frame * frame) - (k - key_frame * frame))
+        power = _power_of_two_at_most(distance)
+        step = self.divide(power + width - 1, width, "floor", column)
+        on_step = self.remainder(distance, step, column) == 0
+        return self.logical_and(band * power < width, self.logical_or(power <= width, on_step))
 
     def grid_call(self, name, args, grid):
         q, k = self.env["q"], self.env["k"]

@@ -3,6 +3,7 @@
 #include "compiler/Analysis/TileClassifier.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <algorithm>
@@ -240,8 +241,27 @@ std::optional<Interval> transferBool(Operation &operation, Lookup in) {
       .Default([](Operation *) { return std::nullopt; });
 }
 
-/// The binary i64 ops.
+/// math.ctlz: leading zeros fall as a positive value grows; 0 for negatives.
+Interval countLeadingZeros(Interval x) {
+  auto zeros = [](int64_t v) -> int64_t { return v == 0 ? 64 : __builtin_clzll(uint64_t(v)); };
+  if (x.lo > 0)
+    return {zeros(x.hi), zeros(x.lo)};
+  if (x.hi < 0)
+    return Interval::point(0);
+  return {0, 64};
+}
+
+/// shli: x << s grows with both for x >= 0 and s in [0, 62], until int64 ends.
+Interval shiftLeft(Interval x, Interval s) {
+  if (x.lo < 0 || s.lo < 0 || s.hi > 62)
+    return Interval::all();
+  return fromWide(Wide(x.lo) << s.lo, Wide(x.hi) << s.hi);
+}
+
+/// The i64 ops.
 std::optional<Interval> transferInt(Operation &operation, Lookup in) {
+  if (isa<math::CountLeadingZerosOp>(operation))
+    return countLeadingZeros(in(operation.getOperand(0)));
   if (operation.getNumOperands() != 2)
     return std::nullopt;
   Interval x = in(operation.getOperand(0)), y = in(operation.getOperand(1));
@@ -253,6 +273,7 @@ std::optional<Interval> transferInt(Operation &operation, Lookup in) {
       .Case([&](arith::FloorDivSIOp) { return div(x, y, Rounding::Down); })
       .Case([&](arith::CeilDivSIOp) { return div(x, y, Rounding::Up); })
       .Case([&](arith::RemSIOp) { return rem(x, y); })
+      .Case([&](arith::ShLIOp) { return shiftLeft(x, y); })
       .Case([&](arith::MinSIOp) {
         return Interval{std::min(x.lo, y.lo), std::min(x.hi, y.hi)};
       })

@@ -5,6 +5,7 @@
 #include "attn/abi.h"
 #include "dialects/Tile/IR/TileOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -55,6 +56,19 @@ IntRange remainder(IntRange a, IntRange b) {
   return a.lo >= 0 ? fromWide(0, m) : fromWide(-m, m);
 }
 
+/// a << s for a >= 0 and s in [0, 62]; the shl helper's 0 for other shifts.
+IntRange shiftLeft(IntRange a, IntRange s) {
+  if (a.lo < 0 || s.lo < 0 || s.hi > 62)
+    return IntRange::unknown();
+  return fromWide(Wide(a.lo) << s.lo, Wide(a.hi) << s.hi);
+}
+
+/// math.ctlz: fewer leading zeros as a positive value grows; none for negatives.
+IntRange leadingZeros(IntRange a) {
+  auto zeros = [](int64_t v) -> int64_t { return __builtin_clzll(uint64_t(v)); };
+  return a.lo > 0 ? IntRange{zeros(a.hi), zeros(a.lo)} : IntRange{0, 64};
+}
+
 IntRange hull(IntRange a, IntRange b) { return {std::min(a.lo, b.lo), std::max(a.hi, b.hi)}; }
 
 } // namespace
@@ -102,6 +116,8 @@ llvm::DenseMap<Value, IntRange> deriveIndexRanges(Block &block, ArrayRef<IntRang
             .Case<arith::DivSIOp, arith::FloorDivSIOp, arith::CeilDivSIOp>(
                 [&](Operation *) { return binary(quotient); })
             .Case([&](arith::RemSIOp) { return binary(remainder); })
+            .Case([&](arith::ShLIOp) { return binary(shiftLeft); })
+            .Case([&](math::CountLeadingZerosOp) { return leadingZeros(of(op.getOperand(0))); })
             .Case([&](arith::MinSIOp) {
               IntRange a = of(op.getOperand(0)), b = of(op.getOperand(1));
               return IntRange{std::min(a.lo, b.lo), std::min(a.hi, b.hi)};

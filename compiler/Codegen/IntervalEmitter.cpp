@@ -5,6 +5,7 @@
 #include "dialects/Tile/IR/TileOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -25,6 +26,8 @@ StringRef intervalFunction(Operation &op) {
       .Case([](arith::CeilDivSIOp) { return "iv_ceil_div"; })
       .Case([](arith::MinSIOp) { return "iv_min"; })
       .Case([](arith::MaxSIOp) { return "iv_max"; })
+      .Case([](arith::ShLIOp) { return "iv_shl"; })
+      .Case([](math::CountLeadingZerosOp) { return "iv_ctlz"; })
       .Case([](arith::AndIOp) { return "tri_and"; })
       .Case([](arith::OrIOp) { return "tri_or"; })
       .Case([](arith::XOrIOp) { return "tri_xor"; })

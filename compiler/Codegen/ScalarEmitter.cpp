@@ -233,6 +233,8 @@ private:
         .Case([&](arith::CeilDivSIOp) { return intCall(op, "ceil_div"); })
         .Case([&](arith::MinSIOp) { return intCall(op, "min"); })
         .Case([&](arith::MaxSIOp) { return intCall(op, "max"); })
+        .Case([&](arith::ShLIOp) { return intCall(op, "shl"); })
+        .Case([&](math::CountLeadingZerosOp) { return intCall(op, "ctlz"); })
         .Case([&](arith::AndIOp) -> std::optional<std::string> {
           return logical ? bin(op, "&&") : std::optional<std::string>();
         })

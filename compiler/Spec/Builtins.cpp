@@ -87,6 +87,30 @@ std::optional<int64_t> evalStrided(const Args &args, const Env &env) {
   return floorDiv(env.k, size) % n == env.h % n;
 }
 
+/// radial(frame, width): Radial Attention's static mask on frames of `frame`
+/// tokens. At frame distance d the spatial band |Δp| < width / 2^r, with
+/// r = floor(log2(max(d, 1))), halves with each doubling of d; once the band
+/// is under one token, only every ceil(2^r / width)-th frame keeps its
+/// diagonal. Undefined for a frame or width that is not positive at run time.
+std::optional<int64_t> evalRadial(const Args &args, const Env &env) {
+  int64_t frame = args[0], width = args[1];
+  if (frame <= 0 || width <= 0)
+    return std::nullopt;
+  __int128 queryFrame = floorDiv(env.q, frame), keyFrame = floorDiv(env.k, frame);
+  __int128 distance = queryFrame - keyFrame;
+  if (distance < 0)
+    distance = -distance;
+  __int128 band = (env.q - queryFrame * frame) - (env.k - keyFrame * frame);
+  if (band < 0)
+    band = -band;
+  __int128 power = 1; // 2^floor(log2(max(d, 1)))
+  while (power * 2 <= distance)
+    power *= 2;
+  if (band * power >= width)
+    return false;
+  return power <= width || distance % ((power + width - 1) / width) == 0;
+}
+
 std::string requirePositive(std::string_view what, int64_t value) {
   if (value > 0)
     return "";
@@ -99,6 +123,10 @@ std::string checkChunkSize(size_t, int64_t value) {
 
 std::string checkBlockSize(size_t, int64_t value) {
   return requirePositive("block size", value);
+}
+
+std::string checkRadial(size_t index, int64_t value) {
+  return requirePositive(index == 0 ? "frame size" : "width", value);
 }
 
 std::string checkStrided(size_t index, int64_t value) {
@@ -282,6 +310,10 @@ const std::vector<Builtin> &builtins() {
        "floor(q / n) == floor(k / n)", checkBlockSize},
       {"strided", {kInt, kInt}, kBool, kMask, evalStrided, nullptr,
        "floor(k / size) % n == h % n", checkStrided},
+      {"radial", {kInt, kInt}, kBool, kMask, evalRadial, nullptr,
+       "|q % frame - k % frame| * 2^r < width && (2^r <= width || d % ceil(2^r / width) == 0), "
+       "d = |floor(q / frame) - floor(k / frame)|, r = floor(log2(max(d, 1)))",
+       checkRadial},
       // Token grids (docs/spec.md, "Token grids"); "every axis a:" is the
       // conjunction over the grid's axes, qa and ka the coordinates there.
       {"neighborhood", {kInt}, kBool, kMask, evalNeighborhood, nullptr,

@@ -282,6 +282,29 @@ class BuiltinTest(unittest.TestCase):
                     compile_mask(source)
                 self.assertEqual((caught.exception.message, caught.exception.column), (words, column))
 
+    def test_radial_band_halves_as_frames_part(self):
+        # Frames of 4 tokens, width 4, keys of 12 frames, spaces between frames. Frame distance
+        # 0-1: the whole frame; 2-3: |offset| * 2 < 4; 4-7: |offset| * 4 < 4, the same place;
+        # 8-11: 8 > 4, so only every ceil(8 / 4) = 2nd frame keeps its diagonal.
+        rows = [" ".join(row[f:f + 4] for f in range(0, 48, 4))
+                for row in grid("radial(4, 4)", 3, 48)]
+        self.assertEqual(rows[0], "1111 1111 11.. 11.. 1... 1... 1... 1... 1... .... 1... ....")
+        self.assertEqual(rows[2], "1111 1111 .111 .111 ..1. ..1. ..1. ..1. ..1. .... ..1. ....")
+        for source, words, column in [("radial(0, 2)", "frame size must be positive, got 0", 8),
+                                      ("radial(2, -1)", "width must be positive, got -1", 11)]:
+            with self.subTest(source=source):
+                with self.assertRaises(MaskError) as caught:
+                    compile_mask(source)
+                self.assertEqual((caught.exception.message, caught.exception.column), (words, column))
+
+    @needs_torch
+    def test_radial_vectorised_matches_scalar(self):
+        for source in ["radial(4, 4)", "radial(5, 3)", "radial(3, 16) || sink(3)"]:
+            mask = compile_mask(source)
+            table = mask(q=torch.arange(70)[:, None], k=torch.arange(90)[None, :], sq=70, skv=90,
+                         b=0, h=0)
+            self.assertEqual(table.tolist(), mask.table(70, 90, 0, 0), source)
+
     def test_heads_and_batches(self):
         expr = "h % 2 == 0 ? causal : none"
         self.assertEqual(grid(expr, 2, 2, h=0), ["1.", "11"])

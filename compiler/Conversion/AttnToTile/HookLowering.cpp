@@ -62,13 +62,14 @@ static Value expandRead(OpBuilder &b, attn::AttentionOp attention,
 /// Appends to `to` (whose arguments stand for those of `from`, in order) the
 /// ops of `from`: arith (and math where `allowMath`) cloned, attn ops
 /// expanded, attn.yield as tile.yield. `hook` names the target op in
-/// diagnostics. Masks stay pure integer arith, which the interval emitter of
-/// tile.scan_kv_tiles understands; scores are f32 and may call math.
+/// diagnostics. Masks stay integer arith (and math.ctlz, radial's log2),
+/// which the interval emitter of tile.scan_kv_tiles understands; scores are
+/// f32 and may call all of math.
 static LogicalResult lowerRegionInto(attn::AttentionOp attention, Block &from,
                                      Block &to, StringRef hook, bool allowMath) {
   auto isCloned = [&](Operation &op) {
     Dialect *dialect = op.getDialect();
-    return isa_and_present<arith::ArithDialect>(dialect) ||
+    return isa_and_present<arith::ArithDialect>(dialect) || isa<math::CountLeadingZerosOp>(op) ||
            (allowMath && isa_and_present<math::MathDialect>(dialect));
   };
   IRMapping map;

@@ -4,7 +4,8 @@
 // definition there:
 //
 //   masks   causal → attn.causal (recognised by --attn-to-tile); window, sink,
-//           prefix, chunk, block_diagonal → arith on indices
+//           prefix, chunk, block_diagonal, strided → arith on indices;
+//           radial → arith and math.ctlz (its floor(log2))
 //   int     min, max → arith.minsi / maxsi; abs → select of the negation
 //   float   min, max → arith.minimumf / maximumf; abs → math.absf;
 //           tanh, exp, exp2, log → math.tanh / exp / exp2 / log;
@@ -86,6 +87,8 @@ Value ExprLowering::intCall(llvm::StringRef name, ArrayRef<Value> args,
     Value headShard = arith::RemSIOp::create(b, loc, vars.h, stride);
     return compare(arith::CmpIPredicate::eq, keyShard, headShard);
   }
+  if (name == "radial")
+    return radial(positiveSize(e.operand(0), args[0]), positiveSize(e.operand(1), args[1]));
   llvm::report_fatal_error("built-in '" + name + "' has no lowering to the attn dialect");
 }
 
@@ -172,6 +175,42 @@ Value ExprLowering::sameBlock(Value x, Value y, Value size) {
   Value xBlock = arith::FloorDivSIOp::create(b, loc, x, size);
   Value yBlock = arith::FloorDivSIOp::create(b, loc, y, size);
   return compare(arith::CmpIPredicate::eq, xBlock, yBlock);
+}
+
+/// radial(frame, width) for q, k >= 0 (Builtins.cpp has the definition):
+/// with d the frame distance and p = 2^floor(log2(max(d, 1))), written with
+/// math.ctlz and arith.shli,
+///   |q % frame - k % frame| <= floor((width - 1) / p)       (the band, * p < width)
+///   && (p <= width || d % ceil(p / width) == 0)             (every n-th frame)
+/// Nothing overflows: p <= d, and the band is compared after dividing.
+Value ExprLowering::radial(Value frame, Value width) {
+  auto distance = [&](Value x, Value y) {
+    Value difference = arith::SubIOp::create(b, loc, x, y);
+    Value negated = arith::SubIOp::create(b, loc, intConstant(0, 64), difference);
+    return arith::MaxSIOp::create(b, loc, difference, negated);
+  };
+  // One statement per op: the order of function arguments' evaluation is
+  // unspecified, and the IR should not depend on the compiler.
+  Value one = intConstant(1, 64);
+  Value queryFrame = arith::FloorDivSIOp::create(b, loc, vars.q, frame);
+  Value keyFrame = arith::FloorDivSIOp::create(b, loc, vars.k, frame);
+  Value frames = distance(queryFrame, keyFrame);
+  Value queryPlace = arith::RemSIOp::create(b, loc, vars.q, frame);
+  Value keyPlace = arith::RemSIOp::create(b, loc, vars.k, frame);
+  Value offset = distance(queryPlace, keyPlace);
+  Value atLeastOne = arith::MaxSIOp::create(b, loc, frames, one);
+  Value zeros = math::CountLeadingZerosOp::create(b, loc, atLeastOne);
+  Value log2 = arith::SubIOp::create(b, loc, intConstant(63, 64), zeros);
+  Value power = arith::ShLIOp::create(b, loc, one, log2);
+  Value widthBelow = arith::SubIOp::create(b, loc, width, one);
+  Value bandLimit = arith::FloorDivSIOp::create(b, loc, widthBelow, power);
+  Value inBand = compare(arith::CmpIPredicate::sle, offset, bandLimit);
+  Value wide = compare(arith::CmpIPredicate::sle, power, width);
+  Value step = arith::CeilDivSIOp::create(b, loc, power, width);
+  Value frameOffStep = arith::RemSIOp::create(b, loc, frames, step);
+  Value onStep = compare(arith::CmpIPredicate::eq, frameOffStep, intConstant(0, 64));
+  Value wideOrOnStep = arith::OrIOp::create(b, loc, wide, onStep);
+  return arith::AndIOp::create(b, loc, inBand, wideOrOnStep);
 }
 
 //===----------------------------------------------------------------------===//

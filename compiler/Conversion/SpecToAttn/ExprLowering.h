@@ -88,6 +88,7 @@ private:
   mlir::Value window(mlir::Value left, mlir::Value right);
   mlir::Value positiveSize(const spec::Expr &operand, mlir::Value size);
   mlir::Value sameBlock(mlir::Value x, mlir::Value y, mlir::Value size);
+  mlir::Value radial(mlir::Value frame, mlir::Value width);
   // Token grids (BuiltinLowering.cpp).
   mlir::Value gridCoord(mlir::Value index, size_t axis);
   mlir::Value gridCall(llvm::StringRef name, llvm::ArrayRef<mlir::Value> args,

@@ -309,12 +309,33 @@ TEST(IntervalInterpreter, CausalOfAnyOperands) {
   EXPECT_EQ(interpreter.evaluate(box({30, 39}, {35, 44})), Interval::eitherBool());
 }
 
+TEST(IntervalInterpreter, LeadingZerosAndShiftsAreMonotone) {
+  // radial's 2^floor(log2(k + 1)) <= 8: every key below 15, none from 15 on.
+  MLIRContext context;
+  auto power = maskFromIR(context, "  %c1 = arith.constant 1 : i64\n"
+                                   "  %c8 = arith.constant 8 : i64\n"
+                                   "  %c63 = arith.constant 63 : i64\n"
+                                   "  %n = arith.addi %k, %c1 : i64\n"
+                                   "  %z = math.ctlz %n : i64\n"
+                                   "  %r = arith.subi %c63, %z : i64\n"
+                                   "  %p = arith.shli %c1, %r : i64\n"
+                                   "  %keep = arith.cmpi sle, %p, %c8 : i64");
+  ASSERT_TRUE(power.op);
+  MaskBox box{Interval::point(0), Interval::point(0), {0, 63}, {0, 14}, Interval::point(64),
+              Interval::point(64)};
+  EXPECT_EQ(classifyTile(power.op, box), TileClass::Full);
+  box.k = {15, 63};
+  EXPECT_EQ(classifyTile(power.op, box), TileClass::Empty);
+  box.k = {10, 20};
+  EXPECT_EQ(classifyTile(power.op, box), TileClass::Partial);
+}
+
 TEST(IntervalInterpreter, UnknownOpsAndTypesAreUnknown) {
-  // shli is not interpreted, nor is anything on i32: the masks below keep
-  // every pair, but the classifier can only say Partial -- never Empty.
+  // shrsi is not interpreted, nor is anything on i32: the classifier can
+  // only say Partial of the masks below -- never Empty or Full.
   MLIRContext context;
   auto shift = maskFromIR(context, "  %c1 = arith.constant 1 : i64\n"
-                                   "  %s = arith.shli %k, %c1 : i64\n"
+                                   "  %s = arith.shrsi %k, %c1 : i64\n"
                                    "  %d = arith.addi %k, %k : i64\n"
                                    "  %keep = arith.cmpi eq, %s, %d : i64");
   auto narrow = maskFromIR(context, "  %t = arith.trunci %k : i64 to i32\n"

@@ -200,6 +200,11 @@ std::vector<Family> arbitraryFamilies() {
          return "max(q, k) - min(q, k) < " + str(uniform(rng, 0, 200)) + " && (q + k) % 2 == 0";
        }},
       {"hash", [](Rng &) { return std::string("(q * 7919 + k * 104729) % 1000003 == 5"); }},
+      {"radial", // frames that straddle tiles, bands from all to one place
+       [](Rng &rng) {
+         return "radial(" + str(uniform(rng, 1, 200)) + ", " + str(uniform(rng, 1, 300)) +
+                ") || sink(" + str(uniform(rng, 0, 64)) + ")";
+       }},
   };
 }
 

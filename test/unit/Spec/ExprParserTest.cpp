@@ -180,7 +180,7 @@ TEST(ExprParser, NameErrors) {
   EXPECT_EQ(firstError("alibi(1, 2)"),
             "1: unknown function 'alibi'; the built-in functions are none, "
             "causal, causal_top_left, window, sink, prefix, chunk, "
-            "block_diagonal, strided, min, max, abs");
+            "block_diagonal, strided, radial, min, max, abs");
   EXPECT_EQ(firstError("windw(1, 2)"),
             "1: unknown function 'windw'; did you mean 'window'?");
   EXPECT_EQ(firstError("mni(q, k) < 3"),

@@ -256,6 +256,41 @@ TEST(MaskBuiltins, BlockDiagonalIsTopLeftAligned) {
   EXPECT_EQ(evaluateMask(*parsed("chunk(4)"), Env{0, 0, 1, 3, 8, 20}), false);
 }
 
+TEST(MaskBuiltins, RadialBandHalvesWithFrameDistance) {
+  // The definition read as Radial Attention states it: at frame distance d,
+  // with r = floor(log2(max(d, 1))), keys within width / 2^r places of the
+  // query's (real division); where 2^r > width, only frames at multiples of
+  // ceil(2^r / width) keep their diagonal.
+  std::mt19937_64 rng(19);
+  std::uniform_int_distribution<int64_t> size(1, 40);
+  for (int i = 0; i < 400; ++i) {
+    int64_t frame = size(rng), width = size(rng);
+    std::unique_ptr<Expr> mask = parsed("radial(" + std::to_string(frame) + ", " +
+                                        std::to_string(width) + ")");
+    for (int j = 0; j < 100; ++j) {
+      Env env = randomEnv(rng);
+      int64_t d = std::abs(env.q / frame - env.k / frame);
+      int r = 0;
+      while ((int64_t(2) << r) <= d)
+        ++r;
+      double scale = std::ldexp(1.0, r);
+      double places = std::abs(double(env.q % frame) - double(env.k % frame));
+      bool expected = places < width / scale &&
+                      (scale <= width || d % int64_t(std::ceil(scale / width)) == 0);
+      ASSERT_EQ(evaluateMask(*mask, env), expected)
+          << "radial(" << frame << ", " << width << ") " << describe(env);
+    }
+  }
+  // Frames of 4, width 4, query 2 of frame 0: the band narrows to one place
+  // at distance 4, and from distance 8 on every second frame keeps it.
+  std::unique_ptr<Expr> radial = parsed("radial(4, 4)");
+  std::string row;
+  for (int64_t k = 0; k < 48; ++k)
+    row += *evaluateMask(*radial, Env{0, 0, /*q=*/2, k, 48, 48}) ? '1' : '.';
+  EXPECT_EQ(row, "1111" "1111" ".111" ".111" "..1." "..1." "..1." "..1." "..1." "...." "..1."
+                 "....");
+}
+
 TEST(MaskBuiltins, SizesThatAreNotLiterals) {
   // A size computed at run time is allowed; one that is not positive there
   // is undefined, like a zero divisor.
@@ -311,6 +346,9 @@ TEST(MaskBuiltins, SizesMustBePositiveLiterals) {
             Errors{"ok"});
   EXPECT_EQ(maskErrors("chunk(0 + 0)"), Errors{"ok"});
   EXPECT_EQ(maskErrors("chunk(--1) || block_diagonal(h)"), Errors{"ok"});
+  EXPECT_EQ(maskErrors("radial(0, 4) || radial(4, -1)"),
+            (Errors{"8: frame size must be positive, got 0",
+                    "27: width must be positive, got -1"}));
 }
 
 TEST(MaskBuiltins, WindowSinkAndPrefixTakeAnyInteger) {

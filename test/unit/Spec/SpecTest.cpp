@@ -297,7 +297,7 @@ TEST(Spec, MaskErrors) {
   EXPECT_EQ(errorsOf(withMask("foo(q) < k")),
             maskError("unknown function 'foo'; the built-in functions are "
                       "none, causal, causal_top_left, window, sink, prefix, "
-                      "chunk, block_diagonal, strided, min, max, abs",
+                      "chunk, block_diagonal, strided, radial, min, max, abs",
                       1));
   EXPECT_EQ(errorsOf(withMask("chunk(0) && causal")),
             maskError("chunk size must be positive, got 0", 7));

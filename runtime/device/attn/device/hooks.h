@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <type_traits>
+
 #include "attn/abi.h"
 
 #if defined(__CUDACC__)
@@ -69,6 +71,20 @@ struct IntOps {
   ATTN_HD static T rem_or_zero(T a, T b) { return b == 0 ? 0 : a % b; }
   ATTN_HD static T min(T a, T b) { return a < b ? a : b; }
   ATTN_HD static T max(T a, T b) { return a > b ? a : b; }
+  // math.ctlz of the value as an int64, whatever T holds it in: 64 for 0, 0 for negatives.
+  ATTN_HD static T ctlz(T a) {
+    const uint64_t bits = uint64_t(int64_t(a));
+#if defined(__CUDA_ARCH__)
+    return T(__clzll(int64_t(bits)));
+#else
+    return bits == 0 ? T(64) : T(__builtin_clzll(bits));
+#endif
+  }
+  // arith.shli made total: a shift outside [0, bits) gives 0 instead of poison. Shifted as
+  // unsigned so that a negative a is not undefined behaviour.
+  ATTN_HD static T shl(T a, T s) {
+    return s < 0 || s >= T(8 * sizeof(T)) ? T(0) : T(std::make_unsigned_t<T>(a) << s);
+  }
 };
 #define ATTN_INT_HELPERS(T, suffix)                                                          \
   ATTN_HD T floor_div##suffix(T a, T b) { return IntOps<T>::floor_div(a, b); }               \
@@ -76,7 +92,9 @@ struct IntOps {
   ATTN_HD T div_or_zero##suffix(T a, T b) { return IntOps<T>::div_or_zero(a, b); }           \
   ATTN_HD T rem_or_zero##suffix(T a, T b) { return IntOps<T>::rem_or_zero(a, b); }           \
   ATTN_HD T min##suffix(T a, T b) { return IntOps<T>::min(a, b); }                           \
-  ATTN_HD T max##suffix(T a, T b) { return IntOps<T>::max(a, b); }
+  ATTN_HD T max##suffix(T a, T b) { return IntOps<T>::max(a, b); }                           \
+  ATTN_HD T ctlz##suffix(T a) { return IntOps<T>::ctlz(a); }                                 \
+  ATTN_HD T shl##suffix(T a, T s) { return IntOps<T>::shl(a, s); }
 ATTN_INT_HELPERS(int32_t, _i32)
 ATTN_INT_HELPERS(int64_t, _i64)
 #undef ATTN_INT_HELPERS

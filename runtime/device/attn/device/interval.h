@@ -74,6 +74,20 @@ ATTN_HD Interval iv_rem(Interval a, Interval b) {
   if (a.hi <= 0) return {max_i64(-m, a.lo), 0};
   return {-m, m};
 }
+// Leading zeros of an int64 fall as the value grows from 0, and are 0 for every negative.
+ATTN_HD Interval iv_ctlz(Interval a) {
+  if (a.lo > 0) return {IntOps<int64_t>::ctlz(a.hi), IntOps<int64_t>::ctlz(a.lo)};
+  if (a.hi < 0) return iv_point(0);
+  return {0, 64};
+}
+ATTN_HD int64_t iv_shl_saturated(int64_t a, int64_t s) {
+  return a > (kIntervalBound >> s) ? kIntervalBound : a << s;
+}
+// a << s grows with both for a >= 0 and s in [0, 62]; anything else may wrap or be 0.
+ATTN_HD Interval iv_shl(Interval a, Interval s) {
+  if (a.lo < 0 || s.lo < 0 || s.hi > 62) return iv_unknown();
+  return {iv_shl_saturated(a.lo, s.lo), iv_shl_saturated(a.hi, s.hi)};
+}
 ATTN_HD Interval iv_min(Interval a, Interval b) { return {min_i64(a.lo, b.lo), min_i64(a.hi, b.hi)}; }
 ATTN_HD Interval iv_max(Interval a, Interval b) { return {max_i64(a.lo, b.lo), max_i64(a.hi, b.hi)}; }
 
