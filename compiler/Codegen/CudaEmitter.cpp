@@ -268,7 +268,7 @@ public:
        << "  static constexpr int kNumWarps = " << config.getNumWarps() << ";\n"
        << "  static constexpr bool kScoresPrescaled = kHasScore;\n";
     if (kernel.tilesGrid())
-      os << "  using Geometry = attn::device::GridGeometry<GridTiles>;  // N-d tiles: rows gathered\n";
+      os << "  using Geometry = attn::device::GridGeometry<GridTiles>;  // rows gathered by box\n";
     os << "};\n"
        << "using Tile = attn::device::sm80::ForwardTile<Traits>;\n"
        << "static_assert(Tile::kSmemBytes == " << info.smemBytes

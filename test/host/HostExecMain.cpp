@@ -286,13 +286,15 @@ TEST_P(HostExec, TiledScheduleMatchesNaiveReference) {
   const TileWalk walk = sequenceWalk(p, variant::kBlockM, variant::kBlockN, bounds, schedule);
 #endif
   // The naive reference is O(sq·skv·d) in double: on grids past this many tokens (the 96x96
-  // and 8x32x32 examples) the q tiles at the corners, edges and middle of the tile grid run,
-  // the others only have their rows checked.
+  // and 8x32x32 examples) five q tiles run, the first and the last (corners of the grid) and
+  // three spread between them (inside it, off the tile grid's rows), the others only have
+  // their rows checked.
   constexpr int64_t kMaxRunTokens = 4096;
   std::vector<int64_t> run;
+  const int64_t n = walk.q_tiles;
   if (p.sq > kMaxRunTokens)
-    for (int64_t t : {int64_t(0), walk.q_tiles / 3, walk.q_tiles / 2, walk.q_tiles - 1})
-      if (std::find(run.begin(), run.end(), t) == run.end())
+    for (int64_t t : {int64_t(0), n / 3 + 1, n / 2 + 2, 2 * n / 3 + 3, n - 1})
+      if (t < n && std::find(run.begin(), run.end(), t) == run.end())
         run.push_back(t);
   std::vector<bool> wanted(p.sq, run.empty());
   for (int64_t t : run)

@@ -90,6 +90,7 @@ struct GridGeometry {
 
   ATTN_HD static int64_t q_tiles(const attn_forward_params &) {
     int64_t n = 1;
+    ATTN_UNROLL
     for (int a = 0; a < kRank; ++a) n *= q_tiles_along(a);
     return n;
   }
@@ -99,6 +100,7 @@ struct GridGeometry {
   template <bool kKv>
   ATTN_HD static void origin(int64_t tile, int (&c)[kRank]) {
     int t = int(tile);
+    ATTN_UNROLL
     for (int a = kRank - 1; a >= 0; --a) {
       const int n = kKv ? Grid::size(a) : q_tiles_along(a);
       c[a] = kKv ? t % n : t % n * box<false>(a);
@@ -113,6 +115,7 @@ struct GridGeometry {
     origin<kKv>(tile, o);
     GridTokenRef t{0, true, {}};
     int32_t stride = 1;
+    ATTN_UNROLL
     for (int a = kRank - 1; a >= 0; --a) {
       const int c = o[a] + r % box<kKv>(a);
       r /= box<kKv>(a);
@@ -140,6 +143,7 @@ struct GridGeometry {
     origin<kKv>(tile, o);
     GridBox g{};
     bool in = true;
+    ATTN_UNROLL
     for (int a = 0; a < kRank; ++a) {
       const int end = o[a] + box<kKv>(a);
       in = in && end <= Grid::size(a);
@@ -152,6 +156,7 @@ struct GridGeometry {
   // The tokens of a coordinate box, as the interval from its first to its last.
   ATTN_HD static Interval token_hull(const GridBox &g) {
     int64_t lo = 0, hi = 0;
+    ATTN_UNROLL
     for (int a = 0; a < kRank; ++a) {
       lo = lo * Grid::size(a) + g.axis[a].lo;
       hi = hi * Grid::size(a) + g.axis[a].hi;

@@ -10,12 +10,12 @@
 // scan_grid_kv_tiles finds, one axis at a time, the first and last key coordinate along that
 // axis that the mask may keep for the q tile's box, with the other axes' key coordinates left
 // free (the mask's interval image over [0, n) there); the boxes tile [first, last] from first.
-// Every kept pair lies in them. The walk (first / next) then visits them from the last to the
-// first and classifies each box once more over its own coordinates: empty boxes are skipped,
-// boxes inside the grid that the mask keeps whole run without mask code, the others are
-// partial. A box is named by its first token (row-major over the grid).
-// compiler/Analysis/TileClassifier's planGridQTile places and classifies them the same way for
-// the tilemap.
+// Every kept pair lies in them. The walk (first / next, or box(i) for i from count() - 1 down)
+// then visits them from the last to the first and classifies each box once more over its own
+// coordinates: empty boxes are skipped, boxes inside the grid that the mask keeps whole run
+// without mask code, the others are partial. A box is named by its first token (row-major over
+// the grid). compiler/Analysis/TileClassifier's planGridQTile places and classifies them the
+// same way for the tilemap.
 //
 // On the device the scan is one warp's (lanes split the coordinates, shuffles combine them):
 // every warp that needs the tiles (the sm_90a producer and consumer warps, each sm_80 warp)
@@ -32,8 +32,8 @@
 
 namespace attn::device {
 
-// Where a walk stands: the `index`-th box (-1 past the end), named by its first token `tile`,
-// and whether it runs without mask code.
+// Box `index` of a q tile's kv boxes, named by its first token `tile` (-1 where it keeps no
+// pair, or past the end of a walk), and whether it runs without mask code.
 struct GridKvCursor {
   int index;
   int64_t tile;
@@ -54,34 +54,39 @@ struct GridKvTiles {
     return mask(q_tokens, Geometry::token_hull(k), q, k);
   }
 
-  // The last box that keeps a pair (the walk goes down from there).
-  ATTN_HD GridKvCursor first() const {
-    int count = 1;
-    for (int a = 0; a < kRank; ++a) count *= boxes[a];
-    return settle(count - 1);
+  // How many boxes the scan placed (some may keep no pair).
+  ATTN_HD int count() const {
+    int n = 1;
+    ATTN_UNROLL
+    for (int a = 0; a < kRank; ++a) n *= boxes[a];
+    return n;
   }
-  // The box before c that keeps a pair.
+
+  // Box i of count(), the boxes numbered row-major over their per-axis counts, classified over
+  // its own coordinates: tile -1 where the mask keeps no pair of it.
+  ATTN_HD GridKvCursor box(int i) const {
+    int64_t j = 0, stride = 1;
+    ATTN_UNROLL
+    for (int a = kRank - 1, rest = i; a >= 0; --a) {
+      j += (start[a] + rest % boxes[a] * Grid::kv_box(a)) * stride;
+      rest /= boxes[a];
+      stride *= Grid::size(a);
+    }
+    bool inside = false;
+    const Tri keep = classify(Geometry::template tile_box<true>(j, &inside));
+    return {i, keep.may_true ? j : -1, keep.may_true && !keep.may_false && inside};
+  }
+
+  // The walk with a lookahead (the sm_80 kernel prefetches the next box's K): the last box that
+  // keeps a pair, then from c the box below it that does, tile -1 past the first.
+  ATTN_HD GridKvCursor first() const { return settle(count() - 1); }
   ATTN_HD GridKvCursor next(const GridKvCursor &c) const { return settle(c.index - 1); }
 
  private:
-  // The first token of box i, the boxes numbered row-major over their per-axis counts.
-  ATTN_HD int64_t box_token(int i) const {
-    int64_t token = 0, stride = 1;
-    for (int a = kRank - 1; a >= 0; --a) {
-      token += (start[a] + i % boxes[a] * Grid::kv_box(a)) * stride;
-      i /= boxes[a];
-      stride *= Grid::size(a);
-    }
-    return token;
-  }
-
-  // Box i, or the highest box below it that the mask may keep a pair of.
   ATTN_HD GridKvCursor settle(int i) const {
     for (; i >= 0; --i) {
-      const int64_t j = box_token(i);
-      bool inside = false;
-      const Tri keep = classify(Geometry::template tile_box<true>(j, &inside));
-      if (keep.may_true) return {i, j, !keep.may_false && inside};
+      const GridKvCursor c = box(i);
+      if (c.tile >= 0) return c;
     }
     return {-1, -1, false};
   }
@@ -94,12 +99,14 @@ ATTN_HD GridKvTiles<Geometry, MaskBox> scan_grid_kv_tiles(int64_t q_tile, MaskBo
   GridKvTiles<Geometry, MaskBox> r{mask, Geometry::template tile_box<false>(q_tile), {}, {}, {}};
   r.q_tokens = Geometry::token_hull(r.q);
   GridBox all{};
+  ATTN_UNROLL
   for (int a = 0; a < kRank; ++a) all.axis[a] = {0, Grid::size(a) - 1};
 #if defined(__CUDA_ARCH__)
   const int lane = threadIdx.x % 32, lanes = 32;
 #else
   const int lane = 0, lanes = 1;
 #endif
+  ATTN_UNROLL
   for (int a = 0; a < kRank; ++a) {
     int64_t first = INT64_MAX, last = -1;
     for (int c = lane; c < Grid::size(a); c += lanes) {

@@ -114,11 +114,13 @@ class ForwardTile {
   }
   // tile.load {operand = k}: K rows of kv tile j → shared; j < 0 loads nothing.
   __device__ __forceinline__ void load_k(int64_t j) {
-    if (j >= 0) load_rows(sk_, k_, p_.k_row_stride, [&](int r) { return Geometry::kv_col(p_, j, r); });
+    if (j >= 0)
+      load_rows(sk_, k_, p_.k_row_stride, [&](int r) { return Geometry::kv_col(p_, j, r); });
   }
   // tile.load {operand = v}
   __device__ __forceinline__ void load_v(int64_t j) {
-    if (j >= 0) load_rows(sv_, v_, p_.v_row_stride, [&](int r) { return Geometry::kv_col(p_, j, r); });
+    if (j >= 0)
+      load_rows(sv_, v_, p_.v_row_stride, [&](int r) { return Geometry::kv_col(p_, j, r); });
   }
   // tile.wait: every copy issued so far has landed and is visible to all warps.
   __device__ __forceinline__ void wait_k() { wait_all(); }

@@ -49,10 +49,15 @@ __device__ __forceinline__ void for_each_kv_tile(const RoutedKvTiles<kListed> &r
   for (RouteCursor c = r.first(); c.tile >= 0; c = r.next(c)) visit_kv_tile(f, c.tile, r.full(c.tile));
 }
 
-// A grid kernel: its kv boxes from the last down, each classified as the walk reaches it.
+// A grid kernel: its kv boxes from the last down, each classified as the walk reaches it. One
+// loop with no lookahead (TMA needs none), so the classification is inlined once: the
+// producer warp has 24 registers.
 template <class Geometry, class MaskBox, class F>
 __device__ __forceinline__ void for_each_kv_tile(const GridKvTiles<Geometry, MaskBox> &r, F &&f) {
-  for (GridKvCursor c = r.first(); c.tile >= 0; c = r.next(c)) visit_kv_tile(f, c.tile, c.full);
+  for (int i = r.count() - 1; i >= 0; --i) {
+    const GridKvCursor c = r.box(i);
+    if (c.tile >= 0) visit_kv_tile(f, c.tile, c.full);
+  }
 }
 
 }  // namespace attn::device::sm90
