@@ -36,7 +36,8 @@ void forEachBoxShape(const std::vector<int64_t> &sizes, int64_t tokens,
 
 std::vector<int64_t> chooseGridKvBox(AttentionOp op, const std::vector<int64_t> &sizes,
                                      const std::vector<int64_t> &qBox, int64_t tokens,
-                                     const std::vector<int64_t> &fallback) {
+                                     const std::vector<int64_t> &fallback,
+                                     bool wholeSlices) {
   TileClassifier classifier(op);
   GridTiling tiling;
   tiling.sizes = sizes;
@@ -45,7 +46,7 @@ std::vector<int64_t> chooseGridKvBox(AttentionOp op, const std::vector<int64_t> 
   std::vector<int64_t> best = fallback;
   int64_t bestVisits = countGridKvVisits(classifier, tiling);
   forEachBoxShape(sizes, tokens, [&](const std::vector<int64_t> &box) {
-    if (sizes.size() == 3 && box[1] * box[2] % 8 != 0)
+    if (wholeSlices && sizes.size() == 3 && box[1] * box[2] % 8 != 0)
       return;
     tiling.kvBox = box;
     const int64_t visits = countGridKvVisits(classifier, tiling);
@@ -57,11 +58,17 @@ std::vector<int64_t> chooseGridKvBox(AttentionOp op, const std::vector<int64_t> 
   return best;
 }
 
-GridBoxes chooseGridBoxes(AttentionOp op, int64_t blockM, int64_t blockN) {
-  const std::vector<int64_t> sizes(op.getGrid()->begin(), op.getGrid()->end());
+std::optional<GridBoxes> chooseGridTiling(AttentionOp op,
+                                          const attnc::target::TileConfig &config) {
+  std::optional<ArrayRef<int64_t>> grid = op.getGrid();
+  if (!grid || grid->size() < 2)
+    return std::nullopt;
+  const std::vector<int64_t> sizes(grid->begin(), grid->end());
   GridBoxes boxes;
-  boxes.q = attnc::target::gridTileBox(sizes, blockM);
-  boxes.kv = chooseGridKvBox(op, sizes, boxes.q, blockN, attnc::target::gridTileBox(sizes, blockN));
+  boxes.q = attnc::target::gridTileBox(sizes, config.blockM);
+  boxes.kv = chooseGridKvBox(op, sizes, boxes.q, config.blockN,
+                             attnc::target::gridTileBox(sizes, config.blockN),
+                             /*wholeSlices=*/config.warpSpecialized());
   return boxes;
 }
 

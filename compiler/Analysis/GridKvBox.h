@@ -13,9 +13,11 @@
 #ifndef ATTNC_COMPILER_ANALYSIS_GRIDKVBOX_H
 #define ATTNC_COMPILER_ANALYSIS_GRIDKVBOX_H
 
+#include "compiler/Target/TileHeuristics.h"
 #include "dialects/Attn/IR/AttnOps.h"
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace mlir::attn {
@@ -23,19 +25,27 @@ namespace mlir::attn {
 /// The kv box of `tokens` tokens (extents per axis of `sizes`, multiplying to
 /// `tokens`) whose boxes the q tiles of `qBox` visit fewest of for the mask of
 /// `op` at batch row 0, head 0; `fallback` where no other shape visits fewer.
-/// Shapes fit the grid, and on a 3-d grid a t slice is a multiple of 8 rows
-/// (the kernel loads one t slice at a time on a 128-byte swizzle period).
+/// Shapes fit the grid. With `wholeSlices`, on a 3-d grid a t slice is a
+/// multiple of 8 rows (the sm_90a kernel loads one t slice at a time with TMA,
+/// on a 128-byte swizzle period; sm_80 gathers rows one by one and needs no
+/// such rule).
 std::vector<int64_t> chooseGridKvBox(AttentionOp op, const std::vector<int64_t> &sizes,
                                      const std::vector<int64_t> &qBox, int64_t tokens,
-                                     const std::vector<int64_t> &fallback);
+                                     const std::vector<int64_t> &fallback,
+                                     bool wholeSlices = true);
 
-/// The q and kv boxes of a kernel of `blockM` x `blockN` tiles on the token
-/// grid of `op` (which must have one): the q box by target::gridTileBox, the
-/// kv box by chooseGridKvBox. AttnToTile and the tilemap both ask here.
+/// The q and kv boxes of a kernel that tiles the token grid of `op` in N-d.
 struct GridBoxes {
   std::vector<int64_t> q, kv;
 };
-GridBoxes chooseGridBoxes(AttentionOp op, int64_t blockM, int64_t blockN);
+
+/// Whether a kernel of `config` tiles the token grid of `op` in N-d, and with
+/// which boxes: every kernel family does on a grid of 2 or 3 axes (a grid of
+/// one axis is its token sequence), with a q box of block_m tokens by
+/// target::gridTileBox and a kv box of block_n tokens by chooseGridKvBox.
+/// None: the kernel tiles the token sequence. AttnToTile and the tilemap
+/// both ask here, so the kernel and the tilemap always agree.
+std::optional<GridBoxes> chooseGridTiling(AttentionOp op, const attnc::target::TileConfig &config);
 
 } // namespace mlir::attn
 

@@ -193,8 +193,8 @@ struct GridTiling {
   std::vector<int64_t> tokenCoords(int64_t token) const;
 };
 
-/// planQTile() on a grid tiling, as the sm_90a kernel places its kv boxes
-/// (runtime/device/attn/device/sm90/grid_kv_tiles.cuh): along each axis from
+/// planQTile() on a grid tiling, as both kernel families place their kv boxes
+/// (runtime/device/attn/device/grid_kv_tiles.h): along each axis from
 /// the first key coordinate the mask may keep for the q tile to the last, in
 /// boxes of kvBox from the first; each box that is not Empty, with its class
 /// (Partial where it is cut by the grid's edge: the kernel checks its keys'

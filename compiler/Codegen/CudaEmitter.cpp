@@ -45,7 +45,9 @@ public:
     tile::ConfigAttr config = kernel.getConfig();
     os << "namespace " << hookNamespace(kernel.getSymName()) << " {\n\n"
        << "constexpr int kBlockM = " << config.getBlockM() << ";\n"
-       << "constexpr int kBlockN = " << config.getBlockN() << ";\n\n";
+       << "constexpr int kBlockN = " << config.getBlockN() << ";\n"
+       << "// Tiles a token grid in N-d: GridTiles, Geometry and kv_boxes below.\n"
+       << "constexpr bool kTilesGrid = " << (kernel.tilesGrid() ? "true" : "false") << ";\n\n";
     std::optional<ArrayRef<int64_t>> grid = kernel.getGrid();
     // The grid's sizes as a C++ braced list (an array would not be addressable in device code).
     std::string gridSizes;
@@ -125,6 +127,8 @@ public:
          << "  }\n};\n\n";
     }
 
+    writeGridTiles();
+
     // tile.kv_bounds → the four kv-tile indices of a q tile (per kv range)
     os << "// tile.kv_bounds: kv tiles [begin, end) are visited, [full_begin, full_end) "
           "without mask code.\n"
@@ -188,6 +192,38 @@ public:
     return success();
   }
 
+  /// A kernel that tiles its grid in N-d: the grid and its boxes as a
+  /// GridGeometry (attn/device/geometry.h), and kv_boxes, the walk of its
+  /// `tile.kv_loop {span = boxes}` (attn/device/grid_kv_tiles.h). Host code
+  /// like the other hooks: both kernel families and the host tests use them.
+  void writeGridTiles() {
+    if (!kernel.tilesGrid())
+      return;
+    auto axes = [&](StringRef name, ArrayRef<int64_t> values) {
+      os << "  ATTN_HD static constexpr int " << name << "(int a) {\n"
+         << "    constexpr int v[] = {"
+         << llvm::join(llvm::map_range(values, [](int64_t v) { return std::to_string(v); }),
+                       ", ")
+         << "};\n    return v[a];\n  }\n";
+    };
+    os << "// tile.kernel {q_box, kv_box}: the grid, tiled in N-d: a q tile is a box of q_box\n"
+       << "// tokens, a kv tile a box of kv_box tokens placed where the q tile's keys start.\n"
+       << "struct GridTiles {\n"
+       << "  static constexpr int kRank = " << kernel.getGrid()->size() << ";\n";
+    axes("size", *kernel.getGrid());
+    axes("q_box", *kernel.getQBox());
+    axes("kv_box", *kernel.getKvBox());
+    os << "};\n"
+       << "using Geometry = attn::device::GridGeometry<GridTiles>;\n\n"
+       << "// tile.kv_loop {span = boxes}: the kv boxes of q tile q_tile that the mask may keep a\n"
+       << "// pair of, walked from the last (first() / next()). On the device every lane of a\n"
+       << "// converged warp calls it (a warp scan, no CTA barrier).\n"
+       << "ATTN_HD attn::device::GridKvTiles<Geometry, MaskBox> kv_boxes(const attn_forward_params "
+          "&p, int64_t b, int64_t h, int64_t q_tile) {\n"
+       << "  return attn::device::scan_grid_kv_tiles<Geometry>(q_tile, MaskBox{p, b, h, "
+          "p.seqlen_q, p.seqlen_k});\n}\n\n";
+  }
+
   /// A routed kernel's kv_route: the tiles of the blocks its list names for
   /// the q tile, within kv_bounds (attn/device/routing.h).
   LogicalResult writeRouteHook() {
@@ -230,8 +266,10 @@ public:
        << "  static constexpr int kBlockM = " << config.getBlockM() << ";\n"
        << "  static constexpr int kBlockN = " << config.getBlockN() << ";\n"
        << "  static constexpr int kNumWarps = " << config.getNumWarps() << ";\n"
-       << "  static constexpr bool kScoresPrescaled = kHasScore;\n"
-       << "};\n"
+       << "  static constexpr bool kScoresPrescaled = kHasScore;\n";
+    if (kernel.tilesGrid())
+      os << "  using Geometry = attn::device::GridGeometry<GridTiles>;  // rows gathered by box\n";
+    os << "};\n"
        << "using Tile = attn::device::sm80::ForwardTile<Traits>;\n"
        << "static_assert(Tile::kSmemBytes == " << info.smemBytes
        << ", \"the manifest's shared-memory size must match the kernel's\");\n"
@@ -241,18 +279,26 @@ public:
        << info.symbol << "(const __grid_constant__ attn_forward_params p) {\n"
        << "  using namespace " << ns << ";\n"
        << "  extern __shared__ __align__(128) char smem[];\n"
-       << "  Tile t(p, smem);\n"
-       << "  const " << boundsType()
-       << (routed() ? " bounds" : " r")
-       << " = kv_bounds(p, t.batch(), t.head(), t.q_tile(), p.seqlen_q, p.seqlen_k);\n";
-    if (routed())
-      os << "  const " << kvTilesType()
-         << " r = kv_route(p, t.batch(), t.head(), t.q_tile(), p.seqlen_k, bounds);\n";
-    os
-       << "  const auto keep = [&](int64_t q, int64_t k) {\n"
-       << "    return mask_fn(p, t.batch(), t.head(), " << hookIndex(kernel, "q", "p.seqlen_q") << ", "
-       << hookIndex(kernel, "k", "p.seqlen_k") << ", p.seqlen_q, p.seqlen_k);\n"
-       << "  };\n";
+       << "  Tile t(p, smem);\n";
+    if (kernel.tilesGrid()) {
+      // Tokens on a grid lie in [0, Sq) even for invalid rows (geometry.h): no clamping.
+      os << "  const auto r = kv_boxes(p, t.batch(), t.head(), t.q_tile());  // each warp scans\n"
+         << "  const auto keep = [&](const attn::device::GridTokenRef &q, "
+            "const attn::device::GridTokenRef &k) {\n"
+         << "    return mask_at(p, t.batch(), t.head(), q.token, k.token, p.seqlen_q, p.seqlen_k, "
+            "q.at, k.at);\n"
+         << "  };\n";
+    } else {
+      os << "  const " << boundsType() << (routed() ? " bounds" : " r")
+         << " = kv_bounds(p, t.batch(), t.head(), t.q_tile(), p.seqlen_q, p.seqlen_k);\n";
+      if (routed())
+        os << "  const " << kvTilesType()
+           << " r = kv_route(p, t.batch(), t.head(), t.q_tile(), p.seqlen_k, bounds);\n";
+      os << "  const auto keep = [&](int64_t q, int64_t k) {\n"
+         << "    return mask_fn(p, t.batch(), t.head(), " << hookIndex(kernel, "q", "p.seqlen_q")
+         << ", " << hookIndex(kernel, "k", "p.seqlen_k") << ", p.seqlen_q, p.seqlen_k);\n"
+         << "  };\n";
+    }
     if (scoreFn())
       os << "  const auto score = [&](float s, int64_t q, int64_t k) {\n"
          << "    return score_fn(p, s, t.batch(), t.head(), " << hookIndex(kernel, "q", "p.seqlen_q") << ", "
@@ -306,6 +352,7 @@ private:
     case tile::KvSpan::partial_low:
       return llvm::formatv("j = {0}.full_begin - 1; j >= {0}.begin; --j", r);
     case tile::KvSpan::routed:
+    case tile::KvSpan::boxes:
       break; // a cursor walk, written by the loop itself
     }
     llvm_unreachable("unknown span");
@@ -340,7 +387,7 @@ private:
           case tile::TileWhich::first:
             if (!isK)
               break;
-            if (routed())
+            if (routed() || kernel.tilesGrid())
               return line("t.load_k(r.first().tile);");
             if (numRanges() == 1)
               return line("t.load_k(r.end > r.begin ? r.end - 1 : -1);");
@@ -358,9 +405,12 @@ private:
         .Case([&](tile::MmaQkOp) { return line("t.mma_qk();"); })
         .Case([&](tile::ApplyScoreOp) { return line("t.apply_score(j, score);"); })
         .Case([&](tile::ApplyMaskOp) {
-          // A routed loop meets full and partial tiles alike: a branch per tile.
-          return line(routed() ? "if (!r.full(j)) t.apply_mask(j, keep);"
-                               : "t.apply_mask(j, keep);");
+          // A routed or boxes loop meets full and partial tiles alike: a branch per tile.
+          if (routed())
+            return line("if (!r.full(j)) t.apply_mask(j, keep);");
+          if (kernel.tilesGrid())
+            return line("if (!full) t.apply_mask(j, keep);");
+          return line("t.apply_mask(j, keep);");
         })
         .Case([&](tile::OnlineSoftmaxOp) { return line("t.online_softmax();"); })
         .Case([&](tile::MmaPvOp) { return line("t.mma_pv();"); })
@@ -376,6 +426,19 @@ private:
             os << indent << "for (attn::device::RouteCursor c = r.first(); c.tile >= 0;) {"
                << "  // tile.kv_loop {span = routed}\n"
                << indent << "  const int64_t j = c.tile;\n"
+               << indent << "  c = r.next(c);\n"
+               << indent << "  const int64_t next = c.tile;\n";
+            for (Operation &inner : loop.getBody()->without_terminator())
+              if (failed(writeStep(inner, (indent + "  ").str())))
+                return failure();
+            os << indent << "}\n";
+            return success();
+          }
+          if (loop.getSpan() == tile::KvSpan::boxes) {
+            os << indent << "for (attn::device::GridKvCursor c = r.first(); c.tile >= 0;) {"
+               << "  // tile.kv_loop {span = boxes}\n"
+               << indent << "  const int64_t j = c.tile;  // the kv box's first token\n"
+               << indent << "  const bool full = c.full;\n"
                << indent << "  c = r.next(c);\n"
                << indent << "  const int64_t next = c.tile;\n";
             for (Operation &inner : loop.getBody()->without_terminator())
@@ -496,6 +559,8 @@ FailureOr<EmittedKernel> emitCudaKernel(tile::KernelOp kernel, StringRef origin)
      << "#include \"attn/device/scan.h\"\n";
   if (kernel.getRoutingInfo())
     os << "#include \"attn/device/routing.h\"\n";
+  if (kernel.tilesGrid())
+    os << "#include \"attn/device/grid_kv_tiles.h\"\n";
   if (warpSpecialized)
     os << "#include \"attn/device/sm90/kv_scan.cuh\"\n";
   os << "\n";

@@ -58,9 +58,8 @@ std::string kvTilesHooks(tile::KernelOp kernel) {
   if (kernel.tilesGrid())
     return "  static constexpr bool kCtaBounds = false;\n" + head +
            ") {\n"
-           "    // N-d tiles: the box of kv tiles the mask's interval image keeps.\n"
-           "    return attn::device::sm90::scan_grid_kv_tiles<Traits::Geometry>(q_tile, "
-           "MaskBox{p, b, h, p.seqlen_q, p.seqlen_k});\n  }\n";
+           "    return kv_boxes(p, b, h, q_tile);  // N-d tiles: the kv boxes over the keys\n"
+           "  }\n";
   if (!ctaBounds(kernel))
     return "  static constexpr bool kCtaBounds = false;\n" + head + ") {\n    return " +
            within(bounds) + ";\n  }\n";
@@ -88,22 +87,6 @@ LogicalResult writeSm90Kernel(tile::KernelOp kernel, const KernelInfo &info, raw
   os << "\n#if defined(__CUDACC__)\n"
      << "#include \"attn/device/sm90/forward.cuh\"\n\n"
      << "namespace " << ns << " {\n";
-  if (kernel.tilesGrid()) {
-    auto axes = [&](StringRef name, ArrayRef<int64_t> values) {
-      os << "  __host__ __device__ static constexpr int " << name << "(int a) {\n"
-         << "    constexpr int v[] = {"
-         << llvm::join(llvm::map_range(values, [](int64_t v) { return std::to_string(v); }),
-                       ", ")
-         << "};\n    return v[a];\n  }\n";
-    };
-    os << "// The grid, tiled in N-d: a q tile is a box of q_box tokens, a kv tile of kv_box.\n"
-       << "struct GridTiles {\n"
-       << "  static constexpr int kRank = " << kernel.getGrid()->size() << ";\n";
-    axes("size", *kernel.getGrid());
-    axes("q_box", *kernel.getQBox());
-    axes("kv_box", *kernel.getKvBox());
-    os << "};\n";
-  }
   os << "// " << info.config << ": a producer warpgroup (TMA) and " << info.warpgroups
      << " consumer warpgroups of 64 q rows (wgmma).\n"
      << "struct Traits {\n"
@@ -114,7 +97,7 @@ LogicalResult writeSm90Kernel(tile::KernelOp kernel, const KernelInfo &info, raw
      << "  static constexpr int kStages = " << info.stages << ";\n"
      << "  using Schedule = attn::device::sm90::OverlapSchedule;\n";
   if (kernel.tilesGrid())
-    os << "  using Geometry = attn::device::sm90::GridGeometry<GridTiles>;\n";
+    os << "  using Geometry = attn::device::GridGeometry<GridTiles>;  // the hooks' GridTiles\n";
   os << "};\n"
      << "static_assert(attn::device::sm90::forward_smem_bytes<Traits>() == " << info.smemBytes
      << ", \"the manifest's shared-memory size must match the kernel's\");\n"

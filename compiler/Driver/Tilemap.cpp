@@ -81,17 +81,15 @@ std::string buildTilemap(mlir::attn::AttentionOp attention, const TilemapProblem
       target::chooseForwardConfig(forwardTileProblem(attention), target);
   mlir::attn::TileClassifier classifier(attention);
   TilemapView view;
-  // A grid of 2 or 3 axes that the kernel tiles in N-d (AttnToTile's rule): tiles are boxes.
-  std::optional<llvm::ArrayRef<int64_t>> tokenGrid = attention.getGrid();
-  if (tokenGrid && tokenGrid->size() >= 2 && config.warpSpecialized()) {
+  // A grid that the kernel tiles in N-d (AttnToTile asks the same function): tiles are boxes.
+  if (std::optional<mlir::attn::GridBoxes> boxes =
+          mlir::attn::chooseGridTiling(attention, config)) {
     mlir::attn::GridTiling tiling;
     tiling.b = problem.batch;
     tiling.h = problem.head;
-    tiling.sizes.assign(tokenGrid->begin(), tokenGrid->end());
-    const mlir::attn::GridBoxes boxes =
-        mlir::attn::chooseGridBoxes(attention, config.blockM, config.blockN);
-    tiling.qBox = boxes.q;
-    tiling.kvBox = boxes.kv;
+    tiling.sizes.assign(attention.getGrid()->begin(), attention.getGrid()->end());
+    tiling.qBox = boxes->q;
+    tiling.kvBox = boxes->kv;
     view = {tiling.sizes,
             tiling.sizes,
             tiling.qBox,

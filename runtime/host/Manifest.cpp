@@ -225,10 +225,11 @@ bool parseKernel(Reader &read, const Json &entry, const std::string &path, Manif
       n *= extent;
     return n;
   };
+  // Either kernel family may tile a token grid in N-d (a q tile is then a box of the grid).
   if (out.qBox.size() != out.kvBox.size() ||
-      (!out.qBox.empty() && (!out.tensorMaps || product(out.qBox) != out.blockM ||
+      (!out.qBox.empty() && (product(out.qBox) != out.blockM ||
                              product(out.kvBox) != out.blockN || out.qBox.size() < 2))) {
-    read.error = concat(path, ": q_box and kv_box come together, on a kernel with tensor maps, "
+    read.error = concat(path, ": q_box and kv_box come together, "
                               "of 2 or 3 extents whose products are block_m and block_n");
     return false;
   }

@@ -2,6 +2,12 @@
 // through the kernel's tile schedule on the CPU and checks the result against
 // a naive softmax whose mask is the spec's own expression, evaluated by the
 // front end's reference evaluator: the two share no code with the emitter.
+//
+// The schedule is the kernel's own: kv_bounds' ranges (or kv_route's listed
+// tiles) for a kernel that tiles the token sequence; for one that tiles a
+// grid in N-d (ATTN_VARIANT_TILES_GRID), the q boxes of its Geometry and the
+// kv boxes its kv_boxes walk visits, row by row as the kernel gathers them,
+// with the mask evaluated at the coordinates the geometry hands the kernel.
 #include "RuntimeData.h"
 #include "TiledReference.h"
 
@@ -122,6 +128,57 @@ private:
   std::vector<bool> table_;
 };
 
+static_assert(variant::kTilesGrid == bool(ATTN_VARIANT_TILES_GRID),
+              "CMake's rule for N-d tiling (a grid of 2 or 3 axes) must be the compiler's");
+
+// The coordinates of a token of the spec's grid, row-major: how the spec defines them, not
+// how the geometry computes them.
+attn::device::GridPoint pointOf(int64_t token, const std::vector<int64_t> &grid) {
+  attn::device::GridPoint point{};
+  for (int a = int(grid.size()) - 1; a >= 0; --a) {
+    point.axis[a] = int32_t(token % grid[a]);
+    token /= grid[a];
+  }
+  return point;
+}
+
+#if ATTN_VARIANT_TILES_GRID
+// The walk of a kernel that tiles its grid in N-d: each row of a q box or kv box is the token
+// the Geometry names for it (-1 where it is invalid), each kv box one kv_boxes visits. Counts
+// in `wrong_points` the tokens whose coordinates (which the kernel's mask reads) are not
+// their token's.
+TileWalk gridWalk(const attn_forward_params &params, const std::vector<int64_t> &grid,
+                  int64_t &wrong_points) {
+  using Geometry = variant::Geometry;
+  auto token = [&, grid](const attn::device::GridTokenRef &ref) -> int64_t {
+    if (!ref.valid)
+      return -1;
+    const attn::device::GridPoint point = pointOf(ref.token, grid);
+    for (size_t a = 0; a < grid.size(); ++a)
+      wrong_points += point.axis[a] != ref.at.axis[a];
+    return ref.token;
+  };
+  auto rows = [=](int64_t t) {
+    std::vector<int64_t> tokens;
+    for (int r = 0; r < variant::kBlockM; ++r)
+      tokens.push_back(token(Geometry::q_row(params, t, r)));
+    return tokens;
+  };
+  auto visits = [=, &params](int64_t b, int64_t h, int64_t t) {
+    const auto boxes = variant::kv_boxes(params, b, h, t);
+    std::vector<KvVisit> walked;
+    for (attn::device::GridKvCursor c = boxes.first(); c.tile >= 0; c = boxes.next(c)) {
+      KvVisit visit{{}, c.full};
+      for (int col = 0; col < variant::kBlockN; ++col)
+        visit.keys.push_back(token(Geometry::kv_col(params, c.tile, col)));
+      walked.push_back(std::move(visit));
+    }
+    return walked;
+  };
+  return {Geometry::q_tiles(params), rows, visits};
+}
+#endif
+
 // The hook the kernel calls for a q tile's kv tiles: kv_route for a routed variant.
 auto kernelKvTiles(const attn_forward_params &params, int64_t b, int64_t h, int64_t q_tile,
                    int64_t sq, int64_t skv) {
@@ -156,11 +213,6 @@ TEST_P(HostExec, TiledScheduleMatchesNaiveReference) {
   std::string why;
   if (!callable(*spec_, shape, why))
     GTEST_SKIP() << why;
-  // The naive reference is O(sq·skv·d) in double: grids past this many tokens (the example of
-  // the 96x96 benchmark) are checked on the GPU only; their interval images still are, below.
-  constexpr int64_t kMaxGridTokens = 4096;
-  if (!spec_->decls.grid.empty() && shape.sq > kMaxGridTokens)
-    GTEST_SKIP() << "a grid of " << shape.sq << " tokens is run by the GPU suite, not on the host";
   std::mt19937 rng(uint32_t(shape.sq * 7919 + shape.skv));
   Problem p = randomProblem(shape, spec_->headDim, rng);
   CallData call(*spec_, shape, rng);
@@ -175,9 +227,13 @@ TEST_P(HostExec, TiledScheduleMatchesNaiveReference) {
   MaskFn emitted = [&](int64_t b, int64_t h, int64_t q, int64_t k) {
     return variant::mask_fn(params, b, h, q, k, p.sq, p.skv);
   };
-  BoundsFn bounds = [&](int64_t b, int64_t h, int64_t q_tile) {
-    return kvRanges(kernelKvTiles(params, b, h, q_tile, p.sq, p.skv));
+#if ATTN_VARIANT_TILES_GRID
+  // What the kernel evaluates on partial boxes: the mask at the coordinates it has.
+  emitted = [&](int64_t b, int64_t h, int64_t q, int64_t k) {
+    return variant::mask_at(params, b, h, q, k, p.sq, p.skv, pointOf(q, spec_->decls.grid),
+                            pointOf(k, spec_->decls.grid));
   };
+#endif
   // The spec's score expression (evaluated in double) against the emitted f32 hook.
   const attnc::spec::Expr *scoreExpr = spec_->score.get();
   ScoreFn trueScore = [&](double s, int64_t b, int64_t h, int64_t q, int64_t k) {
@@ -220,13 +276,41 @@ TEST_P(HostExec, TiledScheduleMatchesNaiveReference) {
   };
 
   Schedule schedule;
-  Result tiled = tiledForward(p, variant::kBlockM, variant::kBlockN, emitted, bounds,
-                              emittedScore, truth, schedule, emittedSink);
-  Result naive = naiveForward(p, truth, trueScore, trueSink);
+  int64_t wrong_points = 0;
+#if ATTN_VARIANT_TILES_GRID
+  const TileWalk walk = gridWalk(params, spec_->decls.grid, wrong_points);
+#else
+  BoundsFn bounds = [&](int64_t b, int64_t h, int64_t q_tile) {
+    return kvRanges(kernelKvTiles(params, b, h, q_tile, p.sq, p.skv));
+  };
+  const TileWalk walk = sequenceWalk(p, variant::kBlockM, variant::kBlockN, bounds, schedule);
+#endif
+  // The naive reference is O(sq·skv·d) in double: on grids past this many tokens (the 96x96
+  // and 8x32x32 examples) five q tiles run, the first and the last (corners of the grid) and
+  // three spread between them (inside it, off the tile grid's rows), the others only have
+  // their rows checked.
+  constexpr int64_t kMaxRunTokens = 4096;
+  std::vector<int64_t> run;
+  const int64_t n = walk.q_tiles;
+  if (p.sq > kMaxRunTokens)
+    for (int64_t t : {int64_t(0), n / 3 + 1, n / 2 + 2, 2 * n / 3 + 3, n - 1})
+      if (t < n && std::find(run.begin(), run.end(), t) == run.end())
+        run.push_back(t);
+  std::vector<bool> wanted(p.sq, run.empty());
+  for (int64_t t : run)
+    for (int64_t i : walk.rows(t))
+      if (i >= 0)
+        wanted[i] = true;
+  Result tiled =
+      walkedForward(p, walk, emitted, emittedScore, truth, schedule, emittedSink, run);
+  Result naive = naiveForward(p, truth, trueScore, trueSink, [&](int64_t i) { return wanted[i]; });
   EXPECT_EQ(schedule.dropped_kept_pairs, 0) << "a kept pair lies in an unvisited kv tile";
   EXPECT_EQ(schedule.masked_pairs_in_full_tiles, 0) << "a full tile holds a dropped pair";
-  EXPECT_EQ(schedule.out_of_range_tiles, 0) << "kv_bounds broke begin <= ... <= end <= tiles";
-  EXPECT_EQ(schedule.tiles_visited_twice, 0) << "two kv ranges share a tile";
+  EXPECT_EQ(schedule.out_of_range_tiles, 0)
+      << "kv_bounds broke begin <= ... <= end <= tiles, or a token lies past the sequence";
+  EXPECT_EQ(schedule.keys_visited_twice, 0) << "two kv ranges or kv boxes share a key";
+  EXPECT_EQ(schedule.rows_not_covered_once, 0) << "the q tiles do not partition the queries";
+  EXPECT_EQ(wrong_points, 0) << "the geometry's coordinates are not its tokens'";
 
   double o_err = 0;
   for (size_t i = 0; i < naive.o.size(); ++i)

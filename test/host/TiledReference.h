@@ -50,26 +50,59 @@ std::vector<attn::device::KvTiles> kvRanges(const attn::device::RoutedKvTiles<kL
   return tiles;
 }
 
-/// What the kernel computes: per q tile of `block_m` rows, the kv tiles of
-/// `block_n` keys that `bounds` names, the mask (and k < skv) on partial tiles
-/// only, online softmax with the running max. Also records schedule errors:
-/// a kept pair in an unvisited tile, a dropped pair in a full tile, a range
-/// that breaks begin <= full_begin <= full_end <= end <= tiles or lies above
-/// the range before it (so that a tile could be visited twice).
+/// One kv tile as the kernel visits it: the key token of each of its rows (-1: a row outside
+/// the keys, which the kernel zero-fills and drops) and whether it runs without mask code.
+struct KvVisit {
+  std::vector<int64_t> keys;
+  bool full;
+};
+
+/// A kernel's tile schedule, whatever its tiling: the query token of each row of q tile t
+/// (-1: a row outside the queries, not written), and the kv tiles the tile visits for (b, h),
+/// in visiting order.
+struct TileWalk {
+  int64_t q_tiles;
+  std::function<std::vector<int64_t>(int64_t q_tile)> rows;
+  std::function<std::vector<KvVisit>(int64_t b, int64_t h, int64_t q_tile)> visits;
+};
+
+/// Errors in a schedule, which walkedForward records: a kept pair in no visited tile, a dropped
+/// pair (or a missing key) in a full tile, a 1-d range that breaks begin <= full_begin <=
+/// full_end <= end <= tiles or lies above the range before it, a key that one q tile visits
+/// twice (two ranges or two kv boxes overlap), a query that no q tile or two of them hold, a
+/// row or key token out of range.
 struct Schedule {
   int64_t dropped_kept_pairs = 0;
   int64_t masked_pairs_in_full_tiles = 0;
   int64_t out_of_range_tiles = 0;
-  int64_t tiles_visited_twice = 0;
+  int64_t keys_visited_twice = 0;
+  int64_t rows_not_covered_once = 0;
 };
+
+/// What the kernel computes: per q tile, the kv tiles `walk` names, the mask (and the key's
+/// validity) on partial tiles only, online softmax with the running max, in the kernel's
+/// order. Runs the q tiles in `run` (all of them when empty); rows of the others stay
+/// O = 0, LSE = -inf. Checks every q tile's rows all the same.
+Result walkedForward(const Problem &p, const TileWalk &walk, const MaskFn &mask,
+                     const ScoreFn &score, const MaskFn &truth, Schedule &schedule,
+                     const SinkFn &sink = {}, const std::vector<int64_t> &run = {});
+
+/// The walk of a kernel that tiles the token sequence: q tile t holds rows [t·block_m, ...),
+/// kv tile j keys [j·block_n, ...), visited as `bounds` says (each range from its top tile
+/// down, the upper range first); records the ranges' errors into `schedule`.
+TileWalk sequenceWalk(const Problem &p, int64_t block_m, int64_t block_n, const BoundsFn &bounds,
+                      Schedule &schedule);
+
+/// walkedForward over sequenceWalk.
 Result tiledForward(const Problem &p, int64_t block_m, int64_t block_n, const MaskFn &mask,
                     const BoundsFn &bounds, const ScoreFn &score, const MaskFn &truth,
                     Schedule &schedule, const SinkFn &sink = {});
 
 /// Dense softmax of the modified scores over the pairs `truth` keeps, in double, with the sink
 /// logit (if any) as one more term of each row's denominator: a row with no kept key then has
-/// O = 0 and LSE = σ.
+/// O = 0 and LSE = σ. Computes the rows `wanted` accepts (all without it); the others stay
+/// O = 0, LSE = -inf.
 Result naiveForward(const Problem &p, const MaskFn &truth, const ScoreFn &score,
-                    const SinkFn &sink = {});
+                    const SinkFn &sink = {}, const std::function<bool(int64_t q)> &wanted = {});
 
 } // namespace attn::host

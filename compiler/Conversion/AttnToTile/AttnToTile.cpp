@@ -90,17 +90,14 @@ FailureOr<tile::KernelOp> buildForwardKernel(OpBuilder &b, attn::AttentionOp att
   std::string name = (attention.getSymName() + "_forward_" + symbolSuffix(target)).str();
   auto kernel =
       tile::KernelOp::create(b, loc, name, configAttr, element, headDim, "forward");
-  // A grid of two or three axes is tiled in N-d by the warp-specialised
-  // kernel (a tile is a box of the grid); the mma.sync kernel, and any
-  // kernel on a grid of one axis, tiles the token sequence.
-  if (std::optional<ArrayRef<int64_t>> grid = attention.getGrid()) {
+  // A grid of two or three axes is tiled in N-d (a tile is a box of the
+  // grid) by either kernel family; a grid of one axis is the token sequence.
+  if (std::optional<ArrayRef<int64_t>> grid = attention.getGrid())
     kernel.setGridAttr(b.getDenseI64ArrayAttr(*grid));
-    if (config.warpSpecialized() && grid->size() >= 2) {
-      const attn::GridBoxes boxes =
-          attn::chooseGridBoxes(attention, config.blockM, config.blockN);
-      kernel.setQBoxAttr(b.getDenseI64ArrayAttr(boxes.q));
-      kernel.setKvBoxAttr(b.getDenseI64ArrayAttr(boxes.kv));
-    }
+  const std::optional<attn::GridBoxes> boxes = attn::chooseGridTiling(attention, config);
+  if (boxes) {
+    kernel.setQBoxAttr(b.getDenseI64ArrayAttr(boxes->q));
+    kernel.setKvBoxAttr(b.getDenseI64ArrayAttr(boxes->kv));
   }
   std::optional<RoutingInfo> routing = attention.getRoutingInfo();
   if (routing)
@@ -133,9 +130,12 @@ FailureOr<tile::KernelOp> buildForwardKernel(OpBuilder &b, attn::AttentionOp att
   tile::LoadQOp::create(b, loc);
   tile::LoadOp::create(b, loc, tile::KvOperand::k, tile::TileWhich::first);
   // Range 0 (the upper one) first: kv tiles are visited from the top down.
-  // A routed kernel walks the listed blocks within range 0 instead.
+  // A routed kernel walks the listed blocks within range 0 instead, and a
+  // kernel that tiles a grid in N-d the kv boxes over its q box's keys.
   if (routing)
     buildKvLoop(b, loc, tile::KvSpan::routed, /*range=*/0, scored);
+  else if (boxes)
+    buildKvLoop(b, loc, tile::KvSpan::boxes, /*range=*/0, scored);
   else
     for (unsigned range = 0; range < numKvRanges(mask); ++range)
       for (tile::KvSpan span : liveSpans(mask))

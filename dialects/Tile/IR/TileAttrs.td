@@ -72,7 +72,8 @@ def Tile_KvSpan : I32Enum<"KvSpan", "which kv tiles a tile.kv_loop visits", [
   I32EnumCase<"partial_high", 0>,
   I32EnumCase<"full", 1>,
   I32EnumCase<"partial_low", 2>,
-  I32EnumCase<"routed", 3>
+  I32EnumCase<"routed", 3>,
+  I32EnumCase<"boxes", 4>
 ]> {
   let cppNamespace = "::mlir::tile";
 }

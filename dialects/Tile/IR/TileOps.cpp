@@ -138,9 +138,9 @@ LogicalResult KernelOp::verifyRouting() {
   return success();
 }
 
-/// A grid of 1 to 3 positive sizes; boxes only with a grid and both or
-/// neither, of its rank, covering block_m and block_n tokens, on the
-/// warp-specialised kernel (the one that tiles a grid in N-d).
+/// A grid of 1 to 3 positive sizes; boxes only with a grid of 2 or 3 axes
+/// (one axis is a sequence) and both or neither, of its rank, covering
+/// block_m and block_n tokens. Either kernel family may tile a grid in N-d.
 LogicalResult KernelOp::verifyGridTiling() {
   std::optional<ArrayRef<int64_t>> grid = getGrid();
   std::optional<ArrayRef<int64_t>> qBox = getQBox(), kvBox = getKvBox();
@@ -155,8 +155,9 @@ LogicalResult KernelOp::verifyGridTiling() {
     return success();
   if (!qBox || !kvBox)
     return emitOpError("q_box and kv_box come together");
-  if (!getConfig().isWarpSpecialized())
-    return emitOpError("tiles a grid in N-d, which only the warp-specialised kernel does");
+  if (grid->size() < 2)
+    return emitOpError("q_box and kv_box need a grid of 2 or 3 axes: a grid of one axis is "
+                       "tiled as the token sequence");
   auto check = [&](ArrayRef<int64_t> box, int64_t rows, StringRef name) -> LogicalResult {
     int64_t product = 1;
     for (int64_t extent : box)
@@ -260,6 +261,17 @@ LogicalResult KernelOp::verifyRegions() {
                        << (span == KvSpan::routed
                                ? " needs a routed kernel (attribute routing)"
                                : " in a routed kernel: its one loop is span = routed");
+              if ((span == KvSpan::boxes) != tilesGrid())
+                return emitOpError()
+                       << loopName
+                       << (span == KvSpan::boxes
+                               ? " needs a kernel that tiles a grid in N-d (attributes q_box "
+                                 "and kv_box)"
+                               : " in a kernel that tiles a grid in N-d: its one loop is "
+                                 "span = boxes");
+              if (span == KvSpan::boxes && range != 0)
+                return emitOpError() << loopName
+                                     << " walks the kv boxes of the grid, not a kv range";
               if (span == KvSpan::routed && numKvBounds > 0 && numRanges != 1)
                 return emitOpError() << loopName << " walks one kv range; tile.kv_bounds yields "
                                      << numRanges;
@@ -296,6 +308,8 @@ LogicalResult KernelOp::verifyRegions() {
     return emitOpError("tile.epilogue must be the last op of the kernel");
   if (getRoutingAttr() && !getKvLoop(KvSpan::routed))
     return emitOpError("is routed: it must contain a tile.kv_loop {span = routed}");
+  if (tilesGrid() && !getKvLoop(KvSpan::boxes))
+    return emitOpError("tiles a grid in N-d: it must contain a tile.kv_loop {span = boxes}");
 
   // Every score goes through score_fn, in full and partial tiles alike, and
   // apply_score has nothing to call without one.

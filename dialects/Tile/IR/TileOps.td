@@ -19,8 +19,9 @@ def Tile_KernelOp : Tile_Op<"kernel", [
   let summary = "one attention kernel for one mode and one architecture";
   let description = [{
     One CUDA kernel, `extern "C" __global__ void <sym_name>(attn_forward_params)`,
-    launched on the grid (ceil(Sq / block_m), Hq, B) with 32 * num_warps
-    threads. Each CTA computes one q tile; the body is its schedule, a fixed
+    launched on the grid (q tiles, Hq, B) with 32 * num_warps threads (q
+    tiles: ceil(Sq / block_m), or the q boxes of a kernel that tiles a grid
+    in N-d). Each CTA computes one q tile; the body is its schedule, a fixed
     sequence of tile ops, printed by the emitter in order:
 
     1. `tile.mask_fn` (exactly one), `tile.score_fn` (at most one),
@@ -38,6 +39,13 @@ def Tile_KernelOp : Tile_Op<"kernel", [
     `tile.kv_loop {span = routed}`, over one kv range, and tiles no grid;
     its blocks are whole q and kv tiles (block a multiple of block_m and
     block_n).
+
+    A kernel that tiles a token grid in N-d (attributes `q_box` and
+    `kv_box`, either kernel family) has instead exactly one loop,
+    `tile.kv_loop {span = boxes}`: its q tile is a box of the grid and its kv
+    tiles are the boxes the mask's interval image places over the q tile's
+    keys (attn/device/grid_kv_tiles.h), so its `tile.kv_bounds` (ranges of
+    the token sequence) is not walked.
 
     A kernel has a `tile.score_fn` iff every non-empty kv loop has a
     `tile.apply_score`. Attributes: `config` (#tile.config), `element_type`
@@ -68,8 +76,9 @@ def Tile_KernelOp : Tile_Op<"kernel", [
     I64Attr:$head_dim,
     StrAttr:$mode,
     // The token grid of the variant (tile.grid_coord reads it), and, for a
-    // kernel that tiles it in N-d, the box of the grid a q tile and a kv tile
-    // cover (products block_m and block_n).
+    // kernel that tiles it in N-d (a grid of 2 or 3 axes, any kernel
+    // family), the box of the grid a q tile and a kv tile cover (products
+    // block_m and block_n).
     OptionalAttr<DenseI64ArrayAttr>:$grid,
     OptionalAttr<DenseI64ArrayAttr>:$q_box,
     OptionalAttr<DenseI64ArrayAttr>:$kv_box,
@@ -101,7 +110,8 @@ def Tile_KernelOp : Tile_Op<"kernel", [
     std::optional<::mlir::RoutingInfo> getRoutingInfo() {
       return ::mlir::readRoutingAttr(getRoutingAttr());
     }
-    /// Whether the kernel tiles a grid in N-d (it has q_box and kv_box).
+    /// Whether the kernel tiles a grid in N-d (it has q_box and kv_box): its
+    /// one kv loop is then `span = boxes`.
     bool tilesGrid() { return getQBox().has_value(); }
 
     /// The single tile.mask_fn / tile.kv_bounds / tile.epilogue of the body
@@ -439,6 +449,12 @@ def Tile_KvLoopOp : Tile_Op<"kv_loop", [
                       blocks from the highest down, each from its top tile.
                       Its `tile.apply_mask` masks only the partial tiles
                       (outside [full_begin, full_end)), a branch per tile.
+    * `boxes`:        a kernel that tiles a grid in N-d: the kv boxes that
+                      may keep a pair of the q box, from the last down
+                      (attn/device/grid_kv_tiles.h; kv_bounds is not read).
+                      Each box is classified as the walk reaches it: its
+                      `tile.apply_mask` masks only the partial ones, a
+                      branch per tile.
 
     A non-empty body holds `tile.mma_qk`, `tile.online_softmax` and
     `tile.mma_pv` exactly once each and in that order, each preceded by the
@@ -452,7 +468,8 @@ def Tile_KvLoopOp : Tile_Op<"kv_loop", [
     Lowering: the `for` loop above around the body's device calls, with
     `next` the following visited tile (j - 1, else the top of the next range,
     else -1); a routed loop walks a cursor over the list
-    (attn/device/routing.h). No effects of its own beyond those of its body.
+    (attn/device/routing.h), a boxes loop one over the kv boxes
+    (attn/device/grid_kv_tiles.h). No effects of its own beyond those of its body.
 
     ```mlir
     tile.kv_loop {span = full, range = 1} {

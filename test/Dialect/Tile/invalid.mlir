@@ -1941,3 +1941,84 @@ tile.kernel @unrouted attributes {config = #tile.config<arch = 80, block_m = 128
   }
   tile.epilogue {write_lse = true}
 }
+
+// -----
+
+// The kv boxes of a grid exist only in a kernel that tiles one in N-d.
+// expected-error @+1 {{tile.kv_loop {span = boxes} needs a kernel that tiles a grid in N-d (attributes q_box and kv_box)}}
+tile.kernel @boxes_without_grid_tiling attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 32, num_warps = 4, stages = 2>, element_type = bf16, grid = array<i64: 96, 96>, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.kv_loop {span = boxes} {
+  }
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+// A kernel that tiles a grid in N-d walks its kv boxes, not ranges of tokens.
+// expected-error @+1 {{tile.kv_loop {span = full} in a kernel that tiles a grid in N-d: its one loop is span = boxes}}
+tile.kernel @grid_spans attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 32, num_warps = 4, stages = 2>, element_type = bf16, grid = array<i64: 96, 96>, kv_box = array<i64: 2, 16>, head_dim = 128 : i64, mode = "forward", q_box = array<i64: 8, 16>} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.kv_loop {span = full} {
+  }
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+// expected-error @+1 {{tiles a grid in N-d: it must contain a tile.kv_loop {span = boxes}}}
+tile.kernel @grid_no_loop attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 32, num_warps = 4, stages = 2>, element_type = bf16, grid = array<i64: 96, 96>, kv_box = array<i64: 2, 16>, head_dim = 128 : i64, mode = "forward", q_box = array<i64: 8, 16>} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+// A grid of one axis is the token sequence: there is no box to tile it in.
+// expected-error @+1 {{q_box and kv_box need a grid of 2 or 3 axes: a grid of one axis is tiled as the token sequence}}
+tile.kernel @grid_1d_boxes attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 32, num_warps = 4, stages = 2>, element_type = bf16, grid = array<i64: 128>, kv_box = array<i64: 32>, head_dim = 128 : i64, mode = "forward", q_box = array<i64: 128>} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.kv_loop {span = boxes} {
+  }
+  tile.epilogue {write_lse = true}
+}

@@ -530,3 +530,52 @@ tile.kernel @sink_logit_forward_sm80 attributes {config = #tile.config<arch = 80
   }
   tile.epilogue {write_lse = true}
 }
+
+// An sm_80 kernel that tiles a 96x96 token grid in N-d: q tiles are 8x16
+// boxes of the grid, kv tiles 2x16 boxes placed over each q box's keys, and
+// its one loop walks those boxes (span = boxes), masking only the partial
+// ones. keep iff |qy - ky| <= 6 (a band along y; y = token / 96).
+// CHECK-LABEL: tile.kernel @band_forward_sm80
+// CHECK-SAME: grid = array<i64: 96, 96>, head_dim = 128 : i64, kv_box = array<i64: 2, 16>, mode = "forward", q_box = array<i64: 8, 16>}
+// CHECK: %[[QY:.+]] = tile.grid_coord %{{.+}} {axis = 0 : i64, size = 96 : i64, stride = 96 : i64}
+// CHECK: tile.load {operand = k, which = first}
+// CHECK-NEXT: tile.kv_loop {span = boxes} {
+// CHECK-NEXT: tile.wait {operand = k}
+// CHECK-NEXT: tile.load {operand = v, which = current}
+// CHECK-NEXT: tile.mma_qk
+// CHECK-NEXT: tile.apply_mask
+// CHECK: tile.mma_pv
+// CHECK-NEXT: }
+// CHECK-NEXT: tile.epilogue {write_lse = true}
+tile.kernel @band_forward_sm80 attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 32, num_warps = 4, stages = 2>, element_type = bf16, grid = array<i64: 96, 96>, head_dim = 128 : i64, kv_box = array<i64: 2, 16>, mode = "forward", q_box = array<i64: 8, 16>} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %qy = tile.grid_coord %q {axis = 0 : i64, size = 96 : i64, stride = 96 : i64}
+    %ky = tile.grid_coord %k {axis = 0 : i64, size = 96 : i64, stride = 96 : i64}
+    %d = arith.subi %qy, %ky : i64
+    %c6 = arith.constant 6 : i64
+    %cm6 = arith.constant -6 : i64
+    %le = arith.cmpi sle, %d, %c6 : i64
+    %ge = arith.cmpi sge, %d, %cm6 : i64
+    %keep = arith.andi %le, %ge : i1
+    tile.yield %keep : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    %begin, %full_begin, %full_end, %end = tile.scan_kv_tiles %q_tile, %sq, %skv
+    tile.yield %begin, %full_begin, %full_end, %end : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.kv_loop {span = boxes} {
+    tile.wait {operand = k}
+    tile.load {operand = v, which = current}
+    tile.mma_qk
+    tile.apply_mask
+    tile.wait {operand = v}
+    tile.load {operand = k, which = next}
+    tile.online_softmax
+    tile.mma_pv
+  }
+  tile.epilogue {write_lse = true}
+}

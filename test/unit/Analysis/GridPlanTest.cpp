@@ -1,4 +1,4 @@
-// The N-d grid plan (planGridQTile, as the sm_90a kernel places its kv boxes) against brute
+// The N-d grid plan (planGridQTile, as both kernel families place their kv boxes) against brute
 // force. For random 2-d and 3-d grids, q and kv box shapes and masks over grid coordinates, each
 // q tile's visits must
 //   - cover every key some query of the tile keeps, exactly once (boxes never overlap: a key
@@ -137,6 +137,31 @@ TEST(GridPlan, TheChosenKvBoxVisitsFewest) {
   ASSERT_TRUE(mask.op);
   // A 13x13 window around 8x16 queries spans 20x28 keys: five 4x32 boxes, six 8x16 ones.
   EXPECT_EQ(chooseGridKvBox(mask.op, sizes, qBox, 128, {8, 16}), (std::vector<int64_t>{4, 32}));
+}
+
+// Which kernels tile a grid in N-d, and with which boxes: every kernel family on 2 or 3 axes,
+// a q box of block_m tokens and a kv box of block_n; a grid of one axis (and no grid) is the
+// token sequence.
+TEST(GridPlan, EveryKernelFamilyTilesGridsOfTwoOrThreeAxes) {
+  MLIRContext context;
+  const attnc::target::TileConfig sm80{128, 32, 4, 2};
+  const attnc::target::TileConfig sm90{128, 128, 12, 2, /*warpgroups=*/2};
+  auto image = maskFromSpec(context, "neighborhood(13)", {96, 96});
+  ASSERT_TRUE(image.op);
+  std::optional<GridBoxes> boxes = chooseGridTiling(image.op, sm80);
+  ASSERT_TRUE(boxes);
+  // 32-key boxes over the 20x28 keys of an 8x16 q box: 4x8 takes 5 x 4 of them.
+  EXPECT_EQ(boxes->q, (std::vector<int64_t>{8, 16}));
+  EXPECT_EQ(boxes->kv, (std::vector<int64_t>{4, 8}));
+  boxes = chooseGridTiling(image.op, sm90);
+  ASSERT_TRUE(boxes);
+  EXPECT_EQ(boxes->q, (std::vector<int64_t>{8, 16}));
+  EXPECT_EQ(boxes->kv, (std::vector<int64_t>{4, 32}));
+
+  auto line = maskFromSpec(context, "neighborhood(13)", {4096});
+  ASSERT_TRUE(line.op);
+  EXPECT_FALSE(chooseGridTiling(line.op, sm80));
+  EXPECT_FALSE(chooseGridTiling(line.op, sm90));
 }
 
 } // namespace

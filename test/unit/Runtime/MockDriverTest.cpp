@@ -353,6 +353,32 @@ TEST_F(MockDriver, AmpereRunsTheMmaSyncKernelOfTheSameLibrary) {
   EXPECT_EQ(state->block[0], 128u);
 }
 
+// A kernel that tiles a token grid in N-d, on sm_80: one CTA per q box of the grid, not per
+// block_m tokens. 21x37 tokens in 8x16 boxes are ceil(21 / 8) · ceil(37 / 16) = 3 · 3 = 9 q
+// tiles (the sequence would take ceil(777 / 128) = 7), launched as (9, Hq, B) like any mma.sync
+// kernel, with no tensor maps.
+TEST_F(MockDriver, AmpereGridKernelLaunchesOneCtaPerQBox) {
+  LibraryPtr grid = openFixture("Sm80Grid");
+  ASSERT_NE(grid, nullptr);
+  state->ccMajor = 8;
+  ForwardArgs args;
+  const int64_t qShape[4] = {2, 8, 21 * 37, 128};
+  const int64_t kvShape[4] = {2, 2, 21 * 37, 128};
+  const int64_t lseShape[3] = {2, 8, 21 * 37};
+  args.q = denseTensor(1 * kGiB, ATTN_DTYPE_BF16, 4, qShape);
+  args.k = denseTensor(2 * kGiB, ATTN_DTYPE_BF16, 4, kvShape);
+  args.v = denseTensor(3 * kGiB, ATTN_DTYPE_BF16, 4, kvShape);
+  args.o = denseTensor(4 * kGiB, ATTN_DTYPE_BF16, 4, qShape);
+  args.lse = denseTensor(5 * kGiB, ATTN_DTYPE_F32, 3, lseShape);
+  ASSERT_EQ(args.call(grid.get()), ATTN_OK) << message();
+  EXPECT_STREQ(state->functionName, "grid_forward_sm80");
+  EXPECT_EQ(state->encodes, 0);
+  EXPECT_EQ(state->grid[0], 9u);
+  EXPECT_EQ(state->grid[1], 8u);
+  EXPECT_EQ(state->grid[2], 2u);
+  EXPECT_EQ(state->block[0], 128u);
+}
+
 // f16, D = 64, contiguous [B, H, S, D] tensors in the device memory SetUp made.
 ForwardArgs f16D64Args(int64_t seqlen) {
   ForwardArgs args;

@@ -23,6 +23,14 @@
 #define ATTN_HD inline
 #endif
 
+// Unrolls the loop that follows under nvcc: loops over the axes of a grid must unroll there, or
+// the per-axis arrays they index leave registers for local memory. Nothing on the host.
+#if defined(__CUDACC__)
+#define ATTN_UNROLL _Pragma("unroll")
+#else
+#define ATTN_UNROLL
+#endif
+
 namespace attn::device {
 
 // The kv tiles one q tile visits, as kv-tile indices: [full_begin, full_end) are full (every pair

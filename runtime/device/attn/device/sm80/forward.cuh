@@ -12,6 +12,15 @@
 //     t.online_softmax(); t.mma_pv();                     // P = exp2(..), O = O·rescale + P·V_j
 //   t.epilogue(write_lse[, sink]);                        // O /= rowsum, LSE = m·scale + ln(rowsum)
 //
+// Which tokens a tile holds is the Traits' Geometry (attn/device/geometry.h; a run of tokens
+// unless the Traits name one): a kernel that tiles a 2- or 3-d token grid in N-d has q tiles
+// and kv tiles that are boxes of the grid, j is then a kv box's first token, and the kv loop
+// walks the boxes of grid_kv_tiles.h. Every row of a tile is copied with its own cp.async from
+// its token's address (a gather: cp.async takes any 16-byte-aligned global address per chunk),
+// so a box costs what a run of tokens costs; rows outside the sequence or the grid are
+// zero-filled, their scores dropped and their outputs not written. The hooks see each
+// score's real query and key tokens, and on a grid their coordinates.
+//
 // Work split: warp w owns query rows [w·kRowsPerWarp, (w+1)·kRowsPerWarp) of the tile, as
 // kMFrags fragments of 16 rows, and reads the whole K and V tiles. Within a fragment a lane
 // holds rows lane/4 and lane/4 + 8 (see mma.cuh), so row reductions need only the 4 lanes of a
@@ -25,6 +34,7 @@
 #include <stdint.h>
 
 #include "attn/abi.h"
+#include "attn/device/geometry.h"
 #include "attn/device/hooks.h"
 #include "attn/device/numeric.cuh"
 #include "attn/device/sm80/copy.cuh"
@@ -37,6 +47,8 @@ template <class Traits>
 class ForwardTile {
  public:
   using Element = typename Traits::Element;
+  using Geometry = typename GeometryOf<Traits>::type;
+  using Token = typename Geometry::Token;  // a row's token, valid or not (and on a grid, where)
   static constexpr int kHeadDim = Traits::kHeadDim;
   static constexpr int kBlockM = Traits::kBlockM;
   static constexpr int kBlockN = Traits::kBlockN;
@@ -96,17 +108,19 @@ class ForwardTile {
   __device__ __forceinline__ int head() const { return head_; }
   __device__ __forceinline__ int batch() const { return batch_; }
 
-  // tile.load_q: Q rows [q_tile·kBlockM, +kBlockM) → shared, zero past seqlen_q.
+  // tile.load_q: the q tile's rows → shared, zero where the row is invalid.
   __device__ __forceinline__ void load_q() {
-    load_rows(sq_, q_, p_.q_row_stride, q_tile_ * kBlockM, p_.seqlen_q);
+    load_rows(sq_, q_, p_.q_row_stride, [&](int r) { return Geometry::q_row(p_, q_tile_, r); });
   }
   // tile.load {operand = k}: K rows of kv tile j → shared; j < 0 loads nothing.
   __device__ __forceinline__ void load_k(int64_t j) {
-    if (j >= 0) load_rows(sk_, k_, p_.k_row_stride, j * kBlockN, p_.seqlen_k);
+    if (j >= 0)
+      load_rows(sk_, k_, p_.k_row_stride, [&](int r) { return Geometry::kv_col(p_, j, r); });
   }
   // tile.load {operand = v}
   __device__ __forceinline__ void load_v(int64_t j) {
-    if (j >= 0) load_rows(sv_, v_, p_.v_row_stride, j * kBlockN, p_.seqlen_k);
+    if (j >= 0)
+      load_rows(sv_, v_, p_.v_row_stride, [&](int r) { return Geometry::kv_col(p_, j, r); });
   }
   // tile.wait: every copy issued so far has landed and is visible to all warps.
   __device__ __forceinline__ void wait_k() { wait_all(); }
@@ -139,19 +153,27 @@ class ForwardTile {
   }
 
   // tile.apply_score: s ← score(scale·s, q, k) for every pair of the tile, in f32. `score` is
-  // the variant's score modification on absolute indices.
+  // the variant's score modification on tokens.
   template <class Score>
   __device__ __forceinline__ void apply_score(int64_t j, Score score) {
     static_assert(kScoresPrescaled, "a variant with a score modification sets kScoresPrescaled");
-    for_each_score(j, [&](float &s, int64_t q, int64_t k) { s = score(s * p_.scale, q, k); });
+    for_each_score(j, [&](float &s, const Token &q, const Token &k) {
+      s = score(s * p_.scale, q.token, k.token);
+    });
   }
 
-  // tile.apply_mask: scores of dropped pairs and of keys past seqlen_k become -inf.
-  // `keep(q, k)` is the variant's mask predicate on absolute indices.
+  // tile.apply_mask: scores of dropped pairs and of invalid keys (past seqlen_k, outside the
+  // grid) become -inf. `keep` is the variant's mask predicate: on tokens, or on a grid on the
+  // Token refs, whose coordinates it reads instead of dividing.
   template <class Keep>
   __device__ __forceinline__ void apply_mask(int64_t j, Keep keep) {
-    for_each_score(j, [&](float &s, int64_t q, int64_t k) {
-      if (!(k < p_.seqlen_k && keep(q, k))) s = kNegInf;
+    for_each_score(j, [&](float &s, const Token &q, const Token &k) {
+      bool kept;
+      if constexpr (Geometry::kIsGrid)
+        kept = keep(q, k);
+      else
+        kept = keep(q.token, k.token);
+      if (!(k.valid && kept)) s = kNegInf;
     });
   }
 
@@ -236,8 +258,9 @@ class ForwardTile {
         l += __shfl_xor_sync(0xffffffffu, l, 2);
         float lse;
         const float inv_l = finish_row(row_max_[mf][half] * scale, l, sink, lse);
-        const int64_t row = int64_t(q_tile_) * kBlockM + row_in_tile(mf, 2 * half);
-        if (row >= p_.seqlen_q) continue;
+        const Token q = Geometry::q_row(p_, q_tile_, row_in_tile(mf, 2 * half));
+        if (!q.valid) continue;
+        const int64_t row = q.token;
         Element *o_row = o + row * p_.o_row_stride;
 #pragma unroll
         for (int nt = 0; nt < kOTiles; ++nt) {
@@ -256,7 +279,8 @@ class ForwardTile {
     return warp_ * kRowsPerWarp + mf * 16 + lane_ / 4 + (i >= 2 ? 8 : 0);
   }
 
-  // Calls f(score, q, k) on each score this lane holds for kv tile j, with absolute indices.
+  // Calls f(score, q, k) on each score this lane holds for kv tile j, with the Token refs of
+  // its query row and key column (geometry.h).
   template <class F>
   __device__ __forceinline__ void for_each_score(int64_t j, F f) {
 #pragma unroll
@@ -265,15 +289,17 @@ class ForwardTile {
       for (int nt = 0; nt < kSTiles; ++nt)
 #pragma unroll
         for (int i = 0; i < 4; ++i) {
-          const int64_t q = int64_t(q_tile_) * kBlockM + row_in_tile(mf, i);
-          const int64_t k = j * kBlockN + nt * 8 + (lane_ % 4) * 2 + (i & 1);
+          const Token q = Geometry::q_row(p_, q_tile_, row_in_tile(mf, i));
+          const Token k = Geometry::kv_col(p_, j, nt * 8 + (lane_ % 4) * 2 + (i & 1));
           f(s_[mf][nt][i], q, k);
         }
   }
 
-  template <class Tile>
+  // Row r of `tile` ← row token_of(r).token of `src`, one 16-byte cp.async per chunk; an invalid
+  // row is zero-filled (src-size 0, the source address is then not read).
+  template <class Tile, class TokenOf>
   __device__ __forceinline__ void load_rows(const Tile &tile, const Element *src, int64_t row_stride,
-                                            int64_t first_row, int64_t seqlen) {
+                                            TokenOf token_of) {
     constexpr int kChunks = Tile::kBytes / 16;
     static_assert(kChunks % kThreads == 0, "every thread copies the same number of chunks");
 #pragma unroll
@@ -281,10 +307,10 @@ class ForwardTile {
       const int c = threadIdx.x + i * kThreads;
       const int row = c / Tile::kChunksPerRow;
       const int col = c % Tile::kChunksPerRow;
-      const int64_t global_row = first_row + row;
-      const bool in_bounds = global_row < seqlen;
-      const Element *from = in_bounds ? src + global_row * row_stride + col * Tile::kChunkElems : src;
-      cp_async_16(tile.chunk(row, col), from, in_bounds);
+      const Token t = token_of(row);
+      const Element *from =
+          t.valid ? src + int64_t(t.token) * row_stride + col * Tile::kChunkElems : src;
+      cp_async_16(tile.chunk(row, col), from, t.valid);
     }
     cp_async_commit();
   }

@@ -15,7 +15,8 @@
 //                                       // into the exp2 argument
 //     __device__ static KvTiles kv_tiles(const attn_forward_params &p, int b, int h, int64_t q_tile);
 //       (or a KvTilesPair, for masks whose rows keep two intervals of keys; or, with a
-//       GridGeometry, a GridKvTiles of grid_kv_tiles.cuh; or a RoutedKvTiles of routing.h)
+//       GridGeometry, a GridKvTiles of attn/device/grid_kv_tiles.h; or a RoutedKvTiles of
+//       routing.h)
 //     static constexpr bool kCtaBounds;  // the kv tiles come from a run-time scan that the
 //                                        // whole CTA runs once (one work tile per CTA), then:
 //     __device__ static MappedKvTiles cta_bounds(const attn_forward_params &p, int b, int h,
@@ -36,9 +37,9 @@
 // over every kv tile repeated by each of those warps (the producer's at 24 registers) costs more
 // than the short work tiles of a sparse mask, so a grid launch (one work tile per CTA) runs it
 // once instead, with all threads, before the warp roles split (kCtaBounds), and keeps a map of
-// exactly the non-empty tiles (kv_tile_map.cuh). keep()
-// runs only on partial tiles (the kernel adds the key's validity there, geometry.cuh); full tiles
-// run no mask code. The Traits may name a Geometry (shared_storage.cuh): where the tiles lie.
+// exactly the non-empty tiles (kv_tile_map.cuh). keep() runs only on partial tiles (the
+// kernel adds the key's validity there, attn/device/geometry.h); full tiles run no mask code.
+// The Traits may name a Geometry (shared_storage.cuh): where the tiles lie.
 //
 // Launch (a generated kernel or gpu/sm90/forward_shim.cu):
 //   extern "C" __global__ void __launch_bounds__(Shape::kThreads, 1)
@@ -54,13 +55,13 @@
 
 #include "attn/abi.h"
 #include "attn/device/hooks.h"
-#include "attn/device/sm90/grid_kv_tiles.cuh"
 #include "attn/device/sm90/kv_tile_map.cuh"
 #include "attn/device/sm90/kv_tiles.cuh"
 #include "attn/device/sm90/mainloop.cuh"
 #include "attn/device/sm90/scheduler.cuh"
 #include "attn/device/sm90/shared_storage.cuh"
 #include "attn/device/sm90/tensor_maps.h"
+#include "attn/device/sm90/tile_loads.cuh"
 #include "attn/device/sm90/tma.cuh"
 #include "attn/device/sm90/wgmma.cuh"
 
@@ -110,16 +111,16 @@ class ForwardProducer {
       const int kv_head = t.head / p_.head_group;
       if (leader_) {
         Mbarrier &bar = ss_.q_pipe.produce(q_state, QTile::kBytes);
-        Geometry::template load_q<QTile>(maps_.q, ss_.q, bar, t.q_tile, t.head, t.batch);
+        Loads::template load_q<QTile>(maps_.q, ss_.q, bar, t.q_tile, t.head, t.batch);
       }
       q_state.advance();
       for_each_kv_tile(r, [&](int64_t j, auto) {
         if (leader_) {
           Mbarrier &k_bar = ss_.k_pipe.produce(kv_state, KvTile::kBytes);
-          Geometry::template load_kv<KvTile>(maps_.k, ss_.k[kv_state.stage], k_bar, j, kv_head,
+          Loads::template load_kv<KvTile>(maps_.k, ss_.k[kv_state.stage], k_bar, j, kv_head,
                                              t.batch);
           Mbarrier &v_bar = ss_.v_pipe.produce(kv_state, KvTile::kBytes);
-          Geometry::template load_kv<KvTile>(maps_.v, ss_.v[kv_state.stage], v_bar, j, kv_head,
+          Loads::template load_kv<KvTile>(maps_.v, ss_.v[kv_state.stage], v_bar, j, kv_head,
                                              t.batch);
         }
         kv_state.advance();
@@ -128,7 +129,7 @@ class ForwardProducer {
   }
 
  private:
-  using Geometry = typename Shape::Geometry;
+  using Loads = TileLoads<typename Shape::Geometry>;
 
   const attn_forward_params &p_;
   const attn_forward_tensor_maps &maps_;

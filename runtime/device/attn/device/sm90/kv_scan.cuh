@@ -13,23 +13,9 @@
 #include <stdint.h>
 
 #include "attn/device/scan.h"
+#include "attn/device/warp_reduce.h"
 
 namespace attn::device::sm90 {
-
-#if defined(__CUDACC__)
-__device__ __forceinline__ int64_t warp_min(int64_t v) {
-  for (int o = 16; o > 0; o /= 2) v = min_i64(v, __shfl_xor_sync(0xffffffffu, v, o));
-  return v;
-}
-__device__ __forceinline__ int64_t warp_max(int64_t v) {
-  for (int o = 16; o > 0; o /= 2) v = max_i64(v, __shfl_xor_sync(0xffffffffu, v, o));
-  return v;
-}
-__device__ __forceinline__ int64_t warp_sum(int64_t v) {
-  for (int o = 16; o > 0; o /= 2) v += __shfl_xor_sync(0xffffffffu, v, o);
-  return v;
-}
-#endif
 
 // `mask_box(q, k)` → Tri for the index box q × k (inclusive intervals), as in scan.h.
 template <class MaskBox>

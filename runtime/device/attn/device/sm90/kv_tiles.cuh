@@ -3,13 +3,15 @@
 // partial tiles come first, while the running max is still being established), the full run
 // without mask code in between. Masks whose rows keep two intervals of keys give a KvTilesPair:
 // the upper range first, then the lower (the two never share a tile). Routed masks give a
-// RoutedKvTiles (routing.h): its listed blocks, highest first.
+// RoutedKvTiles (routing.h): its listed blocks, highest first. Grid kernels give a GridKvTiles
+// (grid_kv_tiles.h): the kv boxes that keep a pair, the last first.
 #pragma once
 
 #include <stdint.h>
 
 #include <type_traits>
 
+#include "attn/device/grid_kv_tiles.h"
 #include "attn/device/hooks.h"
 #include "attn/device/routing.h"
 
@@ -45,6 +47,17 @@ __device__ __forceinline__ void for_each_kv_tile(const KvTilesPair &r, F &&f) {
 template <int kListed, class F>
 __device__ __forceinline__ void for_each_kv_tile(const RoutedKvTiles<kListed> &r, F &&f) {
   for (RouteCursor c = r.first(); c.tile >= 0; c = r.next(c)) visit_kv_tile(f, c.tile, r.full(c.tile));
+}
+
+// A grid kernel: its kv boxes from the last down, each classified as the walk reaches it. One
+// loop with no lookahead (TMA needs none), so the classification is inlined once: the
+// producer warp has 24 registers.
+template <class Geometry, class MaskBox, class F>
+__device__ __forceinline__ void for_each_kv_tile(const GridKvTiles<Geometry, MaskBox> &r, F &&f) {
+  for (int i = r.count() - 1; i >= 0; --i) {
+    const GridKvCursor c = r.box(i);
+    if (c.tile >= 0) visit_kv_tile(f, c.tile, c.full);
+  }
 }
 
 }  // namespace attn::device::sm90

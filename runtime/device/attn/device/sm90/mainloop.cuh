@@ -4,7 +4,7 @@
 // Per kv tile j (wgmma.cuh: accumulators in registers, operands from shared memory):
 //   S = Q·K_jᵀ          wgmma SS, K-major A and B        // [64, kBlockN] per warpgroup
 //   S = score(scale·S)   variants with a score hook, every tile
-//   S = -inf where dropped   partial tiles only: keep(q, k) and the key is valid (geometry.cuh)
+//   S = -inf where dropped   partial tiles only: keep(q, k) and the key is valid (geometry.h)
 //   P = online softmax (softmax.cuh), O rescaled
 //   O += P·V_j           wgmma RS: P from registers, V N-major (transpose bit)  // [64, kHeadDim]
 //

@@ -23,7 +23,7 @@ struct WorkTile {
   int batch;
 };
 
-// Geometry (geometry.cuh) says how many q tiles a (batch, head) has.
+// Geometry (attn/device/geometry.h) says how many q tiles a (batch, head) has.
 template <class Geometry, int kHeadDim>
 class TileScheduler {
  public:

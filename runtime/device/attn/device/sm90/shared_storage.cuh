@@ -7,8 +7,8 @@
 //   static constexpr int kBlockN;    // kv rows per kv tile (a wgmma N: multiple of 16, <= 256)
 //   static constexpr int kStages;    // K and V buffers each (>= 2: copy of tile j+1 during j)
 //   using Schedule = SerialSchedule or OverlapSchedule;   // mainloop.cuh
-//   using Geometry = GridGeometry<...>;  // optional (geometry.cuh): the default is
-//                                        // SequenceGeometry<kBlockM, kBlockN>
+//   using Geometry = GridGeometry<...>;  // optional (attn/device/geometry.h): the default
+//                                        // is SequenceGeometry<kBlockM, kBlockN>
 //
 // Shared memory (d128, 128×128 tiles, 2 stages: 32 + 2·32 + 2·32 KB = 160 KB):
 //   Q [kBlockM, D] | K stages [kBlockN, D] | V stages [kBlockN, D] | barriers
@@ -21,20 +21,11 @@
 
 #include <type_traits>
 
-#include "attn/device/sm90/geometry.cuh"
+#include "attn/device/geometry.h"
 #include "attn/device/sm90/pipeline.cuh"
 #include "attn/device/sm90/smem_tile.cuh"
 
 namespace attn::device::sm90 {
-
-template <class Traits, class = void>
-struct GeometryOf {
-  using type = SequenceGeometry<Traits::kBlockM, Traits::kBlockN>;
-};
-template <class Traits>
-struct GeometryOf<Traits, std::void_t<typename Traits::Geometry>> {
-  using type = typename Traits::Geometry;
-};
 
 template <class Traits>
 struct ForwardShape {
