@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # The one script run on the GPU machine: correctness suite, compute-sanitizer, benchmark.
 #
-#   bash gpu/run.sh [--build DIR] [--only check,sanitize,bench] [--max-cases N]
+#   bash gpu/run.sh [--build DIR] [--only check,check80,sanitize,bench] [--max-cases N]
 #                   [--bench-only NAME,...] [--time-budget SECONDS]
 #
 # DIR holds a prebuilt tree: DIR/lib/libattnrt.so, DIR/examples/lib*.so, and DIR/COMMIT when
 # there is no .git (gpu/stage.sh makes one in .gpu-stage/build, the default when it exists, else
 # build/). peers.py comes from ../shared/bench or .shared_bench/. Logs and JSON go to $OUT
-# (default ./out): check.log check.json sanitize.log bench.log bench.json summary.txt.
+# (default ./out): check.log check.json check80.log check80.json sanitize.log bench.log bench.json
+# summary.txt. check80 runs the suite over DIR/examples-sm80 where it exists: the same specs built
+# for sm_80 only, as PTX (attnc --arch=sm_80 --embed=ptx), which the driver compiles for the GPU
+# at hand, so a Hopper machine also checks the Ampere kernels.
 # Every stage runs even if an earlier one failed; the exit status is non-zero if any failed.
 set -u -o pipefail
 export PYTHONUNBUFFERED=1
@@ -15,7 +18,7 @@ export PYTHONUNBUFFERED=1
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 BUILD=""
-STAGES="check,sanitize,bench"
+STAGES="check,check80,sanitize,bench"
 CHECK_ARGS=()
 BENCH_ARGS=()
 while [ $# -gt 0 ]; do
@@ -25,7 +28,7 @@ while [ $# -gt 0 ]; do
     --max-cases) CHECK_ARGS+=(--max-cases "$2"); shift 2 ;;
     --time-budget) CHECK_ARGS+=(--time-budget "$2"); shift 2 ;;
     --bench-only) BENCH_ARGS+=(--only "$2"); shift 2 ;;
-    -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -70,6 +73,13 @@ if wants check; then
   python3 gpu/check.py --libs-dir "$BUILD/examples" --json "$OUT/check.json" "${CHECK_ARGS[@]}" \
     2>&1 | tee "$OUT/check.log"
   record check $?
+fi
+
+if wants check80 && [ -d "$BUILD/examples-sm80" ]; then
+  echo "== check80 (the sm_80 kernels, from PTX)"
+  python3 gpu/check.py --libs-dir "$BUILD/examples-sm80" --json "$OUT/check80.json" \
+    "${CHECK_ARGS[@]}" 2>&1 | tee "$OUT/check80.log"
+  record check80 $?
 fi
 
 if wants sanitize; then
@@ -132,7 +142,7 @@ fi
 
 echo
 STAGE_RESULTS=""
-for stage in check sanitize bench; do
+for stage in check check80 sanitize bench; do
   STAGE_RESULTS+="$stage=${RESULT[$stage]:-skipped};"
 done
 python3 gpu/summary.py "$OUT" "$STAGE_RESULTS" 2>&1 | tee "$OUT/summary.txt"

@@ -17,19 +17,24 @@ def load(path):
         return None
 
 
+def print_check(stage, check):
+    if not check:
+        return
+    print(f"\n{stage} ({check.get('device')}, commit {check.get('commit')}):")
+    for lib in check["libraries"]:
+        neg = lib.get("negative", [])
+        print(f"  {os.path.basename(lib['path']):<36} pass {lib['passed']:>3}  fail {lib['failed']:>3}  "
+              f"skip {lib['skipped']:>3}  negative {sum(n['ok'] for n in neg)}/{len(neg)}"
+              + (f"  {lib['note']}" if lib.get("note") else ""))
+
+
 def main():
     out, stages = sys.argv[1], dict(s.split("=", 1) for s in sys.argv[2].split(";") if "=" in s)
     print("== summary")
     print("stages: " + ", ".join(f"{k} {v}" for k, v in stages.items()))
 
-    check = load(os.path.join(out, "check.json"))
-    if check:
-        print(f"\ncheck ({check.get('device')}, commit {check.get('commit')}):")
-        for lib in check["libraries"]:
-            neg = lib.get("negative", [])
-            print(f"  {os.path.basename(lib['path']):<36} pass {lib['passed']:>3}  fail {lib['failed']:>3}  "
-                  f"skip {lib['skipped']:>3}  negative {sum(n['ok'] for n in neg)}/{len(neg)}"
-                  + (f"  {lib['note']}" if lib.get("note") else ""))
+    for stage in ("check", "check80"):
+        print_check(stage, load(os.path.join(out, f"{stage}.json")))
 
     log = os.path.join(out, "sanitize.log")
     if os.path.exists(log):

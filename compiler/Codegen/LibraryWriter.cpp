@@ -45,14 +45,18 @@ llvm::Expected<std::string> librarySource(const std::string &manifest,
      << "#include \"attn/abi.h\"\n\n"
      << "#define ATTN_EXPORT __attribute__((visibility(\"default\")))\n\n";
   // Cubins are 16-byte aligned: cuModuleLoadData reads ELF headers in place.
+  // PTX is text that it reads up to a NUL.
   for (size_t i = 0; i < kernels.size(); ++i) {
-    auto cubin = llvm::MemoryBuffer::getFile(kernels[i].cubinPath);
-    if (!cubin)
-      return llvm::createStringError("cannot read " + kernels[i].cubinPath + ": " +
-                                     cubin.getError().message());
+    auto image = llvm::MemoryBuffer::getFile(kernels[i].imagePath);
+    if (!image)
+      return llvm::createStringError("cannot read " + kernels[i].imagePath + ": " +
+                                     image.getError().message());
     os << "static const unsigned char image_" << i
        << "[] __attribute__((aligned(16))) = {\n";
-    writeBytes(os, (*cubin)->getBuffer());
+    std::string bytes = (*image)->getBuffer().str();
+    if (kernels[i].imageIsPtx)
+      bytes.push_back('\0');
+    writeBytes(os, bytes);
     os << "\n};\n\n";
   }
   os << "static const attn_kernel_image images[] = {\n";

@@ -22,7 +22,10 @@ namespace attnc::codegen {
 struct CompiledKernel {
   KernelInfo info;
   ResourceUsage usage;
-  std::string cubinPath;
+  /// The image the library embeds: a cubin, or PTX (imageIsPtx) that the
+  /// driver compiles when it loads it, for the device at hand.
+  std::string imagePath;
+  bool imageIsPtx = false;
 };
 
 /// The manifest JSON (pretty-printed) for `spec` and its kernels.

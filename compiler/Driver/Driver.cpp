@@ -68,20 +68,32 @@ target::Target targetOf(const codegen::KernelInfo &info) {
 
 /// Compiles every kernel to a cubin in `work`, in parallel (nvcc is slow and
 /// the kernels are independent), then reports and checks their resources.
+/// With `embedPtx` the library embeds each kernel's PTX instead; the cubin is
+/// still built, for ptxas's report.
 llvm::Expected<std::vector<codegen::CompiledKernel>>
 compileKernels(const std::vector<codegen::EmittedKernel> &kernels,
-               const codegen::Toolchain &toolchain, WorkDir &work, bool quiet) {
+               const codegen::Toolchain &toolchain, WorkDir &work, bool quiet, bool embedPtx) {
   std::vector<codegen::CompiledKernel> compiled(kernels.size());
   std::vector<std::future<llvm::Error>> jobs;
   for (size_t i = 0; i < kernels.size(); ++i) {
     compiled[i].info = kernels[i].info;
     std::string cuFile = work.write(kernels[i].info.symbol + ".cu", kernels[i].source);
-    compiled[i].cubinPath = work.path(kernels[i].info.symbol + ".cubin");
-    jobs.push_back(std::async(std::launch::async, [&, i, cuFile] {
-      return codegen::runNvcc(toolchain, targetOf(compiled[i].info), codegen::NvccOutput::Cubin,
-                              cuFile, compiled[i].cubinPath, &compiled[i].usage,
-                              compiled[i].info.symbol);
-    }));
+    std::string cubinPath = work.path(kernels[i].info.symbol + ".cubin");
+    std::string ptxPath = work.path(kernels[i].info.symbol + ".ptx");
+    compiled[i].imagePath = embedPtx ? ptxPath : cubinPath;
+    compiled[i].imageIsPtx = embedPtx;
+    auto compile = [&, i, cuFile, cubinPath, ptxPath]() -> llvm::Error {
+      const target::Target target = targetOf(compiled[i].info);
+      if (llvm::Error error =
+              codegen::runNvcc(toolchain, target, codegen::NvccOutput::Cubin, cuFile, cubinPath,
+                               &compiled[i].usage, compiled[i].info.symbol))
+        return error;
+      if (!embedPtx)
+        return llvm::Error::success();
+      return codegen::runNvcc(toolchain, target, codegen::NvccOutput::Ptx, cuFile, ptxPath,
+                              nullptr, compiled[i].info.symbol);
+    };
+    jobs.push_back(std::async(std::launch::async, compile));
   }
   llvm::Error errors = llvm::Error::success();
   for (auto &job : jobs)
@@ -235,7 +247,7 @@ int runDriver(const DriverOptions &options) {
     return emitStage(options.outputPath, text);
   }
 
-  auto compiled = compileKernels(kernels, toolchain, *work, options.quiet);
+  auto compiled = compileKernels(kernels, toolchain, *work, options.quiet, options.embedPtx);
   if (!compiled)
     return fail(compiled.takeError());
   return writeLibrary(spec, *compiled, toolchain, *work, options.outputPath);

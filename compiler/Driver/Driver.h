@@ -29,6 +29,9 @@ struct DriverOptions {
   std::optional<std::string> nvcc; ///< overrides ATTNC_NVCC and the build default
   std::string keepTemps;           ///< directory to keep intermediate files in
   bool quiet = false;              ///< no per-kernel resource report
+  /// Embed PTX rather than cubins: the driver compiles it at load time for the
+  /// device at hand, so an sm_80 kernel also runs on later GPUs (Hopper).
+  bool embedPtx = false;
   /// --emit=tilemap only: the problem shape (sq and skv are required).
   std::optional<int64_t> sq, skv;
   int64_t batch = 0, head = 0;

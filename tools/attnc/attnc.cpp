@@ -41,6 +41,12 @@ int main(int argc, char **argv) {
                             cl::value_desc("path"), cl::cat(category));
   cl::opt<std::string> keepTemps("keep-temps", cl::desc("Keep intermediate files in a directory"),
                                  cl::value_desc("dir"), cl::cat(category));
+  cl::opt<std::string> embed(
+      "embed",
+      cl::desc("Kernel images the library carries: cubin (default), or ptx, which the driver "
+               "compiles when the library is loaded, for the GPU at hand (an sm_80 kernel then "
+               "also runs on Hopper)"),
+      cl::value_desc("cubin|ptx"), cl::init("cubin"), cl::cat(category));
   cl::opt<bool> quiet("q", cl::desc("Do not print the per-kernel resource report"),
                       cl::cat(category));
   cl::opt<int64_t> sq("sq", cl::desc("--emit=tilemap: query sequence length"),
@@ -63,6 +69,11 @@ int main(int argc, char **argv) {
     options.nvcc = nvcc;
   options.keepTemps = keepTemps;
   options.quiet = quiet;
+  if (embed != "cubin" && embed != "ptx") {
+    llvm::errs() << "attnc: error: --embed takes cubin or ptx, not '" << embed << "'\n";
+    return 1;
+  }
+  options.embedPtx = embed == "ptx";
   if (sq.getNumOccurrences())
     options.sq = sq;
   if (skv.getNumOccurrences())
