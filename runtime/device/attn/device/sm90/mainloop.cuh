@@ -14,6 +14,9 @@
 //                     waits for S_j only and runs its softmax while the tensor cores finish the
 //                     P·V of the previous tile; O is rescaled after that wgmma retires. Costs one
 //                     more register tile (P of j−1, packed: kBlockN/4 registers).
+//   PingPongSchedule  the overlap schedule, and the consumer warpgroups take turns to issue their
+//                     two products (a ring of named barriers), so that one warpgroup's softmax
+//                     runs while the tensor cores work for the next one.
 #pragma once
 
 #include <stdint.h>
@@ -33,6 +36,23 @@ namespace attn::device::sm90 {
 
 struct SerialSchedule {};
 struct OverlapSchedule {};
+struct PingPongSchedule {};
+
+// The turns of PingPongSchedule: consumer warpgroup w issues its products after bar.sync on
+// barrier kFirstBarrier + w, which needs its own 128 threads and the 128 of warpgroup w − 1
+// arriving once they have issued theirs (warpgroup 0 arrives on its own barrier once, to begin).
+// Every warpgroup of a CTA visits the same kv tiles, so the turns stay in step across work tiles.
+template <int kWarpgroups>
+struct IssueTurns {
+  static constexpr int kFirstBarrier = 1;  // 0 is __syncthreads'
+  __device__ __forceinline__ static void begin(int wg) {
+    if (wg == 0) named_barrier_arrive(kFirstBarrier, 256);
+  }
+  __device__ __forceinline__ static void wait(int wg) { named_barrier_sync(kFirstBarrier + wg, 256); }
+  __device__ __forceinline__ static void pass(int wg) {
+    named_barrier_arrive(kFirstBarrier + (wg + 1) % kWarpgroups, 256);
+  }
+};
 
 template <class Traits, class Variant>
 class ForwardConsumer {
@@ -50,12 +70,19 @@ class ForwardConsumer {
   static constexpr int kPSteps = kBlockN / 16;  // k steps of P·V
   using SGemm = Wgmma<Element, kBlockN>;
   using OGemm = Wgmma<Element, kHeadDim>;
-  static constexpr bool kOverlap = std::is_same_v<typename Traits::Schedule, OverlapSchedule>;
+  static constexpr bool kPingPong =
+      std::is_same_v<typename Traits::Schedule, PingPongSchedule> && Shape::kConsumerWarpgroups > 1;
+  static constexpr bool kOverlap =
+      std::is_same_v<typename Traits::Schedule, OverlapSchedule> ||
+      std::is_same_v<typename Traits::Schedule, PingPongSchedule>;
+  using Turns = IssueTurns<Shape::kConsumerWarpgroups>;
   using Geometry = typename Shape::Geometry;
 
   __device__ __forceinline__ ForwardConsumer(const attn_forward_params &p,
                                              ForwardSharedStorage<Traits> &ss, int warpgroup)
-      : p_(p), ss_(ss), wg_(warpgroup), warp_((threadIdx.x / 32) % 4), lane_(threadIdx.x % 32) {}
+      : p_(p), ss_(ss), wg_(warpgroup), warp_((threadIdx.x / 32) % 4), lane_(threadIdx.x % 32) {
+    if constexpr (kPingPong) Turns::begin(wg_);
+  }
 
   // Computes one work tile over the kv tiles `r`; returns after its O and LSE are written.
   template <class KvRanges>  // KvTiles or KvTilesPair (hooks.h)
@@ -123,6 +150,7 @@ class ForwardConsumer {
     PipelineState<kStages> prev;
     for_each_kv_tile(r, [&](int64_t j, auto partial) {
       ss_.k_pipe.wait_full(kv_state_);
+      if constexpr (kPingPong) Turns::wait(wg_);
       issue_qk(s, kv_state_.stage);
       if (have_prev) {
         ss_.v_pipe.wait_full(prev);
@@ -132,6 +160,7 @@ class ForwardConsumer {
         // paths: ptxas tracks wgmma groups per path and would otherwise serialise every wgmma.
         wgmma_commit();
       }
+      if constexpr (kPingPong) Turns::pass(wg_);
       wgmma_wait<1>();  // S_j done; P_{j-1}·V_{j-1} may still run
       fence_operands(s);
       if (lane_ == 0) ss_.k_pipe.release(kv_state_);
