@@ -258,6 +258,13 @@ Interval shiftLeft(Interval x, Interval s) {
   return fromWide(Wide(x.lo) << s.lo, Wide(x.hi) << s.hi);
 }
 
+/// shrsi: x >> s is monotone in each for s in [0, 63]; the corners bound it.
+Interval shiftRight(Interval x, Interval s) {
+  if (s.lo < 0 || s.hi > 63)
+    return Interval::all();
+  return hull(x.lo >> s.lo, x.lo >> s.hi, x.hi >> s.lo, x.hi >> s.hi);
+}
+
 /// The i64 ops.
 std::optional<Interval> transferInt(Operation &operation, Lookup in) {
   if (isa<math::CountLeadingZerosOp>(operation))
@@ -274,6 +281,7 @@ std::optional<Interval> transferInt(Operation &operation, Lookup in) {
       .Case([&](arith::CeilDivSIOp) { return div(x, y, Rounding::Up); })
       .Case([&](arith::RemSIOp) { return rem(x, y); })
       .Case([&](arith::ShLIOp) { return shiftLeft(x, y); })
+      .Case([&](arith::ShRSIOp) { return shiftRight(x, y); })
       .Case([&](arith::MinSIOp) {
         return Interval{std::min(x.lo, y.lo), std::min(x.hi, y.hi)};
       })

@@ -69,6 +69,15 @@ IntRange leadingZeros(IntRange a) {
   return a.lo > 0 ? IntRange{zeros(a.hi), zeros(a.lo)} : IntRange{0, 64};
 }
 
+/// a >> s for s in [0, 63]: monotone in each, so the corners bound it.
+IntRange shiftRight(IntRange a, IntRange s) {
+  if (s.lo < 0 || s.hi > 63)
+    return {std::min<int64_t>(a.lo, -1), std::max<int64_t>(a.hi, 0)};
+  const int64_t corners[] = {a.lo >> s.lo, a.lo >> s.hi, a.hi >> s.lo, a.hi >> s.hi};
+  return {*std::min_element(std::begin(corners), std::end(corners)),
+          *std::max_element(std::begin(corners), std::end(corners))};
+}
+
 IntRange hull(IntRange a, IntRange b) { return {std::min(a.lo, b.lo), std::max(a.hi, b.hi)}; }
 
 } // namespace
@@ -117,6 +126,7 @@ llvm::DenseMap<Value, IntRange> deriveIndexRanges(Block &block, ArrayRef<IntRang
                 [&](Operation *) { return binary(quotient); })
             .Case([&](arith::RemSIOp) { return binary(remainder); })
             .Case([&](arith::ShLIOp) { return binary(shiftLeft); })
+            .Case([&](arith::ShRSIOp) { return binary(shiftRight); })
             .Case([&](math::CountLeadingZerosOp) { return leadingZeros(of(op.getOperand(0))); })
             .Case([&](arith::MinSIOp) {
               IntRange a = of(op.getOperand(0)), b = of(op.getOperand(1));

@@ -27,6 +27,7 @@ StringRef intervalFunction(Operation &op) {
       .Case([](arith::MinSIOp) { return "iv_min"; })
       .Case([](arith::MaxSIOp) { return "iv_max"; })
       .Case([](arith::ShLIOp) { return "iv_shl"; })
+      .Case([](arith::ShRSIOp) { return "iv_shr"; })
       .Case([](math::CountLeadingZerosOp) { return "iv_ctlz"; })
       .Case([](arith::AndIOp) { return "tri_and"; })
       .Case([](arith::OrIOp) { return "tri_or"; })

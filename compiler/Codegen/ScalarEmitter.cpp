@@ -234,6 +234,7 @@ private:
         .Case([&](arith::MinSIOp) { return intCall(op, "min"); })
         .Case([&](arith::MaxSIOp) { return intCall(op, "max"); })
         .Case([&](arith::ShLIOp) { return intCall(op, "shl"); })
+        .Case([&](arith::ShRSIOp) { return intCall(op, "shr"); })
         .Case([&](math::CountLeadingZerosOp) { return intCall(op, "ctlz"); })
         .Case([&](arith::AndIOp) -> std::optional<std::string> {
           return logical ? bin(op, "&&") : std::optional<std::string>();

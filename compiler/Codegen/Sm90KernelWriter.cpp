@@ -95,7 +95,7 @@ LogicalResult writeSm90Kernel(tile::KernelOp kernel, const KernelInfo &info, raw
      << "  static constexpr int kBlockM = " << info.blockM << ";\n"
      << "  static constexpr int kBlockN = " << info.blockN << ";\n"
      << "  static constexpr int kStages = " << info.stages << ";\n"
-     << "  using Schedule = attn::device::sm90::OverlapSchedule;\n";
+     << "  using Schedule = attn::device::sm90::PingPongSchedule;\n";
   if (kernel.tilesGrid())
     os << "  using Geometry = attn::device::GridGeometry<GridTiles>;  // the hooks' GridTiles\n";
   os << "};\n"

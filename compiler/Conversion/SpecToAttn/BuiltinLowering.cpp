@@ -180,9 +180,11 @@ Value ExprLowering::sameBlock(Value x, Value y, Value size) {
 /// radial(frame, width) for q, k >= 0 (Builtins.cpp has the definition):
 /// with d the frame distance and p = 2^floor(log2(max(d, 1))), written with
 /// math.ctlz and arith.shli,
-///   |q % frame - k % frame| <= floor((width - 1) / p)       (the band, * p < width)
+///   |q % frame - k % frame| <= (width - 1) >> log2(p)       (the band, * p < width)
 ///   && (p <= width || d % ceil(p / width) == 0)             (every n-th frame)
-/// Nothing overflows: p <= d, and the band is compared after dividing.
+/// Nothing overflows: p <= d, and the band is compared after dividing. The
+/// band divides by a shift: the mask runs per element on partial tiles, where
+/// a division by a value that is not a constant costs some twenty instructions.
 Value ExprLowering::radial(Value frame, Value width) {
   auto distance = [&](Value x, Value y) {
     Value difference = arith::SubIOp::create(b, loc, x, y);
@@ -203,7 +205,7 @@ Value ExprLowering::radial(Value frame, Value width) {
   Value log2 = arith::SubIOp::create(b, loc, intConstant(63, 64), zeros);
   Value power = arith::ShLIOp::create(b, loc, one, log2);
   Value widthBelow = arith::SubIOp::create(b, loc, width, one);
-  Value bandLimit = arith::FloorDivSIOp::create(b, loc, widthBelow, power);
+  Value bandLimit = arith::ShRSIOp::create(b, loc, widthBelow, log2); // (width - 1) / p
   Value inBand = compare(arith::CmpIPredicate::sle, offset, bandLimit);
   Value wide = compare(arith::CmpIPredicate::sle, power, width);
   Value step = arith::CeilDivSIOp::create(b, loc, power, width);

@@ -331,11 +331,11 @@ TEST(IntervalInterpreter, LeadingZerosAndShiftsAreMonotone) {
 }
 
 TEST(IntervalInterpreter, UnknownOpsAndTypesAreUnknown) {
-  // shrsi is not interpreted, nor is anything on i32: the classifier can
+  // shrui is not interpreted, nor is anything on i32: the classifier can
   // only say Partial of the masks below -- never Empty or Full.
   MLIRContext context;
   auto shift = maskFromIR(context, "  %c1 = arith.constant 1 : i64\n"
-                                   "  %s = arith.shrsi %k, %c1 : i64\n"
+                                   "  %s = arith.shrui %k, %c1 : i64\n"
                                    "  %d = arith.addi %k, %k : i64\n"
                                    "  %keep = arith.cmpi eq, %s, %d : i64");
   auto narrow = maskFromIR(context, "  %t = arith.trunci %k : i64 to i32\n"

@@ -61,6 +61,23 @@ TEST(IntervalImages, ShiftsAreExactWhereTheyCannotWrap) {
   EXPECT_EQ(attn::device::iv_shl({1, 3}, {60, 63}).hi, attn::device::kIntervalBound);
 }
 
+TEST(IntervalImages, ArithmeticShiftsRightAreExact) {
+  std::mt19937_64 rng(43);
+  for (int i = 0; i < 20000; ++i) {
+    const Interval a = randomInterval(rng, -500, 500, 60);
+    const Interval s = randomInterval(rng, 0, 12, 4);
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (int64_t x = a.lo; x <= a.hi; ++x)
+      for (int64_t y = s.lo; y <= s.hi; ++y) {
+        lo = std::min(lo, IntOps<int64_t>::shr(x, y));
+        hi = std::max(hi, IntOps<int64_t>::shr(x, y));
+      }
+    const Interval image = attn::device::iv_shr(a, s);
+    ASSERT_EQ(image.lo, lo) << "[" << a.lo << ", " << a.hi << "] >> [" << s.lo << ", " << s.hi << "]";
+    ASSERT_EQ(image.hi, hi) << "[" << a.lo << ", " << a.hi << "] >> [" << s.lo << ", " << s.hi << "]";
+  }
+}
+
 TEST(IntervalImages, HelpersAreTotal) {
   // ctlz in 32 bits counts as the int64 value does; shl outside [0, bits) is 0.
   EXPECT_EQ(IntOps<int32_t>::ctlz(1), 63);
@@ -71,6 +88,9 @@ TEST(IntervalImages, HelpersAreTotal) {
   EXPECT_EQ(IntOps<int32_t>::shl(1, 32), 0);
   EXPECT_EQ(IntOps<int64_t>::shl(3, -1), 0);
   EXPECT_EQ(IntOps<int64_t>::shl(-1, 4), -16);
+  EXPECT_EQ(IntOps<int32_t>::shr(-7, 1), -4);
+  EXPECT_EQ(IntOps<int32_t>::shr(-7, 40), -1);
+  EXPECT_EQ(IntOps<int64_t>::shr(7, 64), 0);
 }
 
 } // namespace

@@ -90,6 +90,11 @@ struct IntOps {
   }
   // arith.shli made total: a shift outside [0, bits) gives 0 instead of poison. Shifted as
   // unsigned so that a negative a is not undefined behaviour.
+  // arith.shrsi made total: a shift past the width gives the sign (0 or -1).
+  ATTN_HD static T shr(T a, T s) {
+    if (s < 0 || s >= T(8 * sizeof(T))) return a < 0 ? T(-1) : T(0);
+    return a >> s;  // arithmetic for negative a on every compiler attnc supports
+  }
   ATTN_HD static T shl(T a, T s) {
     return s < 0 || s >= T(8 * sizeof(T)) ? T(0) : T(std::make_unsigned_t<T>(a) << s);
   }
@@ -102,7 +107,8 @@ struct IntOps {
   ATTN_HD T min##suffix(T a, T b) { return IntOps<T>::min(a, b); }                           \
   ATTN_HD T max##suffix(T a, T b) { return IntOps<T>::max(a, b); }                           \
   ATTN_HD T ctlz##suffix(T a) { return IntOps<T>::ctlz(a); }                                 \
-  ATTN_HD T shl##suffix(T a, T s) { return IntOps<T>::shl(a, s); }
+  ATTN_HD T shl##suffix(T a, T s) { return IntOps<T>::shl(a, s); }                           \
+  ATTN_HD T shr##suffix(T a, T s) { return IntOps<T>::shr(a, s); }
 ATTN_INT_HELPERS(int32_t, _i32)
 ATTN_INT_HELPERS(int64_t, _i64)
 #undef ATTN_INT_HELPERS

@@ -88,6 +88,11 @@ ATTN_HD Interval iv_shl(Interval a, Interval s) {
   if (a.lo < 0 || s.lo < 0 || s.hi > 62) return iv_unknown();
   return {iv_shl_saturated(a.lo, s.lo), iv_shl_saturated(a.hi, s.hi)};
 }
+// a >> s (arithmetic) is monotone in a, and in s for a of one sign: extremes at the corners.
+ATTN_HD Interval iv_shr(Interval a, Interval s) {
+  if (s.lo < 0 || s.hi > 63) return iv_unknown();
+  return iv_hull4(a.lo >> s.lo, a.lo >> s.hi, a.hi >> s.lo, a.hi >> s.hi);
+}
 ATTN_HD Interval iv_min(Interval a, Interval b) { return {min_i64(a.lo, b.lo), min_i64(a.hi, b.hi)}; }
 ATTN_HD Interval iv_max(Interval a, Interval b) { return {max_i64(a.lo, b.lo), max_i64(a.hi, b.hi)}; }
 
