@@ -16,7 +16,7 @@
 //                     more register tile (P of j−1, packed: kBlockN/4 registers).
 //   PingPongSchedule  the overlap schedule, and the consumer warpgroups take turns to issue their
 //                     two products (a ring of named barriers), so that one warpgroup's softmax
-//                     runs while the tensor cores work for the next one.
+//                     runs while the tensor cores work for the next one. What attnc emits.
 #pragma once
 
 #include <stdint.h>
