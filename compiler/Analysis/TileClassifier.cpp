@@ -5,6 +5,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/ADT/bit.h"
 
 #include <algorithm>
 #include <limits>
@@ -243,7 +244,7 @@ std::optional<Interval> transferBool(Operation &operation, Lookup in) {
 
 /// math.ctlz: leading zeros fall as a positive value grows; 0 for negatives.
 Interval countLeadingZeros(Interval x) {
-  auto zeros = [](int64_t v) -> int64_t { return v == 0 ? 64 : __builtin_clzll(uint64_t(v)); };
+  auto zeros = [](int64_t v) -> int64_t { return llvm::countl_zero(uint64_t(v)); };
   if (x.lo > 0)
     return {zeros(x.hi), zeros(x.lo)};
   if (x.hi < 0)

@@ -422,31 +422,26 @@ private:
           return line("t.epilogue(/*write_lse=*/" + writeLse + ");");
         })
         .Case([&](tile::KvLoopOp loop) -> LogicalResult {
-          if (loop.getSpan() == tile::KvSpan::routed) {
-            os << indent << "for (attn::device::RouteCursor c = r.first(); c.tile >= 0;) {"
-               << "  // tile.kv_loop {span = routed}\n"
-               << indent << "  const int64_t j = c.tile;\n"
-               << indent << "  c = r.next(c);\n"
+          // Routed tiles and grid boxes are walked with a cursor, which also
+          // names the next tile for the loads to prefetch.
+          auto cursorLoop = [&](StringRef cursor, StringRef tileComment,
+                                StringRef extra) -> LogicalResult {
+            os << indent << "for (attn::device::" << cursor << " c = r.first(); c.tile >= 0;) {"
+               << "  // tile.kv_loop {span = " << tile::stringifyKvSpan(loop.getSpan()) << "}\n"
+               << indent << "  const int64_t j = c.tile;" << tileComment << "\n"
+               << extra << indent << "  c = r.next(c);\n"
                << indent << "  const int64_t next = c.tile;\n";
             for (Operation &inner : loop.getBody()->without_terminator())
               if (failed(writeStep(inner, (indent + "  ").str())))
                 return failure();
             os << indent << "}\n";
             return success();
-          }
-          if (loop.getSpan() == tile::KvSpan::boxes) {
-            os << indent << "for (attn::device::GridKvCursor c = r.first(); c.tile >= 0;) {"
-               << "  // tile.kv_loop {span = boxes}\n"
-               << indent << "  const int64_t j = c.tile;  // the kv box's first token\n"
-               << indent << "  const bool full = c.full;\n"
-               << indent << "  c = r.next(c);\n"
-               << indent << "  const int64_t next = c.tile;\n";
-            for (Operation &inner : loop.getBody()->without_terminator())
-              if (failed(writeStep(inner, (indent + "  ").str())))
-                return failure();
-            os << indent << "}\n";
-            return success();
-          }
+          };
+          if (loop.getSpan() == tile::KvSpan::routed)
+            return cursorLoop("RouteCursor", "", "");
+          if (loop.getSpan() == tile::KvSpan::boxes)
+            return cursorLoop("GridKvCursor", "  // the kv box's first token",
+                              (indent + "  const bool full = c.full;\n").str());
           os << indent << "for (int64_t " << loopBounds(loop.getSpan(), loop.getRange())
              << ") {  // tile.kv_loop {span = " << tile::stringifyKvSpan(loop.getSpan());
           if (loop.getRange() != 0)

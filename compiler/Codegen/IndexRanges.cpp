@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/ADT/bit.h"
 
 #include <algorithm>
 
@@ -65,7 +66,7 @@ IntRange shiftLeft(IntRange a, IntRange s) {
 
 /// math.ctlz: fewer leading zeros as a positive value grows; none for negatives.
 IntRange leadingZeros(IntRange a) {
-  auto zeros = [](int64_t v) -> int64_t { return __builtin_clzll(uint64_t(v)); };
+  auto zeros = [](int64_t v) -> int64_t { return llvm::countl_zero(uint64_t(v)); };
   return a.lo > 0 ? IntRange{zeros(a.hi), zeros(a.lo)} : IntRange{0, 64};
 }
 

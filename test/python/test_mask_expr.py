@@ -46,10 +46,10 @@ class TokenizerTest(unittest.TestCase):
 
     def test_bad_literals_and_characters(self):
         for source, column, words in [("q < 010", 5, "leading zero"),
-                                      ("k < 9223372036854775808", 5, "does not fit"),
-                                      ("q & k", 3, "unexpected character '&'"),
-                                      ("q = k", 3, "unexpected character '='"),
-                                      ("q < k;", 6, "unexpected character ';'")]:
+                              ("k < 9223372036854775808", 5, "does not fit"),
+                              ("q & k", 3, "unexpected character '&'"),
+                              ("q = k", 3, "unexpected character '='"),
+                              ("q < k;", 6, "unexpected character ';'")]:
             with self.subTest(source=source):
                 with self.assertRaises(MaskError) as caught:
                     compile_mask(source)
@@ -216,14 +216,18 @@ class BuiltinTest(unittest.TestCase):
         self.assertEqual(grid("chunk(4)", 10, 4), ["...."] * 6 + ["1111"] * 4)
         self.assertEqual(grid("chunk(3)", 3, 6), ["...111"] * 3)  # diag = q + 3
 
-    def test_sizes_must_be_positive(self):
-        for source, words, column in [("chunk(0)", "chunk size must be positive, got 0", 7),
-                                      ("chunk(-8) && causal", "chunk size must be positive, got -8", 7),
-                                      ("block_diagonal((0))", "block size must be positive, got 0", 17)]:
+    def assertRejected(self, cases):
+        """Each (source, message, column) fails to compile with exactly that message and column."""
+        for source, words, column in cases:
             with self.subTest(source=source):
                 with self.assertRaises(MaskError) as caught:
                     compile_mask(source)
                 self.assertEqual((caught.exception.message, caught.exception.column), (words, column))
+
+    def test_sizes_must_be_positive(self):
+        self.assertRejected([("chunk(0)", "chunk size must be positive, got 0", 7),
+                             ("chunk(-8) && causal", "chunk size must be positive, got -8", 7),
+                             ("block_diagonal((0))", "block size must be positive, got 0", 17)])
         with self.assertRaises(MaskError):  # a computed size that is not positive: undefined
             value("chunk(q - 1)", q=1)
         with self.assertRaises(MaskError):
@@ -275,12 +279,8 @@ class BuiltinTest(unittest.TestCase):
         # Blocks of 2 keys, every third per head, starting at block h % 3.
         self.assertEqual(grid("strided(3, 2)", 1, 13, h=0), ["11....11....1"])
         self.assertEqual(grid("strided(3, 2)", 1, 13, h=4), ["..11....11..."])
-        for source, words, column in [("strided(0, 2)", "stride must be positive, got 0", 9),
-                                      ("strided(2, -1)", "block size must be positive, got -1", 12)]:
-            with self.subTest(source=source):
-                with self.assertRaises(MaskError) as caught:
-                    compile_mask(source)
-                self.assertEqual((caught.exception.message, caught.exception.column), (words, column))
+        self.assertRejected([("strided(0, 2)", "stride must be positive, got 0", 9),
+                             ("strided(2, -1)", "block size must be positive, got -1", 12)])
 
     def test_radial_band_halves_as_frames_part(self):
         # Frames of 4 tokens, width 4, keys of 12 frames, spaces between frames. Frame distance
@@ -290,12 +290,8 @@ class BuiltinTest(unittest.TestCase):
                 for row in grid("radial(4, 4)", 3, 48)]
         self.assertEqual(rows[0], "1111 1111 11.. 11.. 1... 1... 1... 1... 1... .... 1... ....")
         self.assertEqual(rows[2], "1111 1111 .111 .111 ..1. ..1. ..1. ..1. ..1. .... ..1. ....")
-        for source, words, column in [("radial(0, 2)", "frame size must be positive, got 0", 8),
-                                      ("radial(2, -1)", "width must be positive, got -1", 11)]:
-            with self.subTest(source=source):
-                with self.assertRaises(MaskError) as caught:
-                    compile_mask(source)
-                self.assertEqual((caught.exception.message, caught.exception.column), (words, column))
+        self.assertRejected([("radial(0, 2)", "frame size must be positive, got 0", 8),
+                             ("radial(2, -1)", "width must be positive, got -1", 11)])
 
     @needs_torch
     def test_radial_vectorised_matches_scalar(self):

@@ -361,15 +361,7 @@ TEST_F(MockDriver, AmpereGridKernelLaunchesOneCtaPerQBox) {
   LibraryPtr grid = openFixture("Sm80Grid");
   ASSERT_NE(grid, nullptr);
   state->ccMajor = 8;
-  ForwardArgs args;
-  const int64_t qShape[4] = {2, 8, 21 * 37, 128};
-  const int64_t kvShape[4] = {2, 2, 21 * 37, 128};
-  const int64_t lseShape[3] = {2, 8, 21 * 37};
-  args.q = denseTensor(1 * kGiB, ATTN_DTYPE_BF16, 4, qShape);
-  args.k = denseTensor(2 * kGiB, ATTN_DTYPE_BF16, 4, kvShape);
-  args.v = denseTensor(3 * kGiB, ATTN_DTYPE_BF16, 4, kvShape);
-  args.o = denseTensor(4 * kGiB, ATTN_DTYPE_BF16, 4, qShape);
-  args.lse = denseTensor(5 * kGiB, ATTN_DTYPE_F32, 3, lseShape);
+  const ForwardArgs args(ATTN_DTYPE_BF16, 128, 21 * 37, 21 * 37);
   ASSERT_EQ(args.call(grid.get()), ATTN_OK) << message();
   EXPECT_STREQ(state->functionName, "grid_forward_sm80");
   EXPECT_EQ(state->encodes, 0);
@@ -380,18 +372,7 @@ TEST_F(MockDriver, AmpereGridKernelLaunchesOneCtaPerQBox) {
 }
 
 // f16, D = 64, contiguous [B, H, S, D] tensors in the device memory SetUp made.
-ForwardArgs f16D64Args(int64_t seqlen) {
-  ForwardArgs args;
-  const int64_t qShape[4] = {2, 8, seqlen, 64};
-  const int64_t kvShape[4] = {2, 2, seqlen, 64};
-  const int64_t lseShape[3] = {2, 8, seqlen};
-  args.q = denseTensor(1 * kGiB, ATTN_DTYPE_F16, 4, qShape);
-  args.k = denseTensor(2 * kGiB, ATTN_DTYPE_F16, 4, kvShape);
-  args.v = denseTensor(3 * kGiB, ATTN_DTYPE_F16, 4, kvShape);
-  args.o = denseTensor(4 * kGiB, ATTN_DTYPE_F16, 4, qShape);
-  args.lse = denseTensor(5 * kGiB, ATTN_DTYPE_F32, 3, lseShape);
-  return args;
-}
+ForwardArgs f16D64Args(int64_t seqlen) { return ForwardArgs(ATTN_DTYPE_F16, 64, seqlen, seqlen); }
 
 TEST_F(MockDriver, PersistentGridHasOneCtaPerMultiprocessor) {
   LibraryPtr dense = openFixture("Sm90Dense");

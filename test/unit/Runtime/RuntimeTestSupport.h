@@ -47,22 +47,24 @@ inline attn_tensor denseTensor(uintptr_t address, attn_dtype dtype, int32_t rank
   return t;
 }
 
-// Valid attn_forward arguments for the GoodBf16Causal fixture (bf16, D = 128): GQA with
-// B = 2, Hq = 8, Hkv = 2, Sq = 100, Skv = 300, each tensor in its own 1 GiB-apart range.
+// Valid contiguous [B, H, S, D] attn_forward arguments: GQA with B = 2, Hq = 8, Hkv = 2, each
+// tensor in its own 1 GiB-apart range. The defaults fit the GoodBf16Causal fixture (bf16,
+// D = 128, Sq = 100, Skv = 300).
 struct ForwardArgs {
   attn_tensor q, k, v, o, lse;
   bool withLse = true;
   float scale = 0.0f;
 
-  ForwardArgs() {
-    const int64_t qShape[4] = {2, 8, 100, 128};
-    const int64_t kvShape[4] = {2, 2, 300, 128};
-    const int64_t lseShape[3] = {2, 8, 100};
+  explicit ForwardArgs(attn_dtype dtype = ATTN_DTYPE_BF16, int64_t headDim = 128,
+                       int64_t seqlenQ = 100, int64_t seqlenK = 300) {
+    const int64_t qShape[4] = {2, 8, seqlenQ, headDim};
+    const int64_t kvShape[4] = {2, 2, seqlenK, headDim};
+    const int64_t lseShape[3] = {2, 8, seqlenQ};
     constexpr uintptr_t kGiB = uintptr_t(1) << 30;
-    q = denseTensor(1 * kGiB, ATTN_DTYPE_BF16, 4, qShape);
-    k = denseTensor(2 * kGiB, ATTN_DTYPE_BF16, 4, kvShape);
-    v = denseTensor(3 * kGiB, ATTN_DTYPE_BF16, 4, kvShape);
-    o = denseTensor(4 * kGiB, ATTN_DTYPE_BF16, 4, qShape);
+    q = denseTensor(1 * kGiB, dtype, 4, qShape);
+    k = denseTensor(2 * kGiB, dtype, 4, kvShape);
+    v = denseTensor(3 * kGiB, dtype, 4, kvShape);
+    o = denseTensor(4 * kGiB, dtype, 4, qShape);
     lse = denseTensor(5 * kGiB, ATTN_DTYPE_F32, 3, lseShape);
   }
 
