@@ -22,7 +22,7 @@ bool ctaBounds(tile::KernelOp kernel) {
   auto scan = dyn_cast<tile::ScanKvTilesOp>(body.front());
   const bool onlyScan = scan && body.getOperations().size() == 2 &&
                         ValueRange(body.back().getOperands()) == ValueRange(scan.getResults());
-  return onlyScan && config.isWarpSpecialized() && !config.getPersistent() &&
+  return onlyScan && config.isWarpSpecialized() && config.getLaunch() == tile::Launch::grid &&
          !kernel.tilesGrid();
 }
 
@@ -36,6 +36,18 @@ std::string hookIndex(tile::KernelOp kernel, StringRef var, StringRef length) {
 
 
 namespace {
+
+target::Launch targetLaunch(tile::Launch launch) {
+  switch (launch) {
+  case tile::Launch::grid:
+    return target::Launch::Grid;
+  case tile::Launch::persistent:
+    return target::Launch::Persistent;
+  case tile::Launch::dynamic:
+    return target::Launch::Dynamic;
+  }
+  llvm_unreachable("unknown launch");
+}
 
 class KernelWriter {
 public:
@@ -477,7 +489,7 @@ KernelInfo describe(tile::KernelOp kernel) {
   info.numWarps = config.getNumWarps();
   info.stages = config.getStages();
   info.warpgroups = config.getWarpgroups();
-  info.persistent = config.getPersistent();
+  info.launch = targetLaunch(config.getLaunch());
   if (kernel.tilesGrid()) {
     info.qBox.assign(kernel.getQBox()->begin(), kernel.getQBox()->end());
     info.kvBox.assign(kernel.getKvBox()->begin(), kernel.getKvBox()->end());
@@ -485,7 +497,7 @@ KernelInfo describe(tile::KernelOp kernel) {
   info.threads = config.getNumThreads();
   // The same size the tile heuristics budgeted; the emitted static_assert ties it to the kernel.
   target::TileConfig tiles{info.blockM, info.blockN,     info.numWarps,
-                           info.stages, info.warpgroups, info.persistent};
+                           info.stages, info.warpgroups, info.launch};
   info.smemBytes = tiles.smemBytes(
       {int64_t(kernel.getHeadDim()), kernel.getElementType().getIntOrFloatBitWidth() / 8});
   info.config = tiles.str();

@@ -15,6 +15,7 @@
 #ifndef ATTNC_COMPILER_CODEGEN_CUDAEMITTER_H
 #define ATTNC_COMPILER_CODEGEN_CUDAEMITTER_H
 
+#include "compiler/Target/TileHeuristics.h"
 #include "dialects/Tile/IR/TileOps.h"
 
 #include <string>
@@ -39,7 +40,9 @@ struct KernelInfo {
   int64_t sm = 0;       ///< 80, 90
   int64_t blockM = 0, blockN = 0, numWarps = 0, stages = 0;
   int64_t warpgroups = 0;  ///< consumer warpgroups; 0: the mma.sync kernel
-  bool persistent = false; ///< launched with min(work tiles, SMs) CTAs
+  /// How the warp-specialised kernel's CTAs take work tiles: one CTA each
+  /// (grid), or min(work tiles, SMs) CTAs looping (persistent, dynamic).
+  target::Launch launch = target::Launch::Grid;
   /// The boxes of a kernel that tiles the token grid in N-d; empty otherwise.
   std::vector<int64_t> qBox, kvBox;
   int64_t threads = 0;

@@ -44,7 +44,15 @@ json planEntry(const KernelInfo &info) {
 static const char *gridName(const KernelInfo &info) {
   if (!info.warpSpecialized())
     return "q_tile_head_batch";
-  return info.persistent ? "persistent" : "work_tiles";
+  switch (info.launch) {
+  case target::Launch::Grid:
+    return "work_tiles";
+  case target::Launch::Persistent:
+    return "persistent";
+  case target::Launch::Dynamic:
+    return "dynamic";
+  }
+  return "work_tiles";
 }
 
 std::string buildManifest(const spec::Spec &spec, const std::vector<CompiledKernel> &kernels) {

@@ -98,6 +98,8 @@ LogicalResult writeSm90Kernel(tile::KernelOp kernel, const KernelInfo &info, raw
      << "  using Schedule = attn::device::sm90::PingPongSchedule;\n";
   if (kernel.tilesGrid())
     os << "  using Geometry = attn::device::GridGeometry<GridTiles>;  // the hooks' GridTiles\n";
+  if (info.launch == target::Launch::Dynamic)
+    os << "  using Deal = attn::device::sm90::CounterDeal;  // tiles from p.work_counter\n";
   os << "};\n"
      << "static_assert(attn::device::sm90::forward_smem_bytes<Traits>() == " << info.smemBytes
      << ", \"the manifest's shared-memory size must match the kernel's\");\n"
@@ -135,7 +137,7 @@ LogicalResult writeSm90Kernel(tile::KernelOp kernel, const KernelInfo &info, raw
      << "}  // namespace " << ns << "\n\n";
 
   // Grid: one CTA per work tile (B * Hq * ceil(Sq / kBlockM)), or min(that,
-  // SMs) when persistent; the runtime reads which from the manifest.
+  // SMs) when persistent or dynamic; the runtime reads which from the manifest.
   os << "extern \"C\" __global__ void __launch_bounds__(" << info.threads << ", 1)\n"
      << info.symbol << "(const __grid_constant__ attn_forward_params p,\n"
      << "    const __grid_constant__ attn_forward_tensor_maps maps) {\n"

@@ -50,7 +50,10 @@ def AttnToTile : Pass<"attn-to-tile", "::mlir::ModuleOp"> {
   }];
   let options = [
     ListOption<"archs", "archs", "std::string",
-               "targets to build kernels for (sm_80, sm_90a); default: all">
+               "targets to build kernels for (sm_80, sm_90a); default: all">,
+    Option<"launch", "launch", "std::string", /*default=*/"\"\"",
+           "how the warp-specialised (sm_90a) kernels' CTAs take work tiles: "
+           "grid, persistent or dynamic; default: chosen per mask">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",

@@ -56,6 +56,7 @@ LogicalResult lowerToTile(ModuleOp module, const DriverOptions &options) {
   pm.addPass(createCanonicalizerPass());
   AttnToTileOptions lowering;
   lowering.archs.assign(options.archs.begin(), options.archs.end());
+  lowering.launch = options.launch;
   pm.addPass(createAttnToTile(lowering));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -116,7 +117,7 @@ compileKernels(const std::vector<codegen::EmittedKernel> &kernels,
     if (info.warpSpecialized())
       llvm::errs() << info.warpgroups << " consumer warpgroups (" << info.threads
                    << " threads), " << info.stages << " stages, "
-                   << (info.persistent ? "persistent" : "grid") << ", ";
+                   << target::launchName(info.launch) << ", ";
     else
       llvm::errs() << info.numWarps << " warps, ";
     llvm::errs() << info.smemBytes << " B shared memory, " << kernel.usage.registers

@@ -32,6 +32,9 @@ struct DriverOptions {
   /// Embed PTX rather than cubins: the driver compiles it at load time for the
   /// device at hand, so an sm_80 kernel also runs on later GPUs (Hopper).
   bool embedPtx = false;
+  /// Overrides how the sm_90a kernels' CTAs take work tiles ("grid",
+  /// "persistent", "dynamic"); empty: chosen per mask.
+  std::string launch;
   /// --emit=tilemap only: the problem shape (sq and skv are required).
   std::optional<int64_t> sq, skv;
   int64_t batch = 0, head = 0;

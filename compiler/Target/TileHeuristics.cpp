@@ -14,6 +14,7 @@ constexpr int64_t kWarpsPerWarpgroup = 4;
 /// bytes (the 128B swizzle's repeat); one mbarrier is 8 bytes.
 constexpr int64_t kSmemAlign = 1024;
 constexpr int64_t kMbarrierBytes = 8;
+constexpr int64_t kWorkTileNumberBytes = 8;
 
 int64_t roundUp(int64_t value, int64_t multiple) {
   return (value + multiple - 1) / multiple * multiple;
@@ -38,15 +39,33 @@ TileConfig chooseMmaSyncConfig(const TileProblem &problem, const Target &target)
   return config;
 }
 
-TileConfig warpSpecialized(int64_t blockM, int64_t blockN, int64_t stages,
-                           bool persistent) {
+TileConfig warpSpecialized(int64_t blockM, int64_t blockN, int64_t stages, Launch launch) {
   const int64_t warpgroups = blockM / kWarpgroupRows;
   return TileConfig{blockM,
                     blockN,
                     kWarpsPerWarpgroup * (1 + warpgroups),
                     stages,
                     warpgroups,
-                    persistent};
+                    launch};
+}
+
+/// Persistent (one CTA per SM) saves each CTA's prologue and first Q load
+/// (+10 % dense). Where every work tile costs the same the order can be fixed
+/// in advance; where they differ (causal: a static split left SMs idle at the
+/// end, slower than a plain grid) the CTAs take the next tile from a counter
+/// when they are free, longest first. A kernel that scans its kv tiles once
+/// per CTA has one work tile per CTA: a plain grid.
+Launch launchFor(MaskShape mask) {
+  switch (mask) {
+  case MaskShape::Dense:
+    return Launch::Persistent;
+  case MaskShape::Scanned:
+    return Launch::Grid;
+  case MaskShape::Causal:
+  case MaskShape::Other:
+    return Launch::Dynamic;
+  }
+  return Launch::Grid;
 }
 
 /// The wgmma kernel, by head dim (measurements: docs/notes/sm90-kernel.md).
@@ -57,27 +76,22 @@ TileConfig warpSpecialized(int64_t blockM, int64_t blockN, int64_t stages,
 ///   d128: 128x128, 2 stages (128x176 and 3 stages measured slower).
 ///   d256: 128x80, 2 stages: what fits 227 KiB (64 KiB Q + 4 x 40 KiB K/V);
 ///         128x64 for a routed kernel whose blocks 80 does not divide.
-/// Persistent (one CTA per SM) where every work tile costs the same: the
-/// prologue and the first Q load are paid once per SM (+10 % dense). Under a
-/// causal mask the static split leaves SMs idle at the end, and the plain
-/// grid, handed out longest-first, is as fast or faster, except at d256 where
-/// persistent measured 4-5 % faster.
 TileConfig chooseWarpSpecializedConfig(const TileProblem &problem) {
   const bool dense = problem.mask == MaskShape::Dense;
   const bool causal = problem.mask == MaskShape::Causal;
+  const Launch launch = launchFor(problem.mask);
   if (problem.headDim == 64) {
     if (dense && !problem.hasScore)
-      return warpSpecialized(128, 192, /*stages=*/3, /*persistent=*/true);
+      return warpSpecialized(128, 192, /*stages=*/3, launch);
     if (causal && !problem.hasScore)
-      return warpSpecialized(192, 128, /*stages=*/3, /*persistent=*/false);
-    return warpSpecialized(128, 128, /*stages=*/3, /*persistent=*/dense);
+      return warpSpecialized(192, 128, /*stages=*/3, launch);
+    return warpSpecialized(128, 128, /*stages=*/3, launch);
   }
   if (problem.headDim == 128)
-    return warpSpecialized(128, 128, /*stages=*/2, /*persistent=*/dense);
+    return warpSpecialized(128, 128, /*stages=*/2, launch);
   // 64-key tiles where 80 would straddle the routing blocks.
   const bool splitsBlocks = problem.routingBlock % 80 != 0;
-  return warpSpecialized(128, splitsBlocks ? 64 : 80, /*stages=*/2,
-                         /*persistent=*/dense || causal);
+  return warpSpecialized(128, splitsBlocks ? 64 : 80, /*stages=*/2, launch);
 }
 
 } // namespace
@@ -87,10 +101,10 @@ int64_t TileConfig::smemBytes(const TileProblem &problem) const {
   if (!warpSpecialized())
     return (blockM + 2 * blockN) * rowBytes;
   // Q, the K and V rings, then a full and an empty barrier per stage of each
-  // ring (Q's ring has one stage).
+  // ring (Q's ring has one stage) and the number of Q's work tile.
   const int64_t tiles = (blockM + 2 * stages * blockN) * rowBytes;
   const int64_t barriers = 2 * (1 + 2 * stages) * kMbarrierBytes;
-  return roundUp(tiles + barriers, kSmemAlign) + kSmemAlign;
+  return roundUp(tiles + barriers + kWorkTileNumberBytes, kSmemAlign) + kSmemAlign;
 }
 
 std::string TileConfig::str() const {
@@ -98,8 +112,27 @@ std::string TileConfig::str() const {
   std::string pipeline = ", " + std::to_string(stages) + " stages";
   if (!warpSpecialized())
     return shape + std::to_string(numWarps) + " warps" + pipeline;
-  return shape + std::to_string(warpgroups) + " consumer warpgroups" + pipeline +
-         (persistent ? ", persistent" : ", grid");
+  return shape + std::to_string(warpgroups) + " consumer warpgroups" + pipeline + ", " +
+         launchName(launch);
+}
+
+std::optional<Launch> lookupLaunch(std::string_view name) {
+  for (Launch launch : {Launch::Grid, Launch::Persistent, Launch::Dynamic})
+    if (name == launchName(launch))
+      return launch;
+  return std::nullopt;
+}
+
+const char *launchName(Launch launch) {
+  switch (launch) {
+  case Launch::Grid:
+    return "grid";
+  case Launch::Persistent:
+    return "persistent";
+  case Launch::Dynamic:
+    return "dynamic";
+  }
+  return "grid";
 }
 
 TileConfig chooseForwardConfig(const TileProblem &problem,

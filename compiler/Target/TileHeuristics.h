@@ -12,17 +12,34 @@
 #include "compiler/Target/Target.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace attnc::target {
 
 /// How the work of a q tile depends on its index, from the mask analysis.
 enum class MaskShape {
-  Dense,  ///< every q tile visits every kv tile: all work tiles cost the same
-  Causal, ///< a triangle: the last q tiles visit the most kv tiles
-  Other,  ///< anything else (run-time tile scan)
+  Dense,   ///< every q tile visits every kv tile: all work tiles cost the same
+  Causal,  ///< a triangle: the last q tiles visit the most kv tiles
+  Other,   ///< anything else whose kv tiles a q tile finds by itself
+  Scanned, ///< kv tiles from a run-time scan, which the warp-specialised kernel
+           ///< runs once per CTA with all its threads: one work tile per CTA
 };
+
+/// How the CTAs of the warp-specialised kernel take their work tiles
+/// (runtime/device/attn/device/sm90/scheduler.cuh; mirrors tile::Launch).
+enum class Launch {
+  Grid,       ///< one CTA per work tile
+  Persistent, ///< one CTA per SM, tiles dealt in an order fixed in advance
+  Dynamic,    ///< one CTA per SM, each taking its next tile from a counter
+};
+
+/// "grid", "persistent", "dynamic".
+const char *launchName(Launch launch);
+/// The launch of that name, if any.
+std::optional<Launch> lookupLaunch(std::string_view name);
 
 /// What the heuristics need to know about a kernel.
 struct TileProblem {
@@ -45,8 +62,8 @@ struct TileConfig {
   int64_t blockN;   ///< keys per kv tile
   int64_t numWarps; ///< warps per block (the producer warpgroup's included)
   int64_t stages;   ///< K/V buffers: loads of later kv tiles overlap this one
-  int64_t warpgroups = 0;  ///< consumer warpgroups; 0: the mma.sync kernel
-  bool persistent = false; ///< one CTA per SM looping over the work tiles
+  int64_t warpgroups = 0; ///< consumer warpgroups; 0: the mma.sync kernel
+  Launch launch = Launch::Grid;
 
   bool warpSpecialized() const { return warpgroups > 0; }
   int64_t threads() const { return 32 * numWarps; }
@@ -64,7 +81,7 @@ struct TileConfig {
     return rowsPerWarp * (problem.headDim + blockN) / 32;
   }
   /// "128x32, 4 warps, 2 stages" or
-  /// "128x128, 2 consumer warpgroups, 2 stages, persistent".
+  /// "128x128, 2 consumer warpgroups, 2 stages, dynamic".
   std::string str() const;
 };
 
@@ -82,7 +99,7 @@ constexpr int64_t kMaxAccumulatorRegisters = 160;
 ///
 /// sm_90a: the warp-specialised kernel with the shapes measured best on an
 /// H100 (docs/notes/sm90-kernel.md); persistent where every work tile costs
-/// the same.
+/// the same, dynamic where they differ, a grid where the CTA scans.
 TileConfig chooseForwardConfig(const TileProblem &problem, const Target &target);
 
 /// The box of a token grid (sizes first axis to last) that an N-d tile of

@@ -67,7 +67,7 @@ int launch(const attn_forward_params &p, int persistent, cudaStream_t stream) {
     g_error = std::string("setup: ") + cudaGetErrorString(err);
     return -1;
   }
-  const int64_t tiles = sm90::TileScheduler<typename sm90::ForwardShape<T>::Geometry, T::kHeadDim>::num_tiles(p);
+  const int64_t tiles = sm90::TileNumbering<typename sm90::ForwardShape<T>::Geometry, T::kHeadDim>::num_tiles(p);
   const int64_t grid = persistent ? (tiles < sms ? tiles : sms) : tiles;
   if (grid <= 0) return 0;
   kernel<<<dim3(unsigned(grid)), dim3(Shape::kThreads), smem, stream>>>(p, maps);

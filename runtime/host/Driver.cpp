@@ -84,6 +84,7 @@ void open(DriverState &s) {
   resolve(getProc, "cuGetErrorString", api.getErrorString, missing);
   resolve(getProc, "cuMemAllocAsync", api.memAllocAsync, missing);
   resolve(getProc, "cuMemFreeAsync", api.memFreeAsync, missing);
+  resolve(getProc, "cuMemsetD32Async", api.memsetD32Async, missing);
   if (!missing.empty()) {
     s.message = concat("the CUDA driver lacks entry points: ", missing,
                        "; a driver for CUDA 12.0 or newer is needed");

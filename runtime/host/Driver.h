@@ -33,9 +33,10 @@ struct DriverApi {
   decltype(&::cuPointerGetAttribute) pointerGetAttribute = nullptr;
   decltype(&::cuGetErrorName) getErrorName = nullptr;
   decltype(&::cuGetErrorString) getErrorString = nullptr;
-  // Stream-ordered workspace of a plan (attn/device/plan.h).
+  // Stream-ordered workspace of a launch (LaunchWorkspace.h): plan summaries, a work counter.
   decltype(&::cuMemAllocAsync) memAllocAsync = nullptr;
   decltype(&::cuMemFreeAsync) memFreeAsync = nullptr;
+  decltype(&::cuMemsetD32Async) memsetD32Async = nullptr;
   // Optional (CUDA >= 12.0): tells a context apart from a later one that reuses its handle.
   decltype(&::cuCtxGetId) ctxGetId = nullptr;
   // Optional until a kernel needs it: the TMA tensor maps of warp-specialised (sm_90a) kernels.

@@ -1,5 +1,5 @@
 #include "Launch.h"
-#include "Plan.h"
+#include "LaunchWorkspace.h"
 
 #include <algorithm>
 #include <limits>
@@ -175,7 +175,7 @@ attn_status readyKernel(const DriverApi &api, attn_library &lib, CUcontext conte
   loaded.context = context;
   loaded.contextId = contextId;
   // A persistent grid has one CTA per multiprocessor.
-  if (kernel->grid == LaunchGrid::Persistent)
+  if (kernel->grid == LaunchGrid::Persistent || kernel->grid == LaunchGrid::Dynamic)
     if (attn_status status =
             deviceAttribute(api, device, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
                             "cuDeviceGetAttribute(MULTIPROCESSOR_COUNT)", loaded.smCount);
@@ -209,7 +209,7 @@ attn_status gridOf(const attn_forward_params &params, const LoadedKernel &ready,
     return ATTN_OK;
   }
   int64_t ctas = qTiles * params.heads_q * params.batch;
-  if (kernel.grid == LaunchGrid::Persistent)
+  if (kernel.grid == LaunchGrid::Persistent || kernel.grid == LaunchGrid::Dynamic)
     ctas = std::min<int64_t>(ctas, ready.smCount);
   constexpr int64_t kMaxGridX = std::numeric_limits<int32_t>::max();
   if (ctas > kMaxGridX)
@@ -266,9 +266,10 @@ attn_status launchForward(attn_library &lib, const attn_forward_params &params, 
   if (kernel.tensorMaps)
     if (attn_status status = encodeTensorMaps(*api, lib, kernel, params, maps); status != ATTN_OK)
       return status;
-  // The plan (attn/device/plan.h) fills its workspace on the stream before the kernel reads it.
-  PlanWorkspace workspace;
-  if (attn_status status = runPlan(*api, ready, copy, static_cast<CUstream>(stream), workspace);
+  // The plan's summaries and the work counter, ready on the stream before the kernel reads them.
+  LaunchWorkspace workspace;
+  if (attn_status status =
+          prepareWorkspace(*api, ready, copy, static_cast<CUstream>(stream), workspace);
       status != ATTN_OK)
     return status;
   void *args[] = {&copy, &maps};
@@ -279,7 +280,7 @@ attn_status launchForward(attn_library &lib, const attn_forward_params &params, 
                                   static_cast<unsigned>(kernel.smemBytes),
                                   static_cast<CUstream>(stream), args, nullptr),
                 "cuLaunchKernel");
-  attn_status freed = releasePlan(*api, workspace, static_cast<CUstream>(stream));
+  attn_status freed = releaseWorkspace(*api, workspace, static_cast<CUstream>(stream));
   return launched != ATTN_OK ? launched : freed;
 }
 

@@ -194,9 +194,12 @@ bool parseGrid(Reader &read, const Json &entry, const std::string &path, LaunchG
     out = LaunchGrid::WorkTiles;
   else if (grid == "persistent")
     out = LaunchGrid::Persistent;
+  else if (grid == "dynamic")
+    out = LaunchGrid::Dynamic;
   else {
     read.error = concat(Reader::join(path, "grid"), ": \"", grid,
-                        "\" is not one of \"q_tile_head_batch\", \"work_tiles\", \"persistent\"");
+                        "\" is not one of \"q_tile_head_batch\", \"work_tiles\", \"persistent\", "
+                        "\"dynamic\"");
     return false;
   }
   return true;

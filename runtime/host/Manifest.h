@@ -31,6 +31,7 @@ enum class LaunchGrid {
   QTileHeadBatch, // (ceil(Sq / blockM), Hq, B): the mma.sync kernel
   WorkTiles,      // B·Hq·ceil(Sq / blockM) CTAs in x, one per work tile (sm90/scheduler.cuh)
   Persistent,     // min(work tiles, SM count) CTAs in x, each looping over work tiles
+  Dynamic,        // as Persistent, the CTAs taking their tiles from params.work_counter
 };
 
 // One compiled kernel: which mode and arch it serves, the symbol in its image and how to launch it.

@@ -35,10 +35,10 @@
 // CHECK-NOT: attn.attention
 // sm_90a: the warp-specialised kernel, a producer and two consumer warpgroups
 // (12 warps) over 128 x 128 tiles; a causal mask's work tiles differ in cost,
-// so one CTA per work tile (persistent = false, not printed). The kv bounds
-// are the same closed form with N = 128.
+// so persistent CTAs take them from a counter (launch = dynamic). The kv
+// bounds are the same closed form with N = 128.
 // SM90-LABEL: tile.kernel @causal_forward_sm90a
-// SM90-SAME: config = #tile.config<arch = 90, block_m = 128, block_n = 128, num_warps = 12, stages = 2, warpgroups = 2>
+// SM90-SAME: config = #tile.config<arch = 90, block_m = 128, block_n = 128, num_warps = 12, stages = 2, warpgroups = 2, launch = dynamic>
 // SM90: tile.kv_bounds {
 // SM90-DAG: arith.constant 128 : i64
 // SM90: arith.floordivsi
@@ -65,9 +65,10 @@ attn.attention @causal attributes {element_type = bf16, head_dim = 128 : i64, mo
 // CHECK: tile.kv_loop {span = partial_high}
 // CHECK: tile.kv_loop {span = full}
 // sm_90a, d = 64, dense, no score: 192-key tiles, 3 stages, and a persistent
-// grid (every work tile costs the same): full = [0, floor(skv/192)).
+// grid dealt in a fixed order (every work tile costs the same):
+// full = [0, floor(skv/192)).
 // SM90-LABEL: tile.kernel @dense_forward_sm90a
-// SM90-SAME: config = #tile.config<arch = 90, block_m = 128, block_n = 192, num_warps = 12, stages = 3, warpgroups = 2, persistent = true>
+// SM90-SAME: config = #tile.config<arch = 90, block_m = 128, block_n = 192, num_warps = 12, stages = 3, warpgroups = 2, launch = persistent>
 // SM90: tile.kv_bounds {
 // SM90-NEXT: ^bb0(%{{.+}}: i64, %{{.+}}: i64, %[[SKV:.+]]: i64):
 // SM90-DAG: %[[C192:.+]] = arith.constant 192 : i64

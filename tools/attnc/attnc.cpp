@@ -8,6 +8,7 @@
 
 #include "compiler/Driver/Driver.h"
 #include "compiler/Target/Target.h"
+#include "compiler/Target/TileHeuristics.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -47,6 +48,12 @@ int main(int argc, char **argv) {
                "compiles when the library is loaded, for the GPU at hand (an sm_80 kernel then "
                "also runs on Hopper)"),
       cl::value_desc("cubin|ptx"), cl::init("cubin"), cl::cat(category));
+  cl::opt<std::string> launch(
+      "launch",
+      cl::desc("How the sm_90a kernels' CTAs take work tiles: grid (one CTA per tile), "
+               "persistent (one per SM, a fixed order) or dynamic (one per SM, each taking the "
+               "next tile from a counter); default: chosen per mask"),
+      cl::value_desc("grid|persistent|dynamic"), cl::cat(category));
   cl::opt<bool> quiet("q", cl::desc("Do not print the per-kernel resource report"),
                       cl::cat(category));
   cl::opt<int64_t> sq("sq", cl::desc("--emit=tilemap: query sequence length"),
@@ -74,6 +81,12 @@ int main(int argc, char **argv) {
     return 1;
   }
   options.embedPtx = embed == "ptx";
+  if (launch.getNumOccurrences() && !attnc::target::lookupLaunch(launch.getValue())) {
+    llvm::errs() << "attnc: error: --launch takes grid, persistent or dynamic, not '"
+                 << launch.getValue() << "'\n";
+    return 1;
+  }
+  options.launch = launch;
   if (sq.getNumOccurrences())
     options.sq = sq;
   if (skv.getNumOccurrences())

@@ -18,6 +18,18 @@ namespace attnc {
 namespace {
 
 /// "sm_90a" → "sm90a": the suffix of kernel symbols.
+tile::Launch tileLaunch(target::Launch launch) {
+  switch (launch) {
+  case target::Launch::Grid:
+    return tile::Launch::grid;
+  case target::Launch::Persistent:
+    return tile::Launch::persistent;
+  case target::Launch::Dynamic:
+    return tile::Launch::dynamic;
+  }
+  llvm_unreachable("unknown launch");
+}
+
 std::string symbolSuffix(const target::Target &target) {
   std::string name(target.name);
   name.erase(std::remove(name.begin(), name.end(), '_'), name.end());
@@ -49,6 +61,16 @@ void buildKvLoop(OpBuilder &b, Location loc, tile::KvSpan span, int64_t range,
 }
 
 /// Which kv-loop spans of one range can be non-empty for a mask (KvBounds.cpp).
+/// The mask's class as the kv bounds see it: a routed loop walks one kv range,
+/// so a mask of two intervals (a sink and a window) takes the run-time scan's
+/// single range instead.
+attn::MaskClass kvMaskClass(attn::AttentionOp attention) {
+  attn::MaskClass mask = attn::classifyMask(attention);
+  if (attention.getRoutingInfo() && numKvRanges(mask) > 1)
+    mask.kind = attn::MaskKind::Generic;
+  return mask;
+}
+
 SmallVector<tile::KvSpan> liveSpans(const attn::MaskClass &mask) {
   const SmallVector<tile::KvSpan> all = {tile::KvSpan::partial_high, tile::KvSpan::full,
                                          tile::KvSpan::partial_low};
@@ -74,16 +96,19 @@ SmallVector<tile::KvSpan> liveSpans(const attn::MaskClass &mask) {
 }
 
 FailureOr<tile::KernelOp> buildForwardKernel(OpBuilder &b, attn::AttentionOp attention,
-                                             const target::Target &target) {
+                                             const target::Target &target,
+                                             std::optional<target::Launch> launch) {
   Location loc = attention.getLoc();
   Type element = attention.getElementType();
   const int64_t headDim = attention.getHeadDim();
   target::TileConfig config =
       target::chooseForwardConfig(forwardTileProblem(attention), target);
+  if (launch && config.warpSpecialized())
+    config.launch = *launch;
   auto configAttr = tile::ConfigAttr::getChecked(
       [&] { return attention.emitOpError(); }, b.getContext(), int64_t(target.sm),
       config.blockM, config.blockN, config.numWarps, config.stages, config.warpgroups,
-      config.persistent);
+      tileLaunch(config.launch));
   if (!configAttr)
     return failure();
 
@@ -105,11 +130,7 @@ FailureOr<tile::KernelOp> buildForwardKernel(OpBuilder &b, attn::AttentionOp att
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&kernel.getRegion().front());
 
-  attn::MaskClass mask = attn::classifyMask(attention);
-  // A routed loop walks one kv range: a mask of two intervals (a sink and a
-  // window) takes the run-time scan's single range instead.
-  if (routing && numKvRanges(mask) > 1)
-    mask.kind = attn::MaskKind::Generic;
+  const attn::MaskClass mask = kvMaskClass(attention);
   auto maskFn = tile::MaskFnOp::create(b, loc);
   if (failed(lowerMaskInto(attention, maskFn)))
     return failure();
@@ -147,12 +168,17 @@ FailureOr<tile::KernelOp> buildForwardKernel(OpBuilder &b, attn::AttentionOp att
 } // namespace
 
 target::TileProblem forwardTileProblem(attn::AttentionOp attention) {
-  const attn::MaskKind kind = attn::classifyMask(attention).kind;
+  const attn::MaskKind kind = kvMaskClass(attention).kind;
   const std::optional<RoutingInfo> routing = attention.getRoutingInfo();
+  // Tiled in N-d, a q box finds its kv boxes by itself; otherwise a mask with
+  // no closed form is scanned at run time (tile.scan_kv_tiles).
+  const std::optional<ArrayRef<int64_t>> grid = attention.getGrid();
+  const bool scanned = kind == attn::MaskKind::Generic && !(grid && grid->size() > 1);
   // An empty mask does no work anywhere: as uniform as a dense one. Routed
   // work is as uneven as its lists.
   const target::MaskShape mask =
-      routing ? target::MaskShape::Other
+      scanned   ? target::MaskShape::Scanned
+      : routing ? target::MaskShape::Other
       : kind == attn::MaskKind::Dense || kind == attn::MaskKind::Empty ? target::MaskShape::Dense
       : kind == attn::MaskKind::Causal                               ? target::MaskShape::Causal
                                                                      : target::MaskShape::Other;
@@ -179,13 +205,22 @@ struct AttnToTilePass : impl::AttnToTileBase<AttnToTilePass> {
       }
       targets.push_back(*target);
     }
+    std::optional<target::Launch> chosenLaunch;
+    if (!launch.empty()) {
+      chosenLaunch = target::lookupLaunch(launch);
+      if (!chosenLaunch) {
+        getOperation().emitError() << "unknown launch '" << launch
+                                   << "'; one of grid, persistent, dynamic";
+        return signalPassFailure();
+      }
+    }
 
     SmallVector<attn::AttentionOp> attentions(
         getOperation().getOps<attn::AttentionOp>());
     for (attn::AttentionOp attention : attentions) {
       OpBuilder b(attention);
       for (const target::Target &target : targets)
-        if (failed(buildForwardKernel(b, attention, target)))
+        if (failed(buildForwardKernel(b, attention, target, chosenLaunch)))
           return signalPassFailure();
       attention.erase();
     }

@@ -11,6 +11,17 @@ include "mlir/IR/EnumAttr.td"
 // #tile.config
 //===----------------------------------------------------------------------===//
 
+def Tile_Launch : I32Enum<"Launch", "how the CTAs of a warp-specialised kernel take work tiles", [
+  I32EnumCase<"grid", 0>,
+  I32EnumCase<"persistent", 1>,
+  I32EnumCase<"dynamic", 2>
+]> {
+  let cppNamespace = "::mlir::tile";
+}
+def Tile_LaunchParameter : EnumParameter<Tile_Launch> {
+  let defaultValue = "::mlir::tile::Launch::grid";
+}
+
 def Tile_ConfigAttr : AttrDef<Tile_Dialect, "Config"> {
   let mnemonic = "config";
   let summary = "tile configuration of one kernel";
@@ -26,13 +37,15 @@ def Tile_ConfigAttr : AttrDef<Tile_Dialect, "Config"> {
       64 q rows each. 0 selects the mma.sync kernel
       (runtime/device/attn/device/sm80), in which each of the `num_warps`
       warps owns block_m / num_warps rows.
-    * `persistent` (default false): the warp-specialised kernel is launched
-      with one CTA per SM, each looping over the work tiles; otherwise one
-      CTA per work tile.
+    * `launch` (default `grid`): how the warp-specialised kernel's CTAs take
+      their work tiles (runtime/device/attn/device/sm90/scheduler.cuh):
+      `grid`, one CTA per work tile; `persistent`, one CTA per SM looping
+      over the tiles in an order fixed in advance; `dynamic`, one CTA per SM
+      taking each next tile from a counter in global memory when it is free.
 
     Verified: arch in {80, 90}; block_n = 16 * j for some j >= 1.
     mma.sync kernel: num_warps >= 1; block_m = 16 * num_warps * j for some
-    j >= 1; stages >= 1; not persistent.
+    j >= 1; stages >= 1; launch = grid.
     Warp-specialised kernel: arch 90; 1 <= warpgroups <= 3;
     block_m = 64 * warpgroups; num_warps = 4 * (1 + warpgroups);
     block_n <= 256 (one wgmma N); stages >= 2.
@@ -42,7 +55,7 @@ def Tile_ConfigAttr : AttrDef<Tile_Dialect, "Config"> {
     ```mlir
     #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>
     #tile.config<arch = 90, block_m = 128, block_n = 128, num_warps = 12, stages = 2,
-                 warpgroups = 2, persistent = true>
+                 warpgroups = 2, launch = persistent>
     ```
   }];
   let parameters = (ins
@@ -52,7 +65,7 @@ def Tile_ConfigAttr : AttrDef<Tile_Dialect, "Config"> {
     "int64_t":$num_warps,
     "int64_t":$stages,
     DefaultValuedParameter<"int64_t", "0">:$warpgroups,
-    DefaultValuedParameter<"bool", "false">:$persistent
+    Tile_LaunchParameter:$launch
   );
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;

@@ -70,7 +70,7 @@ static LogicalResult verifyWarpSpecialized(function_ref<InFlightDiagnostic()> em
 LogicalResult ConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  int64_t arch, int64_t blockM, int64_t blockN,
                                  int64_t numWarps, int64_t stages, int64_t warpgroups,
-                                 bool persistent) {
+                                 Launch launch) {
   if (arch != 80 && arch != 90)
     return emitError() << "arch must be 80 or 90, got " << arch;
   if (blockN <= 0 || blockN % kMmaGranule != 0)
@@ -80,8 +80,9 @@ LogicalResult ConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "warpgroups must be >= 0, got " << warpgroups;
   if (warpgroups > 0)
     return verifyWarpSpecialized(emitError, arch, blockM, blockN, numWarps, stages, warpgroups);
-  if (persistent)
-    return emitError() << "persistent needs a warp-specialised kernel (warpgroups >= 1)";
+  if (launch != Launch::grid)
+    return emitError() << "launch = " << stringifyLaunch(launch)
+                       << " needs a warp-specialised kernel (warpgroups >= 1)";
   if (numWarps < 1)
     return emitError() << "num_warps must be >= 1, got " << numWarps;
   // Each warp owns block_m / num_warps rows, a whole number of mma tiles.

@@ -13,7 +13,7 @@
 extern "C" {
 #endif
 
-#define ATTN_ABI_VERSION 2u
+#define ATTN_ABI_VERSION 3u
 
 /* The symbol every generated library exports:
  *   const attn_library_descriptor *attn_get_library(void); */
@@ -88,6 +88,10 @@ typedef struct attn_forward_params {
    * positions g, the minimum and maximum of tensors[slot] there, at [(b·runs + g)·2 + {0, 1}].
    * Filled by the library's plan kernel before the forward kernel runs; NULL for other slots. */
   const int32_t *summaries[ATTN_MAX_TENSORS];
+  /* The tile counter of a kernel whose persistent CTAs take their work tiles from it (manifest
+   * grid "dynamic"; attn/device/sm90/scheduler.cuh): zeroed on the stream before the launch by
+   * the runtime. NULL for other kernels. */
+  unsigned long long *work_counter;
 } attn_forward_params;
 
 /* Positions per entry of a plan summary: the smallest kv tile of any kernel, so that a tile's

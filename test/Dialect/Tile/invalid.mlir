@@ -225,8 +225,8 @@ tile.kernel @ws_one_stage attributes {config = #tile.config<arch = 90, block_m =
 // -----
 
 // Only the warp-specialised kernel has a tile scheduler to run persistent.
-// expected-error @+1 {{persistent needs a warp-specialised kernel (warpgroups >= 1)}}
-tile.kernel @mma_sync_persistent attributes {config = #tile.config<arch = 90, block_m = 128, block_n = 64, num_warps = 4, stages = 2, persistent = true>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+// expected-error @+1 {{launch = persistent needs a warp-specialised kernel (warpgroups >= 1)}}
+tile.kernel @mma_sync_persistent attributes {config = #tile.config<arch = 90, block_m = 128, block_n = 64, num_warps = 4, stages = 2, launch = persistent>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
   tile.mask_fn {
   ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
     %true = arith.constant true
@@ -2021,4 +2021,12 @@ tile.kernel @grid_1d_boxes attributes {config = #tile.config<arch = 80, block_m 
   tile.kv_loop {span = boxes} {
   }
   tile.epilogue {write_lse = true}
+}
+
+// -----
+
+// The launch is one of three keywords.
+// expected-error @+2 {{expected one of [grid, persistent, dynamic] for how the CTAs of a warp-specialised kernel take work tiles, got: always}}
+// expected-error @+1 {{failed to parse Tile_ConfigAttr parameter 'launch'}}
+tile.kernel @unknown_launch attributes {config = #tile.config<arch = 90, block_m = 128, block_n = 128, num_warps = 12, stages = 2, warpgroups = 2, launch = always>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
 }

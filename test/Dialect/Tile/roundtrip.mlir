@@ -397,13 +397,16 @@ tile.kernel @two_ranges attributes {config = #tile.config<arch = 80, block_m = 1
 
 // The warp-specialised sm_90a kernel family: a producer warpgroup and two
 // consumer warpgroups of 64 rows (num_warps = 4 * (1 + 2)), launched
-// persistent. Both parameters survive the round trip; defaults (warpgroups = 0,
-// persistent = false) are not printed, as in the kernels above.
+// persistent, dynamic or as a plain grid. The parameters survive the round
+// trip; defaults (warpgroups = 0, launch = grid) are not printed, as in the
+// kernels above.
 // CHECK-LABEL: tile.kernel @dense_forward_sm90a
-// CHECK-SAME: config = #tile.config<arch = 90, block_m = 128, block_n = 192, num_warps = 12, stages = 3, warpgroups = 2, persistent = true>
+// CHECK-SAME: config = #tile.config<arch = 90, block_m = 128, block_n = 192, num_warps = 12, stages = 3, warpgroups = 2, launch = persistent>
 // CHECK-LABEL: tile.kernel @causal_forward_sm90a
-// CHECK-SAME: config = #tile.config<arch = 90, block_m = 192, block_n = 128, num_warps = 16, stages = 3, warpgroups = 3>
-tile.kernel @dense_forward_sm90a attributes {config = #tile.config<arch = 90, block_m = 128, block_n = 192, num_warps = 12, stages = 3, warpgroups = 2, persistent = true>, element_type = f16, head_dim = 64 : i64, mode = "forward"} {
+// CHECK-SAME: config = #tile.config<arch = 90, block_m = 192, block_n = 128, num_warps = 16, stages = 3, warpgroups = 3, launch = dynamic>
+// CHECK-LABEL: tile.kernel @scan_forward_sm90a
+// CHECK-SAME: config = #tile.config<arch = 90, block_m = 128, block_n = 128, num_warps = 12, stages = 2, warpgroups = 2>
+tile.kernel @dense_forward_sm90a attributes {config = #tile.config<arch = 90, block_m = 128, block_n = 192, num_warps = 12, stages = 3, warpgroups = 2, launch = persistent>, element_type = f16, head_dim = 64 : i64, mode = "forward"} {
   tile.mask_fn {
   ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
     %true = arith.constant true
@@ -418,7 +421,22 @@ tile.kernel @dense_forward_sm90a attributes {config = #tile.config<arch = 90, bl
   tile.load {operand = k, which = first}
   tile.epilogue {write_lse = true}
 }
-tile.kernel @causal_forward_sm90a attributes {config = #tile.config<arch = 90, block_m = 192, block_n = 128, num_warps = 16, stages = 3, warpgroups = 3, persistent = false>, element_type = f16, head_dim = 64 : i64, mode = "forward"} {
+tile.kernel @causal_forward_sm90a attributes {config = #tile.config<arch = 90, block_m = 192, block_n = 128, num_warps = 16, stages = 3, warpgroups = 3, launch = dynamic>, element_type = f16, head_dim = 64 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    %c0 = arith.constant 0 : i64
+    tile.yield %c0, %c0, %c0, %c0 : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.epilogue {write_lse = true}
+}
+tile.kernel @scan_forward_sm90a attributes {config = #tile.config<arch = 90, block_m = 128, block_n = 128, num_warps = 12, stages = 2, warpgroups = 2, launch = grid>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
   tile.mask_fn {
   ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
     %true = arith.constant true

@@ -65,7 +65,8 @@ TEST(Manifest, ParsesTheWarpSpecializedLaunch) {
     LaunchGrid grid;
   } grids[] = {{"q_tile_head_batch", LaunchGrid::QTileHeadBatch},
                {"work_tiles", LaunchGrid::WorkTiles},
-               {"persistent", LaunchGrid::Persistent}};
+               {"persistent", LaunchGrid::Persistent},
+               {"dynamic", LaunchGrid::Dynamic}};
   for (const auto &grid : grids) {
     Json manifest = validManifest();
     manifest["kernels"][1]["grid"] = grid.name;
@@ -81,7 +82,7 @@ TEST(Manifest, ChecksTheLaunchFields) {
   Json manifest = validManifest();
   manifest["kernels"][1]["grid"] = "1d";
   EXPECT_EQ(parseError(manifest), "kernels[1].grid: \"1d\" is not one of \"q_tile_head_batch\", "
-                                  "\"work_tiles\", \"persistent\"");
+                                  "\"work_tiles\", \"persistent\", \"dynamic\"");
 
   manifest = validManifest();
   manifest["kernels"][1]["tensor_maps"] = 1;

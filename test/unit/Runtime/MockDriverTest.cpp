@@ -291,12 +291,12 @@ TEST_F(MockDriver, ConcurrentFirstLaunchesLoadOnce) {
 // 128 · (1 + consumer warpgroups) threads, and the TMA tensor maps of Q, K and V as a second
 // parameter, encoded by the runtime through the driver at each launch.
 TEST_F(MockDriver, HopperLaunchesTheWarpSpecializedKernelWithTensorMaps) {
-  LibraryPtr tma = openFixture("Sm90Causal");
+  LibraryPtr tma = openFixture("Sm90Scan");
   ASSERT_NE(tma, nullptr);
   state->kernelTakesTensorMaps = true;
   ForwardArgs args;
   ASSERT_EQ(args.call(tma.get()), ATTN_OK) << message();
-  EXPECT_STREQ(state->functionName, "causal_forward_sm90a");
+  EXPECT_STREQ(state->functionName, "scan_forward_sm90a");
   EXPECT_EQ(state->dynamicSmemAttribute, 165888) << "the opt-in to the kernel's shared memory";
   EXPECT_EQ(state->sharedBytes, 165888u);
   // B · Hq · ceil(Sq / block_m) = 2 · 8 · ceil(100 / 128) CTAs, one per work tile.
@@ -305,6 +305,8 @@ TEST_F(MockDriver, HopperLaunchesTheWarpSpecializedKernelWithTensorMaps) {
   EXPECT_EQ(state->grid[2], 1u);
   EXPECT_EQ(state->block[0], 384u) << "a producer and two consumer warpgroups";
   EXPECT_EQ(state->smCountQueries, 0) << "only a persistent grid needs the SM count";
+  EXPECT_EQ(state->allocs, 0) << "a plain grid needs no workspace";
+  EXPECT_EQ(state->params.work_counter, nullptr);
   EXPECT_EQ(state->params.q, args.q.data);
   EXPECT_EQ(state->params.seqlen_k, 300);
 
@@ -337,6 +339,57 @@ TEST_F(MockDriver, HopperLaunchesTheWarpSpecializedKernelWithTensorMaps) {
   EXPECT_EQ(state->maps.q.opaque[0], 1u);
   EXPECT_EQ(state->maps.k.opaque[0], 2u);
   EXPECT_EQ(state->maps.v.opaque[0], 3u);
+}
+
+// A dynamic kernel (attn/device/sm90/scheduler.cuh, CounterDeal): a persistent grid whose CTAs
+// take work tiles from params.work_counter, which the runtime allocates and zeroes on the
+// launch's stream before the kernel and frees there after it.
+TEST_F(MockDriver, DynamicGridZeroesItsWorkCounterOnTheStreamBeforeTheLaunch) {
+  LibraryPtr causal = openFixture("Sm90Causal");
+  ASSERT_NE(causal, nullptr);
+  // 2 · 8 · ceil(4096 / 128) = 512 work tiles over 132 SMs.
+  const ForwardArgs args(ATTN_DTYPE_BF16, 128, 4096, 4096);
+  CUstream stream = reinterpret_cast<CUstream>(0x5);
+  ASSERT_EQ(attn_forward(causal.get(), &args.q, &args.k, &args.v, &args.o, &args.lse, args.scale,
+                         stream),
+            ATTN_OK)
+      << message();
+  EXPECT_STREQ(state->functionName, "causal_forward_sm90a");
+  EXPECT_EQ(state->grid[0], 132u);
+  EXPECT_EQ(state->smCountQueries, 1);
+  ASSERT_EQ(state->allocs, 1);
+  EXPECT_EQ(state->allocBytes, 8u) << "one 64-bit counter";
+  ASSERT_EQ(state->memsets, 1);
+  EXPECT_EQ(state->memsetAddress, state->allocated);
+  EXPECT_EQ(state->memsetValue, 0u);
+  EXPECT_EQ(state->memsetWords, 2u);
+  EXPECT_EQ(state->memsetStream, stream);
+  EXPECT_EQ(reinterpret_cast<CUdeviceptr>(state->params.work_counter), state->allocated);
+  EXPECT_EQ(state->stream, stream);
+  EXPECT_LT(state->lastAllocEvent, state->lastMemsetEvent);
+  EXPECT_LT(state->lastMemsetEvent, state->lastLaunchEvent);
+  EXPECT_LT(state->lastLaunchEvent, state->lastFreeEvent);
+  EXPECT_EQ(state->frees, 1);
+  EXPECT_EQ(state->freed, state->allocated);
+
+  // Each call has its own counter, zeroed again.
+  ASSERT_EQ(args.call(causal.get()), ATTN_OK) << message();
+  EXPECT_EQ(state->allocs, 2);
+  EXPECT_EQ(state->memsets, 2);
+  EXPECT_EQ(state->frees, 2);
+}
+
+TEST_F(MockDriver, AWorkCounterTheDriverCannotZeroStopsTheLaunch) {
+  LibraryPtr causal = openFixture("Sm90Causal");
+  ASSERT_NE(causal, nullptr);
+  state->memsetResult = CUDA_ERROR_INVALID_VALUE;
+  ForwardArgs args;
+  EXPECT_EQ(args.call(causal.get()), ATTN_ERROR_CUDA);
+  EXPECT_NE(message().find("cuMemsetD32Async (work counter) failed: CUDA_ERROR_INVALID_VALUE"),
+            std::string::npos)
+      << message();
+  EXPECT_EQ(state->launches, 0);
+  EXPECT_EQ(state->frees, state->allocs) << "the workspace is not leaked";
 }
 
 TEST_F(MockDriver, AmpereRunsTheMmaSyncKernelOfTheSameLibrary) {
@@ -384,6 +437,7 @@ TEST_F(MockDriver, PersistentGridHasOneCtaPerMultiprocessor) {
   EXPECT_EQ(state->grid[1], 1u);
   EXPECT_EQ(state->block[0], 384u);
   EXPECT_EQ(state->sharedBytes, 165888u);
+  EXPECT_EQ(state->allocs, 0) << "a fixed deal needs no work counter";
   ASSERT_EQ(state->encodes, 3);
   EXPECT_EQ(state->encoded[0].dtype, CU_TENSOR_MAP_DATA_TYPE_FLOAT16);
   EXPECT_EQ(state->encoded[0].dims[0], 64u);

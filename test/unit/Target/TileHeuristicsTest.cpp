@@ -31,7 +31,8 @@ TEST(TileHeuristics, HeadDim64UsesWiderKvTiles) {
 // (docs/notes/sm90-kernel.md); shared memory as forward_smem_bytes<Traits>()
 // computes it (the numbers the notes quote).
 TEST(TileHeuristics, Sm90HeadDim128Is128x128TwoStages) {
-  for (MaskShape mask : {MaskShape::Dense, MaskShape::Causal, MaskShape::Other}) {
+  for (MaskShape mask :
+       {MaskShape::Dense, MaskShape::Causal, MaskShape::Other, MaskShape::Scanned}) {
     TileProblem problem{128, 2, mask};
     TileConfig config = chooseForwardConfig(problem, sm("sm_90a"));
     EXPECT_TRUE(config.warpSpecialized());
@@ -42,8 +43,12 @@ TEST(TileHeuristics, Sm90HeadDim128Is128x128TwoStages) {
     EXPECT_EQ(config.numWarps, 12) << "a producer and two consumer warpgroups";
     EXPECT_EQ(config.threads(), 384);
     EXPECT_EQ(config.smemBytes(problem), 165888);
-    // Persistent only where every work tile costs the same.
-    EXPECT_EQ(config.persistent, mask == MaskShape::Dense);
+    // A fixed deal where every work tile costs the same, a counter where they differ, one CTA
+    // per tile where the CTA scans its kv tiles.
+    const Launch expected = mask == MaskShape::Dense     ? Launch::Persistent
+                            : mask == MaskShape::Scanned ? Launch::Grid
+                                                         : Launch::Dynamic;
+    EXPECT_EQ(config.launch, expected) << launchName(config.launch);
   }
 }
 
@@ -52,19 +57,21 @@ TEST(TileHeuristics, Sm90HeadDim64WidensTilesWithoutAScoreHook) {
   TileConfig dense = chooseForwardConfig({64, 2, MaskShape::Dense}, hopper);
   EXPECT_EQ(dense.str(), "128x192, 2 consumer warpgroups, 3 stages, persistent");
   TileConfig causal = chooseForwardConfig({64, 2, MaskShape::Causal}, hopper);
-  EXPECT_EQ(causal.str(), "192x128, 3 consumer warpgroups, 3 stages, grid");
+  EXPECT_EQ(causal.str(), "192x128, 3 consumer warpgroups, 3 stages, dynamic");
   EXPECT_EQ(causal.threads(), 512);
   TileConfig other = chooseForwardConfig({64, 2, MaskShape::Other}, hopper);
-  EXPECT_EQ(other.str(), "128x128, 2 consumer warpgroups, 3 stages, grid");
+  EXPECT_EQ(other.str(), "128x128, 2 consumer warpgroups, 3 stages, dynamic");
   EXPECT_EQ(other.smemBytes({64, 2}), 116736);
+  TileConfig scanned = chooseForwardConfig({64, 2, MaskShape::Scanned}, hopper);
+  EXPECT_EQ(scanned.str(), "128x128, 2 consumer warpgroups, 3 stages, grid");
   TileConfig scored = chooseForwardConfig({64, 2, MaskShape::Causal, /*hasScore=*/true}, hopper);
-  EXPECT_EQ(scored.str(), "128x128, 2 consumer warpgroups, 3 stages, grid");
+  EXPECT_EQ(scored.str(), "128x128, 2 consumer warpgroups, 3 stages, dynamic");
 }
 
 TEST(TileHeuristics, Sm90HeadDim256FillsSharedMemory) {
   TileProblem problem{256, 2, MaskShape::Causal};
   TileConfig config = chooseForwardConfig(problem, sm("sm_90a"));
-  EXPECT_EQ(config.str(), "128x80, 2 consumer warpgroups, 2 stages, persistent");
+  EXPECT_EQ(config.str(), "128x80, 2 consumer warpgroups, 2 stages, dynamic");
   EXPECT_EQ(config.smemBytes(problem), 231424);
   EXPECT_LE(config.smemBytes(problem), sm("sm_90a").maxSmemPerBlock);
 }
@@ -72,7 +79,7 @@ TEST(TileHeuristics, Sm90HeadDim256FillsSharedMemory) {
 TEST(TileHeuristics, Sm90OtherHeadDimsUseTheMmaSyncKernel) {
   TileConfig config = chooseForwardConfig({32, 2, MaskShape::Dense}, sm("sm_90a"));
   EXPECT_FALSE(config.warpSpecialized());
-  EXPECT_FALSE(config.persistent);
+  EXPECT_EQ(config.launch, Launch::Grid);
   EXPECT_EQ(config.numWarps, 4);
 }
 
@@ -90,7 +97,7 @@ void expectValid(const TileConfig &config, const TileProblem &problem, const Tar
     EXPECT_GE(config.stages, 2);
     return;
   }
-  EXPECT_FALSE(config.persistent);
+  EXPECT_EQ(config.launch, Launch::Grid);
   EXPECT_GE(config.numWarps, 1);
   EXPECT_EQ(config.blockM % (16 * config.numWarps), 0);
   EXPECT_EQ(config.blockN % 16, 0);
@@ -104,7 +111,8 @@ void expectValid(const TileConfig &config, const TileProblem &problem, const Tar
 TEST(TileHeuristics, EveryConfigSatisfiesTheTileDialectRules) {
   for (const Target &target : allTargets())
     for (int64_t headDim : {16, 32, 64, 128, 256})
-      for (MaskShape mask : {MaskShape::Dense, MaskShape::Causal, MaskShape::Other})
+      for (MaskShape mask :
+           {MaskShape::Dense, MaskShape::Causal, MaskShape::Other, MaskShape::Scanned})
         for (bool hasScore : {false, true}) {
           TileProblem problem{headDim, 2, mask, hasScore};
           TileConfig config = chooseForwardConfig(problem, target);

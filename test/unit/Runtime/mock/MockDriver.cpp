@@ -105,6 +105,7 @@ CUresult launchKernel(CUfunction, unsigned gx, unsigned gy, unsigned gz, unsigne
   if (extra != nullptr || params == nullptr)
     return CUDA_ERROR_INVALID_VALUE;
   ++state.launches;
+  state.lastLaunchEvent = ++state.events;
   state.grid[0] = gx, state.grid[1] = gy, state.grid[2] = gz;
   state.block[0] = bx, state.block[1] = by, state.block[2] = bz;
   state.sharedBytes = smem;
@@ -185,16 +186,40 @@ CUresult getErrorString(CUresult, const char **text) {
   return CUDA_SUCCESS;
 }
 
-// Plan workspaces: no test library has a plan yet, so these only need to exist and pair up.
+// Launch workspaces (plan summaries, a work counter): one arena, recorded in call order.
 CUresult memAllocAsync(CUdeviceptr *memory, size_t bytes, CUstream) {
   static char arena[1 << 12];
+  std::lock_guard<std::mutex> lock(mutex);
   if (bytes > sizeof arena)
     return CUDA_ERROR_INVALID_VALUE;
   *memory = reinterpret_cast<CUdeviceptr>(arena);
+  ++state.allocs;
+  state.lastAllocEvent = ++state.events;
+  state.allocBytes = bytes;
+  state.allocated = *memory;
   return CUDA_SUCCESS;
 }
 
-CUresult memFreeAsync(CUdeviceptr, CUstream) { return CUDA_SUCCESS; }
+CUresult memFreeAsync(CUdeviceptr memory, CUstream) {
+  std::lock_guard<std::mutex> lock(mutex);
+  ++state.frees;
+  state.lastFreeEvent = ++state.events;
+  state.freed = memory;
+  return CUDA_SUCCESS;
+}
+
+CUresult memsetD32Async(CUdeviceptr memory, unsigned value, size_t words, CUstream stream) {
+  std::lock_guard<std::mutex> lock(mutex);
+  if (state.memsetResult != CUDA_SUCCESS)
+    return state.memsetResult;
+  ++state.memsets;
+  state.lastMemsetEvent = ++state.events;
+  state.memsetAddress = memory;
+  state.memsetValue = value;
+  state.memsetWords = words;
+  state.memsetStream = stream;
+  return CUDA_SUCCESS;
+}
 
 struct Entry {
   const char *name;
@@ -219,6 +244,7 @@ const Entry kEntries[] = {
     {"cuGetErrorString", reinterpret_cast<void *>(&getErrorString)},
     {"cuMemAllocAsync", reinterpret_cast<void *>(&memAllocAsync)},
     {"cuMemFreeAsync", reinterpret_cast<void *>(&memFreeAsync)},
+    {"cuMemsetD32Async", reinterpret_cast<void *>(&memsetD32Async)},
     {"cuTensorMapEncodeTiled", reinterpret_cast<void *>(&tensorMapEncodeTiled)},
 };
 

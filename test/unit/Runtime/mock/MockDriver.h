@@ -48,6 +48,7 @@ struct MockDriverState {
   CUresult loadResult = CUDA_SUCCESS;
   CUresult launchResult = CUDA_SUCCESS;
   CUresult encodeResult = CUDA_SUCCESS;
+  CUresult memsetResult = CUDA_SUCCESS;
   // The launched kernel takes the tensor maps as a second parameter: copy them into `maps`.
   bool kernelTakesTensorMaps = false;
 
@@ -64,6 +65,17 @@ struct MockDriverState {
   CUstream stream = nullptr;
   attn_forward_params params = {};
   attn_forward_tensor_maps maps = {};
+  // Stream-ordered workspace: each call is numbered in `events` (1, 2, ...) in the order made,
+  // launches included, so a test can tell that the counter was zeroed before the kernel ran and
+  // freed after.
+  int events = 0;
+  int allocs = 0, frees = 0, memsets = 0;
+  int lastAllocEvent = 0, lastMemsetEvent = 0, lastLaunchEvent = 0, lastFreeEvent = 0;
+  size_t allocBytes = 0;
+  CUdeviceptr allocated = 0, freed = 0, memsetAddress = 0;
+  unsigned memsetValue = ~0u;
+  size_t memsetWords = 0;
+  CUstream memsetStream = nullptr;
 };
 
 extern "C" MockDriverState *attn_mock_driver_state();

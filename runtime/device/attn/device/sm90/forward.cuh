@@ -1,5 +1,5 @@
 // The sm_90a forward kernel, FlashAttention-3 style: Producer × Consumer (mainloop.cuh) ×
-// TileScheduler (scheduler.cuh), warp-specialised.
+// a deal of work tiles (scheduler.cuh), warp-specialised.
 //
 //   warpgroup 0   producer: one warp walks the work tiles and their kv tiles; its first lane
 //                 issues the TMA copies of Q, K_j, V_j into the shared-memory rings. setmaxnreg
@@ -47,7 +47,8 @@
 //        const __grid_constant__ attn_forward_tensor_maps maps) {
 //     attn::device::sm90::forward<Traits, Variant>(p, maps);
 //   }
-//   grid: TileScheduler::num_tiles(p) CTAs, or min(that, SM count) for a persistent launch;
+//   grid: TileNumbering::num_tiles(p) CTAs, or min(that, SM count) for a persistent launch
+//   (with Traits::Deal = CounterDeal, p.work_counter zeroed before it);
 //   block: Shape::kThreads; dynamic shared memory: forward_smem_bytes<Traits>().
 #pragma once
 
@@ -71,46 +72,52 @@ namespace attn::device::sm90 {
 __shared__ MappedKvTiles cta_bounds_cache;
 __shared__ KvTileMap cta_tile_map;
 
-// The kv tiles of work tile t (round i of the scheduler), for the producer and the consumers.
-template <class Variant, class Scheduler>
-__device__ __forceinline__ auto work_kv_tiles(const attn_forward_params &p, const Scheduler &sched,
-                                              int64_t i, const WorkTile &t) {
+// The kv tiles of work tile number i, for the producer and the consumers.
+template <class Variant>
+__device__ __forceinline__ auto work_kv_tiles(const attn_forward_params &p, int64_t i,
+                                              const WorkTile &t) {
   if constexpr (Variant::kCtaBounds) {
-    if (i != sched.first()) __trap();  // kCtaBounds kernels have one work tile per CTA
+    if (i != blockIdx.x) __trap();  // kCtaBounds kernels have one work tile per CTA
     return Variant::kv_tiles(p, t.batch, t.head, t.q_tile, cta_bounds_cache);
   } else {
     return Variant::kv_tiles(p, t.batch, t.head, t.q_tile);
   }
 }
 
+// The producer owns the deal: it takes each work tile's number, writes it next to the tile's Q
+// (ForwardSharedStorage::q_work_tile) and loads Q, then the tile's K and V; the consumers learn
+// the number from the Q stage. After the last tile it passes on kNoWorkTile, with no copy.
 template <class Traits, class Variant>
 class ForwardProducer {
  public:
   using Shape = ForwardShape<Traits>;
   using QTile = typename Shape::QTile;
   using KvTile = typename Shape::KvTile;
+  using Numbering = TileNumbering<typename Shape::Geometry, Shape::kHeadDim>;
+  using Deal = typename DealOf<Traits>::type;
   __device__ __forceinline__ ForwardProducer(const attn_forward_params &p,
                                              const attn_forward_tensor_maps &maps,
                                              ForwardSharedStorage<Traits> &ss)
       : p_(p), maps_(maps), ss_(ss), leader_(threadIdx.x % 32 == 0) {}
 
   // The whole warp calls it; lane 0 issues the copies.
-  template <class Scheduler>
-  __device__ __forceinline__ void run(const Scheduler &sched) {
+  __device__ __forceinline__ void run(const Numbering &tiles) {
     if (leader_) {
       tma_prefetch(maps_.q);
       tma_prefetch(maps_.k);
       tma_prefetch(maps_.v);
     }
+    const Deal deal(p_);
     PipelineState<1> q_state;
     PipelineState<Shape::kStages> kv_state;
-    for (int64_t i = sched.first(); sched.valid(i); i = sched.next(i)) {
-      const WorkTile t = sched.tile(i);
+    int64_t round = 0;
+    for (int64_t i = deal.first(); tiles.valid(i); i = deal.next(++round)) {
+      const WorkTile t = tiles.tile(i);
       __syncwarp();
-      const auto r = work_kv_tiles<Variant>(p_, sched, i, t);
+      const auto r = work_kv_tiles<Variant>(p_, i, t);
       const int kv_head = t.head / p_.head_group;
       if (leader_) {
-        Mbarrier &bar = ss_.q_pipe.produce(q_state, QTile::kBytes);
+        Mbarrier &bar = publish(q_state, i, QTile::kBytes);
         Loads::template load_q<QTile>(maps_.q, ss_.q, bar, t.q_tile, t.head, t.batch);
       }
       q_state.advance();
@@ -126,10 +133,19 @@ class ForwardProducer {
         kv_state.advance();
       });
     }
+    if (leader_) publish(q_state, kNoWorkTile, 0);
   }
 
  private:
   using Loads = TileLoads<typename Shape::Geometry>;
+
+  // Lane 0: once the consumers have released the Q stage, writes the tile number into it and
+  // announces `bytes` of Q to come on the returned barrier.
+  __device__ __forceinline__ Mbarrier &publish(PipelineState<1> q_state, int64_t i, uint32_t bytes) {
+    ss_.q_pipe.acquire(q_state);
+    ss_.q_work_tile = i;
+    return ss_.q_pipe.commit(q_state, bytes);
+  }
 
   const attn_forward_params &p_;
   const attn_forward_tensor_maps &maps_;
@@ -154,10 +170,10 @@ __device__ __forceinline__ void forward(const attn_forward_params &p, const attn
   }
   __syncthreads();
 
-  const TileScheduler<typename Shape::Geometry, Shape::kHeadDim> sched(p);
+  const TileNumbering<typename Shape::Geometry, Shape::kHeadDim> tiles(p);
   if constexpr (Variant::kCtaBounds) {
-    if (sched.valid(sched.first())) {
-      const WorkTile t = sched.tile(sched.first());
+    if (tiles.valid(blockIdx.x)) {
+      const WorkTile t = tiles.tile(blockIdx.x);
       const MappedKvTiles r = Variant::cta_bounds(p, t.batch, t.head, t.q_tile, cta_tile_map);
       if (threadIdx.x == 0) cta_bounds_cache = r;
     }
@@ -166,14 +182,13 @@ __device__ __forceinline__ void forward(const attn_forward_params &p, const attn
   const int warpgroup = __shfl_sync(0xffffffffu, int(threadIdx.x / 128), 0);
   if (warpgroup == 0) {
     warpgroup_reg_dealloc<Shape::kProducerRegs>();
-    if (threadIdx.x / 32 == 0) ForwardProducer<Traits, Variant>(p, maps, ss).run(sched);
+    if (threadIdx.x / 32 == 0) ForwardProducer<Traits, Variant>(p, maps, ss).run(tiles);
   } else {
     warpgroup_reg_alloc<Shape::kConsumerRegs>();
     ForwardConsumer<Traits, Variant> consumer(p, ss, warpgroup - 1);
-    for (int64_t i = sched.first(); sched.valid(i); i = sched.next(i)) {
-      const WorkTile t = sched.tile(i);
-      const auto r = work_kv_tiles<Variant>(p, sched, i, t);
-      consumer.compute(t, r);
+    for (int64_t i = consumer.await_work(); tiles.valid(i); i = consumer.await_work()) {
+      const WorkTile t = tiles.tile(i);
+      consumer.compute(t, work_kv_tiles<Variant>(p, i, t));
     }
   }
 }
