@@ -84,9 +84,35 @@ __device__ __forceinline__ auto work_kv_tiles(const attn_forward_params &p, int6
   }
 }
 
-// The producer owns the deal: it takes each work tile's number, writes it next to the tile's Q
-// (ForwardSharedStorage::q_work_tile) and loads Q, then the tile's K and V; the consumers learn
-// the number from the Q stage. After the last tile it passes on kNoWorkTile, with no copy.
+// The producer owns the deal (scheduler.cuh) and hands each work tile's number to the consumers
+// through shared memory (ForwardSharedStorage::work_tile), on two named barriers: the producer
+// warp writes the number and arrives on kFull; every consumer thread syncs on kFull, reads it
+// and arrives on kEmpty, on which the producer syncs before the next number. After the last tile
+// the producer hands over kNoWorkTile. (Named barriers, which order the shared-memory accesses of
+// all their threads, rather than the Q stage's mbarrier, whose release is one lane's per warp.)
+template <int kConsumerThreads>
+struct WorkTileHandoff {
+  static constexpr int kFull = 4, kEmpty = 5;  // after IssueTurns' barriers (mainloop.cuh)
+  static constexpr int kThreads = 32 + kConsumerThreads;
+  static_assert(IssueTurns<3>::kFirstBarrier + 3 <= kFull, "barrier ids overlap the turns'");
+
+  // The producer warp, round r of its deal.
+  __device__ __forceinline__ static void publish(int64_t &slot, int64_t i, int64_t round) {
+    if (round > 0) named_barrier_sync(kEmpty, kThreads);  // the previous number has been read
+    if (threadIdx.x % 32 == 0) slot = i;
+    named_barrier_arrive(kFull, kThreads);
+  }
+  // Every consumer thread.
+  __device__ __forceinline__ static int64_t take(const int64_t &slot) {
+    named_barrier_sync(kFull, kThreads);
+    const int64_t i = slot;
+    if (i != kNoWorkTile) named_barrier_arrive(kEmpty, kThreads);  // none is published after it
+    return i;
+  }
+};
+
+// The producer warp: per work tile, its number (WorkTileHandoff), then Q, then each of its K and
+// V tiles through the pipelines.
 template <class Traits, class Variant>
 class ForwardProducer {
  public:
@@ -112,12 +138,12 @@ class ForwardProducer {
     PipelineState<Shape::kStages> kv_state;
     int64_t round = 0;
     for (int64_t i = deal.first(); tiles.valid(i); i = deal.next(++round)) {
+      Handoff::publish(ss_.work_tile, i, round);
       const WorkTile t = tiles.tile(i);
-      __syncwarp();
       const auto r = work_kv_tiles<Variant>(p_, i, t);
       const int kv_head = t.head / p_.head_group;
       if (leader_) {
-        Mbarrier &bar = publish(q_state, i, QTile::kBytes);
+        Mbarrier &bar = ss_.q_pipe.produce(q_state, QTile::kBytes);
         Loads::template load_q<QTile>(maps_.q, ss_.q, bar, t.q_tile, t.head, t.batch);
       }
       q_state.advance();
@@ -133,19 +159,12 @@ class ForwardProducer {
         kv_state.advance();
       });
     }
-    if (leader_) publish(q_state, kNoWorkTile, 0);
+    Handoff::publish(ss_.work_tile, kNoWorkTile, round);
   }
 
  private:
   using Loads = TileLoads<typename Shape::Geometry>;
-
-  // Lane 0: once the consumers have released the Q stage, writes the tile number into it and
-  // announces `bytes` of Q to come on the returned barrier.
-  __device__ __forceinline__ Mbarrier &publish(PipelineState<1> q_state, int64_t i, uint32_t bytes) {
-    ss_.q_pipe.acquire(q_state);
-    ss_.q_work_tile = i;
-    return ss_.q_pipe.commit(q_state, bytes);
-  }
+  using Handoff = WorkTileHandoff<128 * Shape::kConsumerWarpgroups>;
 
   const attn_forward_params &p_;
   const attn_forward_tensor_maps &maps_;
@@ -185,8 +204,9 @@ __device__ __forceinline__ void forward(const attn_forward_params &p, const attn
     if (threadIdx.x / 32 == 0) ForwardProducer<Traits, Variant>(p, maps, ss).run(tiles);
   } else {
     warpgroup_reg_alloc<Shape::kConsumerRegs>();
+    using Handoff = WorkTileHandoff<128 * Shape::kConsumerWarpgroups>;
     ForwardConsumer<Traits, Variant> consumer(p, ss, warpgroup - 1);
-    for (int64_t i = consumer.await_work(); tiles.valid(i); i = consumer.await_work()) {
+    for (int64_t i = Handoff::take(ss.work_tile); tiles.valid(i); i = Handoff::take(ss.work_tile)) {
       const WorkTile t = tiles.tile(i);
       consumer.compute(t, work_kv_tiles<Variant>(p, i, t));
     }

@@ -84,15 +84,7 @@ class ForwardConsumer {
     if constexpr (kPingPong) Turns::begin(wg_);
   }
 
-  // Waits for the producer's next Q stage and returns the number of its work tile (scheduler.cuh;
-  // not a valid number once there are no more).
-  __device__ __forceinline__ int64_t await_work() {
-    ss_.q_pipe.wait_full(q_state_);
-    return ss_.q_work_tile;
-  }
-
-  // Computes one work tile over the kv tiles `r`, after await_work() returned its number;
-  // returns after its O and LSE are written.
+  // Computes one work tile over the kv tiles `r`; returns after its O and LSE are written.
   template <class KvRanges>  // KvTiles or KvTilesPair (hooks.h)
   __device__ __forceinline__ void compute(const WorkTile &t, const KvRanges &r) {
     tile_ = t;
@@ -104,6 +96,7 @@ class ForwardConsumer {
 #pragma unroll
     for (int i = 0; i < kO; ++i) o[i] = 0.f;
 
+    ss_.q_pipe.wait_full(q_state_);
     if constexpr (kOverlap)
       run_overlapped(r, softmax, o);
     else

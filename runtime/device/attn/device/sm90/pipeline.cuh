@@ -42,13 +42,7 @@ struct Pipeline {
   // Producer: waits for the stage to be free, then announces `bytes` of copies that complete on
   // the returned barrier.
   __device__ __forceinline__ Mbarrier &produce(PipelineState<kStages> st, uint32_t bytes) {
-    acquire(st);
-    return commit(st, bytes);
-  }
-  // The two halves of produce(), for a producer that also writes the stage's shared memory
-  // itself in between: the arrival publishes those writes to the consumers that wait on it.
-  __device__ __forceinline__ void acquire(PipelineState<kStages> st) { empty[st.stage].wait(st.phase ^ 1); }
-  __device__ __forceinline__ Mbarrier &commit(PipelineState<kStages> st, uint32_t bytes) {
+    empty[st.stage].wait(st.phase ^ 1);
     full[st.stage].arrive_expect_tx(bytes);
     return full[st.stage];
   }
