@@ -84,35 +84,56 @@ __device__ __forceinline__ auto work_kv_tiles(const attn_forward_params &p, int6
   }
 }
 
-// The producer owns the deal (scheduler.cuh) and hands each work tile's number to the consumers
-// through shared memory (ForwardSharedStorage::work_tile), on two named barriers: the producer
-// warp writes the number and arrives on kFull; every consumer thread syncs on kFull, reads it
-// and arrives on kEmpty, on which the producer syncs before the next number. After the last tile
-// the producer hands over kNoWorkTile. (Named barriers, which order the shared-memory accesses of
-// all their threads, rather than the Q stage's mbarrier, whose release is one lane's per warp.)
-template <int kConsumerThreads>
-struct WorkTileHandoff {
+// How the warps learn their CTA's work tiles (scheduler.cuh). A fixed deal (SnakeDeal) is a
+// function of the round, which every warp computes for itself. A counter deal's numbers are taken
+// once, by the producer warp, and handed to the consumers through shared memory
+// (ForwardSharedStorage::work_tile) on two named barriers: the producer warp writes a number and
+// arrives on kFull; every consumer thread syncs on kFull, reads it and arrives on kEmpty, on which
+// the producer syncs before writing the next. After the last tile the producer hands over
+// kNoWorkTile.
+template <class Deal, int kConsumerThreads>
+class WorkTileSource {
+ public:
   static constexpr int kFull = 4, kEmpty = 5;  // after IssueTurns' barriers (mainloop.cuh)
   static constexpr int kThreads = 32 + kConsumerThreads;
   static_assert(IssueTurns<3>::kFirstBarrier + 3 <= kFull, "barrier ids overlap the turns'");
 
-  // The producer warp, round r of its deal.
-  __device__ __forceinline__ static void publish(int64_t &slot, int64_t i, int64_t round) {
-    if (round > 0) named_barrier_sync(kEmpty, kThreads);  // the previous number has been read
-    if (threadIdx.x % 32 == 0) slot = i;
-    named_barrier_arrive(kFull, kThreads);
+  __device__ __forceinline__ WorkTileSource(const attn_forward_params &p, int64_t &slot)
+      : deal_(p), slot_(slot) {}
+
+  // The producer warp: the number of round r of its deal (r = 0, 1, ... until it is not valid),
+  // handed over where the deal needs it.
+  __device__ __forceinline__ int64_t produce(int64_t r) {
+    const int64_t i = r == 0 ? deal_.first() : deal_.next(r);
+    if constexpr (Deal::kHandedOver) publish(i, r);
+    return i;
   }
-  // Every consumer thread.
-  __device__ __forceinline__ static int64_t take(const int64_t &slot) {
+  // After the last round's number: the consumers of a handed-over deal are waiting for one more.
+  __device__ __forceinline__ void finish(int64_t r) {
+    if constexpr (Deal::kHandedOver) publish(kNoWorkTile, r);
+  }
+  // Every consumer thread: the number of round r.
+  __device__ __forceinline__ int64_t consume(int64_t r) {
+    if constexpr (!Deal::kHandedOver) return r == 0 ? deal_.first() : deal_.next(r);
     named_barrier_sync(kFull, kThreads);
-    const int64_t i = slot;
+    const int64_t i = slot_;
     if (i != kNoWorkTile) named_barrier_arrive(kEmpty, kThreads);  // none is published after it
     return i;
   }
+
+ private:
+  __device__ __forceinline__ void publish(int64_t i, int64_t r) {
+    if (r > 0) named_barrier_sync(kEmpty, kThreads);  // the previous number has been read
+    if (threadIdx.x % 32 == 0) slot_ = i;
+    named_barrier_arrive(kFull, kThreads);
+  }
+
+  Deal deal_;
+  int64_t &slot_;
 };
 
-// The producer warp: per work tile, its number (WorkTileHandoff), then Q, then each of its K and
-// V tiles through the pipelines.
+// The producer warp: per work tile, its number (WorkTileSource), then Q, then each of its K and V
+// tiles through the pipelines.
 template <class Traits, class Variant>
 class ForwardProducer {
  public:
@@ -133,13 +154,13 @@ class ForwardProducer {
       tma_prefetch(maps_.k);
       tma_prefetch(maps_.v);
     }
-    const Deal deal(p_);
+    Source source(p_, ss_.work_tile);
     PipelineState<1> q_state;
     PipelineState<Shape::kStages> kv_state;
     int64_t round = 0;
-    for (int64_t i = deal.first(); tiles.valid(i); i = deal.next(++round)) {
-      Handoff::publish(ss_.work_tile, i, round);
+    for (int64_t i = source.produce(round); tiles.valid(i); i = source.produce(++round)) {
       const WorkTile t = tiles.tile(i);
+      __syncwarp();
       const auto r = work_kv_tiles<Variant>(p_, i, t);
       const int kv_head = t.head / p_.head_group;
       if (leader_) {
@@ -159,12 +180,12 @@ class ForwardProducer {
         kv_state.advance();
       });
     }
-    Handoff::publish(ss_.work_tile, kNoWorkTile, round);
+    source.finish(round);
   }
 
  private:
   using Loads = TileLoads<typename Shape::Geometry>;
-  using Handoff = WorkTileHandoff<128 * Shape::kConsumerWarpgroups>;
+  using Source = WorkTileSource<Deal, 128 * Shape::kConsumerWarpgroups>;
 
   const attn_forward_params &p_;
   const attn_forward_tensor_maps &maps_;
@@ -204,9 +225,11 @@ __device__ __forceinline__ void forward(const attn_forward_params &p, const attn
     if (threadIdx.x / 32 == 0) ForwardProducer<Traits, Variant>(p, maps, ss).run(tiles);
   } else {
     warpgroup_reg_alloc<Shape::kConsumerRegs>();
-    using Handoff = WorkTileHandoff<128 * Shape::kConsumerWarpgroups>;
+    WorkTileSource<typename DealOf<Traits>::type, 128 * Shape::kConsumerWarpgroups> source(
+        p, ss.work_tile);
     ForwardConsumer<Traits, Variant> consumer(p, ss, warpgroup - 1);
-    for (int64_t i = Handoff::take(ss.work_tile); tiles.valid(i); i = Handoff::take(ss.work_tile)) {
+    int64_t round = 0;
+    for (int64_t i = source.consume(round); tiles.valid(i); i = source.consume(++round)) {
       const WorkTile t = tiles.tile(i);
       consumer.compute(t, work_kv_tiles<Variant>(p, i, t));
     }

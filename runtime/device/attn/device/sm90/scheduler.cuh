@@ -18,7 +18,8 @@
 //                zeroed by the runtime before the launch) when it is ready for one, so the tiles
 //                start in their numbered order wherever an SM is free: masks whose tiles differ
 //                in cost keep the persistent saving and lose nothing at the tail.
-// A deal is called by the whole producer warp (CounterDeal's lane 0 takes the number).
+// CounterDeal is called by the whole producer warp (its lane 0 takes the number), which hands the
+// numbers to the consumers (forward.cuh, WorkTileSource); every warp computes a SnakeDeal itself.
 //
 // TileNumbering and SnakeDeal also compile for the host (any C++17 compiler), where a unit test
 // checks that the deals hand out every tile exactly once.
@@ -84,11 +85,12 @@ constexpr int64_t kNoWorkTile = -1;
 
 class SnakeDeal {
  public:
-#if defined(__CUDA_ARCH__)
+#if defined(__CUDACC__)
   __device__ __forceinline__ explicit SnakeDeal(const attn_forward_params &)
       : cta_(blockIdx.x), grid_(gridDim.x) {}
 #endif
   ATTN_HD SnakeDeal(int64_t cta, int64_t grid) : cta_(cta), grid_(grid) {}
+  static constexpr bool kHandedOver = false;  // every warp computes it
   ATTN_HD int64_t first() const { return cta_; }
   // The tile of round r >= 1. The snake pairs a CTA that got one of the longest tiles of a round
   // with one of the shortest of the next, which evens out a static split of uneven tiles.
@@ -106,6 +108,7 @@ class CounterDeal {
  public:
   __device__ __forceinline__ explicit CounterDeal(const attn_forward_params &p)
       : counter_(p.work_counter) {}
+  static constexpr bool kHandedOver = true;  // taken by the producer, handed to the consumers
   __device__ __forceinline__ int64_t first() const { return blockIdx.x; }
   // The first G tiles are the CTAs' own; the counter deals the rest. Whole warp.
   __device__ __forceinline__ int64_t next(int64_t) const {
