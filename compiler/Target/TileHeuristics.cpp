@@ -14,7 +14,8 @@ constexpr int64_t kWarpsPerWarpgroup = 4;
 /// bytes (the 128B swizzle's repeat); one mbarrier is 8 bytes.
 constexpr int64_t kSmemAlign = 1024;
 constexpr int64_t kMbarrierBytes = 8;
-constexpr int64_t kWorkTileNumberBytes = 8;
+/// The work-tile mailbox: two mbarriers and a 64-bit tile number.
+constexpr int64_t kWorkTileMailboxBytes = 3 * 8;
 
 int64_t roundUp(int64_t value, int64_t multiple) {
   return (value + multiple - 1) / multiple * multiple;
@@ -101,10 +102,10 @@ int64_t TileConfig::smemBytes(const TileProblem &problem) const {
   if (!warpSpecialized())
     return (blockM + 2 * blockN) * rowBytes;
   // Q, the K and V rings, then a full and an empty barrier per stage of each
-  // ring (Q's ring has one stage) and the number of Q's work tile.
+  // ring (Q's ring has one stage), and the work-tile mailbox.
   const int64_t tiles = (blockM + 2 * stages * blockN) * rowBytes;
   const int64_t barriers = 2 * (1 + 2 * stages) * kMbarrierBytes;
-  return roundUp(tiles + barriers + kWorkTileNumberBytes, kSmemAlign) + kSmemAlign;
+  return roundUp(tiles + barriers + kWorkTileMailboxBytes, kSmemAlign) + kSmemAlign;
 }
 
 std::string TileConfig::str() const {

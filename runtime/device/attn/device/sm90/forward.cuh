@@ -86,20 +86,17 @@ __device__ __forceinline__ auto work_kv_tiles(const attn_forward_params &p, int6
 
 // How the warps learn their CTA's work tiles (scheduler.cuh). A fixed deal (SnakeDeal) is a
 // function of the round, which every warp computes for itself. A counter deal's numbers are taken
-// once, by the producer warp, and handed to the consumers through shared memory
-// (ForwardSharedStorage::work_tile) on two named barriers: the producer warp writes a number and
-// arrives on kFull; every consumer thread syncs on kFull, reads it and arrives on kEmpty, on which
-// the producer syncs before writing the next. After the last tile the producer hands over
-// kNoWorkTile.
-template <class Deal, int kConsumerThreads>
+// once, by the producer warp, and handed to the consumers through shared memory: its lane 0 waits
+// until every consumer thread has arrived on work_empty (it has read the previous number), writes
+// the number and arrives on work_full; each consumer thread waits on work_full, reads the number
+// and arrives on work_empty. After the last tile the producer hands over kNoWorkTile. (Every
+// reader arrives on an mbarrier: compute-sanitizer's racecheck accepts that, where it flags the
+// same hand-off on named barriers, bar.arrive and bar.sync.)
+template <class Deal, class Storage>
 class WorkTileSource {
  public:
-  static constexpr int kFull = 4, kEmpty = 5;  // after IssueTurns' barriers (mainloop.cuh)
-  static constexpr int kThreads = 32 + kConsumerThreads;
-  static_assert(IssueTurns<3>::kFirstBarrier + 3 <= kFull, "barrier ids overlap the turns'");
-
-  __device__ __forceinline__ WorkTileSource(const attn_forward_params &p, int64_t &slot)
-      : deal_(p), slot_(slot) {}
+  __device__ __forceinline__ WorkTileSource(const attn_forward_params &p, Storage &ss)
+      : deal_(p), ss_(ss) {}
 
   // The producer warp: the number of round r of its deal (r = 0, 1, ... until it is not valid),
   // handed over where the deal needs it.
@@ -114,22 +111,27 @@ class WorkTileSource {
   }
   // Every consumer thread: the number of round r.
   __device__ __forceinline__ int64_t consume(int64_t r) {
-    if constexpr (!Deal::kHandedOver) return r == 0 ? deal_.first() : deal_.next(r);
-    named_barrier_sync(kFull, kThreads);
-    const int64_t i = slot_;
-    if (i != kNoWorkTile) named_barrier_arrive(kEmpty, kThreads);  // none is published after it
-    return i;
+    if constexpr (!Deal::kHandedOver) {
+      return r == 0 ? deal_.first() : deal_.next(r);
+    } else {
+      ss_.work_full.wait(uint32_t(r & 1));
+      const int64_t i = ss_.work_tile;
+      ss_.work_empty.arrive();
+      return i;
+    }
   }
 
  private:
   __device__ __forceinline__ void publish(int64_t i, int64_t r) {
-    if (r > 0) named_barrier_sync(kEmpty, kThreads);  // the previous number has been read
-    if (threadIdx.x % 32 == 0) slot_ = i;
-    named_barrier_arrive(kFull, kThreads);
+    if (threadIdx.x % 32 == 0) {
+      ss_.work_empty.wait(uint32_t(r & 1) ^ 1);  // a fresh barrier passes parity 1 at once
+      ss_.work_tile = i;
+      ss_.work_full.arrive();
+    }
   }
 
   Deal deal_;
-  int64_t &slot_;
+  Storage &ss_;
 };
 
 // The producer warp: per work tile, its number (WorkTileSource), then Q, then each of its K and V
@@ -154,7 +156,7 @@ class ForwardProducer {
       tma_prefetch(maps_.k);
       tma_prefetch(maps_.v);
     }
-    Source source(p_, ss_.work_tile);
+    Source source(p_, ss_);
     PipelineState<1> q_state;
     PipelineState<Shape::kStages> kv_state;
     int64_t round = 0;
@@ -185,7 +187,7 @@ class ForwardProducer {
 
  private:
   using Loads = TileLoads<typename Shape::Geometry>;
-  using Source = WorkTileSource<Deal, 128 * Shape::kConsumerWarpgroups>;
+  using Source = WorkTileSource<Deal, ForwardSharedStorage<Traits>>;
 
   const attn_forward_params &p_;
   const attn_forward_tensor_maps &maps_;
@@ -206,6 +208,8 @@ __device__ __forceinline__ void forward(const attn_forward_params &p, const attn
     ss.q_pipe.init(Shape::kConsumerWarps);
     ss.k_pipe.init(Shape::kConsumerWarps);
     ss.v_pipe.init(Shape::kConsumerWarps);
+    ss.work_full.init(1);
+    ss.work_empty.init(Shape::kConsumerWarps * 32);
     Mbarrier::fence_init();
   }
   __syncthreads();
@@ -225,8 +229,7 @@ __device__ __forceinline__ void forward(const attn_forward_params &p, const attn
     if (threadIdx.x / 32 == 0) ForwardProducer<Traits, Variant>(p, maps, ss).run(tiles);
   } else {
     warpgroup_reg_alloc<Shape::kConsumerRegs>();
-    WorkTileSource<typename DealOf<Traits>::type, 128 * Shape::kConsumerWarpgroups> source(
-        p, ss.work_tile);
+    WorkTileSource<typename DealOf<Traits>::type, Storage> source(p, ss);
     ForwardConsumer<Traits, Variant> consumer(p, ss, warpgroup - 1);
     int64_t round = 0;
     for (int64_t i = source.consume(round); tiles.valid(i); i = source.consume(++round)) {

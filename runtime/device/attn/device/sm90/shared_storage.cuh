@@ -12,7 +12,7 @@
 //   using Deal = SnakeDeal or CounterDeal;  // optional (scheduler.cuh): SnakeDeal by default
 //
 // Shared memory (d128, 128×128 tiles, 2 stages: 32 + 2·32 + 2·32 KB = 160 KB):
-//   Q [kBlockM, D] | K stages [kBlockN, D] | V stages [kBlockN, D] | barriers, a tile number
+//   Q [kBlockM, D] | K stages [kBlockN, D] | V stages [kBlockN, D] | barriers | a tile number
 // every tile 128B-swizzled (smem_tile.cuh) and 1024-byte aligned. Q is rewritten for the next
 // work tile only after every consumer warp released it (q_pipe), K and V stages likewise.
 #pragma once
@@ -63,7 +63,9 @@ struct ForwardSharedStorage {
   alignas(1024) unsigned char v[Shape::kStages][Shape::KvTile::kBytes];
   Pipeline<1> q_pipe;
   // The number of the next work tile, from the producer to the consumers (forward.cuh's
-  // WorkTileHandoff; scheduler.cuh's kNoWorkTile once the producer's deal has run out).
+  // WorkTileSource), where the deal needs it: full takes the producer's arrival, empty one from
+  // every consumer thread.
+  Mbarrier work_full, work_empty;
   int64_t work_tile;
   Pipeline<Shape::kStages> k_pipe;
   Pipeline<Shape::kStages> v_pipe;
