@@ -89,7 +89,7 @@ __device__ __forceinline__ auto work_kv_tiles(const attn_forward_params &p, int6
 // once, by the producer warp, and handed to the consumers through shared memory: its lane 0 waits
 // until every consumer thread has arrived on work_empty (it has read the previous number), writes
 // the number and arrives on work_full; each consumer thread waits on work_full, reads the number
-// and arrives on work_empty. After the last tile the producer hands over kNoWorkTile. (Every
+// and arrives on work_empty. The first number that is not a tile's ends the deal for both. (Every
 // reader arrives on an mbarrier: compute-sanitizer's racecheck accepts that, where it flags the
 // same hand-off on named barriers, bar.arrive and bar.sync.)
 template <class Deal, class Storage>
@@ -98,16 +98,12 @@ class WorkTileSource {
   __device__ __forceinline__ WorkTileSource(const attn_forward_params &p, Storage &ss)
       : deal_(p), ss_(ss) {}
 
-  // The producer warp: the number of round r of its deal (r = 0, 1, ... until it is not valid),
-  // handed over where the deal needs it.
+  // The producer warp: the number of round r of its deal (r = 0, 1, ... until one is not a
+  // tile's), handed over where the deal needs it.
   __device__ __forceinline__ int64_t produce(int64_t r) {
     const int64_t i = r == 0 ? deal_.first() : deal_.next(r);
     if constexpr (Deal::kHandedOver) publish(i, r);
     return i;
-  }
-  // After the last round's number: the consumers of a handed-over deal are waiting for one more.
-  __device__ __forceinline__ void finish(int64_t r) {
-    if constexpr (Deal::kHandedOver) publish(kNoWorkTile, r);
   }
   // Every consumer thread: the number of round r.
   __device__ __forceinline__ int64_t consume(int64_t r) {
@@ -182,7 +178,6 @@ class ForwardProducer {
         kv_state.advance();
       });
     }
-    source.finish(round);
   }
 
  private:

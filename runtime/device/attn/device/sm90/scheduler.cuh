@@ -80,9 +80,6 @@ class TileNumbering {
   int64_t total_;
 };
 
-// The number no tile has: what the producer passes on when its deal has run out.
-constexpr int64_t kNoWorkTile = -1;
-
 class SnakeDeal {
  public:
 #if defined(__CUDACC__)
