@@ -49,6 +49,14 @@ protected:
 
   std::string message() const { return attn_last_error(); }
 
+  // A driver call that fails before the launch: a CUDA error that names it, and no launch.
+  void expectCudaErrorBeforeLaunch(attn_library *library, const std::string &failure) {
+    ForwardArgs args;
+    EXPECT_EQ(args.call(library), ATTN_ERROR_CUDA);
+    EXPECT_NE(message().find(failure), std::string::npos) << message();
+    EXPECT_EQ(state->launches, 0);
+  }
+
   MockDriverState *state = nullptr;
   LibraryPtr lib;
 };
@@ -383,12 +391,8 @@ TEST_F(MockDriver, AWorkCounterTheDriverCannotZeroStopsTheLaunch) {
   LibraryPtr causal = openFixture("Sm90Causal");
   ASSERT_NE(causal, nullptr);
   state->memsetResult = CUDA_ERROR_INVALID_VALUE;
-  ForwardArgs args;
-  EXPECT_EQ(args.call(causal.get()), ATTN_ERROR_CUDA);
-  EXPECT_NE(message().find("cuMemsetD32Async (work counter) failed: CUDA_ERROR_INVALID_VALUE"),
-            std::string::npos)
-      << message();
-  EXPECT_EQ(state->launches, 0);
+  expectCudaErrorBeforeLaunch(causal.get(),
+                              "cuMemsetD32Async (work counter) failed: CUDA_ERROR_INVALID_VALUE");
   EXPECT_EQ(state->frees, state->allocs) << "the workspace is not leaked";
 }
 
@@ -463,12 +467,7 @@ TEST_F(MockDriver, ATensorMapTheDriverRefusesIsACudaError) {
   LibraryPtr tma = openFixture("Sm90Causal");
   ASSERT_NE(tma, nullptr);
   state->encodeResult = CUDA_ERROR_INVALID_VALUE;
-  ForwardArgs args;
-  EXPECT_EQ(args.call(tma.get()), ATTN_ERROR_CUDA);
-  EXPECT_NE(message().find("cuTensorMapEncodeTiled failed: CUDA_ERROR_INVALID_VALUE"),
-            std::string::npos)
-      << message();
-  EXPECT_EQ(state->launches, 0);
+  expectCudaErrorBeforeLaunch(tma.get(), "cuTensorMapEncodeTiled failed: CUDA_ERROR_INVALID_VALUE");
 }
 
 TEST_F(MockDriver, ValidationStillComesFirst) {
