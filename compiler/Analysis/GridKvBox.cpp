@@ -58,11 +58,16 @@ std::vector<int64_t> chooseGridKvBox(AttentionOp op, const std::vector<int64_t> 
   return best;
 }
 
+bool tilesGridInNd(AttentionOp op) {
+  std::optional<ArrayRef<int64_t>> grid = op.getGrid();
+  return grid && grid->size() >= 2;
+}
+
 std::optional<GridBoxes> chooseGridTiling(AttentionOp op,
                                           const attnc::target::TileConfig &config) {
-  std::optional<ArrayRef<int64_t>> grid = op.getGrid();
-  if (!grid || grid->size() < 2)
+  if (!tilesGridInNd(op))
     return std::nullopt;
+  std::optional<ArrayRef<int64_t>> grid = op.getGrid();
   const std::vector<int64_t> sizes(grid->begin(), grid->end());
   GridBoxes boxes;
   boxes.q = attnc::target::gridTileBox(sizes, config.blockM);

@@ -39,6 +39,10 @@ struct GridBoxes {
   std::vector<int64_t> q, kv;
 };
 
+/// Whether the kernels of `op` tile its token grid in N-d: every kernel family
+/// does on a grid of 2 or 3 axes (a grid of one axis is its token sequence).
+bool tilesGridInNd(AttentionOp op);
+
 /// Whether a kernel of `config` tiles the token grid of `op` in N-d, and with
 /// which boxes: every kernel family does on a grid of 2 or 3 axes (a grid of
 /// one axis is its token sequence), with a q box of block_m tokens by

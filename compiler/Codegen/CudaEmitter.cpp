@@ -37,18 +37,6 @@ std::string hookIndex(tile::KernelOp kernel, StringRef var, StringRef length) {
 
 namespace {
 
-target::Launch targetLaunch(tile::Launch launch) {
-  switch (launch) {
-  case tile::Launch::grid:
-    return target::Launch::Grid;
-  case tile::Launch::persistent:
-    return target::Launch::Persistent;
-  case tile::Launch::dynamic:
-    return target::Launch::Dynamic;
-  }
-  llvm_unreachable("unknown launch");
-}
-
 class KernelWriter {
 public:
   KernelWriter(tile::KernelOp kernel, raw_ostream &os) : kernel(kernel), os(os) {}
@@ -489,7 +477,8 @@ KernelInfo describe(tile::KernelOp kernel) {
   info.numWarps = config.getNumWarps();
   info.stages = config.getStages();
   info.warpgroups = config.getWarpgroups();
-  info.launch = targetLaunch(config.getLaunch());
+  // The tile dialect's launch keywords are target::launchName's.
+  info.launch = *target::lookupLaunch(tile::stringifyLaunch(config.getLaunch()).str());
   if (kernel.tilesGrid()) {
     info.qBox.assign(kernel.getQBox()->begin(), kernel.getQBox()->end());
     info.kvBox.assign(kernel.getKvBox()->begin(), kernel.getKvBox()->end());

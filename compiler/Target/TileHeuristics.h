@@ -36,7 +36,8 @@ enum class Launch {
   Dynamic,    ///< one CTA per SM, each taking its next tile from a counter
 };
 
-/// "grid", "persistent", "dynamic".
+/// "grid", "persistent", "dynamic": also tile::Launch's keywords, through
+/// which the two enums convert.
 const char *launchName(Launch launch);
 /// The launch of that name, if any.
 std::optional<Launch> lookupLaunch(std::string_view name);

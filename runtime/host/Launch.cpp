@@ -175,7 +175,7 @@ attn_status readyKernel(const DriverApi &api, attn_library &lib, CUcontext conte
   loaded.context = context;
   loaded.contextId = contextId;
   // A persistent grid has one CTA per multiprocessor.
-  if (kernel->grid == LaunchGrid::Persistent || kernel->grid == LaunchGrid::Dynamic)
+  if (onePerMultiprocessor(kernel->grid))
     if (attn_status status =
             deviceAttribute(api, device, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
                             "cuDeviceGetAttribute(MULTIPROCESSOR_COUNT)", loaded.smCount);
@@ -209,7 +209,7 @@ attn_status gridOf(const attn_forward_params &params, const LoadedKernel &ready,
     return ATTN_OK;
   }
   int64_t ctas = qTiles * params.heads_q * params.batch;
-  if (kernel.grid == LaunchGrid::Persistent || kernel.grid == LaunchGrid::Dynamic)
+  if (onePerMultiprocessor(kernel.grid))
     ctas = std::min<int64_t>(ctas, ready.smCount);
   constexpr int64_t kMaxGridX = std::numeric_limits<int32_t>::max();
   if (ctas > kMaxGridX)

@@ -34,6 +34,11 @@ enum class LaunchGrid {
   Dynamic,        // as Persistent, the CTAs taking their tiles from params.work_counter
 };
 
+// Persistent and Dynamic grids have at most one CTA per multiprocessor.
+inline bool onePerMultiprocessor(LaunchGrid grid) {
+  return grid == LaunchGrid::Persistent || grid == LaunchGrid::Dynamic;
+}
+
 // One compiled kernel: which mode and arch it serves, the symbol in its image and how to launch it.
 struct ManifestKernel {
   std::string mode;   // "forward"

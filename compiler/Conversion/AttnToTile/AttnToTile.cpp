@@ -18,18 +18,6 @@ namespace attnc {
 namespace {
 
 /// "sm_90a" → "sm90a": the suffix of kernel symbols.
-tile::Launch tileLaunch(target::Launch launch) {
-  switch (launch) {
-  case target::Launch::Grid:
-    return tile::Launch::grid;
-  case target::Launch::Persistent:
-    return tile::Launch::persistent;
-  case target::Launch::Dynamic:
-    return tile::Launch::dynamic;
-  }
-  llvm_unreachable("unknown launch");
-}
-
 std::string symbolSuffix(const target::Target &target) {
   std::string name(target.name);
   name.erase(std::remove(name.begin(), name.end(), '_'), name.end());
@@ -108,7 +96,7 @@ FailureOr<tile::KernelOp> buildForwardKernel(OpBuilder &b, attn::AttentionOp att
   auto configAttr = tile::ConfigAttr::getChecked(
       [&] { return attention.emitOpError(); }, b.getContext(), int64_t(target.sm),
       config.blockM, config.blockN, config.numWarps, config.stages, config.warpgroups,
-      tileLaunch(config.launch));
+      *tile::symbolizeLaunch(target::launchName(config.launch)));
   if (!configAttr)
     return failure();
 
@@ -172,8 +160,7 @@ target::TileProblem forwardTileProblem(attn::AttentionOp attention) {
   const std::optional<RoutingInfo> routing = attention.getRoutingInfo();
   // Tiled in N-d, a q box finds its kv boxes by itself; otherwise a mask with
   // no closed form is scanned at run time (tile.scan_kv_tiles).
-  const std::optional<ArrayRef<int64_t>> grid = attention.getGrid();
-  const bool scanned = kind == attn::MaskKind::Generic && !(grid && grid->size() > 1);
+  const bool scanned = kind == attn::MaskKind::Generic && !attn::tilesGridInNd(attention);
   // An empty mask does no work anywhere: as uniform as a dense one. Routed
   // work is as uneven as its lists.
   const target::MaskShape mask =

@@ -49,6 +49,12 @@ protected:
 
   std::string message() const { return attn_last_error(); }
 
+  void expectGrid(unsigned x, unsigned y, unsigned z) const {
+    EXPECT_EQ(state->grid[0], x);
+    EXPECT_EQ(state->grid[1], y);
+    EXPECT_EQ(state->grid[2], z);
+  }
+
   // A driver call that fails before the launch: a CUDA error that names it, and no launch.
   void expectCudaErrorBeforeLaunch(attn_library *library, const std::string &failure) {
     ForwardArgs args;
@@ -71,9 +77,7 @@ TEST_F(MockDriver, HopperLaunchesTheSm90aKernelWithTheRightGridAndParameters) {
   EXPECT_EQ(state->dynamicSmemAttribute, 65536) << "above 48 KiB needs the opt-in";
   EXPECT_EQ(state->launches, 1);
   // grid (ceil(Sq / block_m), Hq, B) = (ceil(100 / 128), 8, 2); block (threads)
-  EXPECT_EQ(state->grid[0], 1u);
-  EXPECT_EQ(state->grid[1], 8u);
-  EXPECT_EQ(state->grid[2], 2u);
+  expectGrid(1u, 8u, 2u);
   EXPECT_EQ(state->block[0], 128u);
   EXPECT_EQ(state->block[1], 1u);
   EXPECT_EQ(state->block[2], 1u);
@@ -308,9 +312,7 @@ TEST_F(MockDriver, HopperLaunchesTheWarpSpecializedKernelWithTensorMaps) {
   EXPECT_EQ(state->dynamicSmemAttribute, 165888) << "the opt-in to the kernel's shared memory";
   EXPECT_EQ(state->sharedBytes, 165888u);
   // B · Hq · ceil(Sq / block_m) = 2 · 8 · ceil(100 / 128) CTAs, one per work tile.
-  EXPECT_EQ(state->grid[0], 16u);
-  EXPECT_EQ(state->grid[1], 1u);
-  EXPECT_EQ(state->grid[2], 1u);
+  expectGrid(16u, 1u, 1u);
   EXPECT_EQ(state->block[0], 384u) << "a producer and two consumer warpgroups";
   EXPECT_EQ(state->smCountQueries, 0) << "only a persistent grid needs the SM count";
   EXPECT_EQ(state->allocs, 0) << "a plain grid needs no workspace";
@@ -404,9 +406,7 @@ TEST_F(MockDriver, AmpereRunsTheMmaSyncKernelOfTheSameLibrary) {
   ASSERT_EQ(args.call(tma.get()), ATTN_OK) << message();
   EXPECT_STREQ(state->functionName, "causal_forward_sm80");
   EXPECT_EQ(state->encodes, 0);
-  EXPECT_EQ(state->grid[0], 1u);
-  EXPECT_EQ(state->grid[1], 8u);
-  EXPECT_EQ(state->grid[2], 2u);
+  expectGrid(1u, 8u, 2u);
   EXPECT_EQ(state->block[0], 128u);
 }
 
@@ -422,9 +422,7 @@ TEST_F(MockDriver, AmpereGridKernelLaunchesOneCtaPerQBox) {
   ASSERT_EQ(args.call(grid.get()), ATTN_OK) << message();
   EXPECT_STREQ(state->functionName, "grid_forward_sm80");
   EXPECT_EQ(state->encodes, 0);
-  EXPECT_EQ(state->grid[0], 9u);
-  EXPECT_EQ(state->grid[1], 8u);
-  EXPECT_EQ(state->grid[2], 2u);
+  expectGrid(9u, 8u, 2u);
   EXPECT_EQ(state->block[0], 128u);
 }
 

@@ -139,7 +139,7 @@ class ForwardProducer {
   using QTile = typename Shape::QTile;
   using KvTile = typename Shape::KvTile;
   using Numbering = TileNumbering<typename Shape::Geometry, Shape::kHeadDim>;
-  using Deal = typename DealOf<Traits>::type;
+  using Source = WorkTileSource<typename DealOf<Traits>::type, ForwardSharedStorage<Traits>>;
   __device__ __forceinline__ ForwardProducer(const attn_forward_params &p,
                                              const attn_forward_tensor_maps &maps,
                                              ForwardSharedStorage<Traits> &ss)
@@ -182,7 +182,6 @@ class ForwardProducer {
 
  private:
   using Loads = TileLoads<typename Shape::Geometry>;
-  using Source = WorkTileSource<Deal, ForwardSharedStorage<Traits>>;
 
   const attn_forward_params &p_;
   const attn_forward_tensor_maps &maps_;
@@ -224,7 +223,7 @@ __device__ __forceinline__ void forward(const attn_forward_params &p, const attn
     if (threadIdx.x / 32 == 0) ForwardProducer<Traits, Variant>(p, maps, ss).run(tiles);
   } else {
     warpgroup_reg_alloc<Shape::kConsumerRegs>();
-    WorkTileSource<typename DealOf<Traits>::type, Storage> source(p, ss);
+    typename ForwardProducer<Traits, Variant>::Source source(p, ss);
     ForwardConsumer<Traits, Variant> consumer(p, ss, warpgroup - 1);
     int64_t round = 0;
     for (int64_t i = source.consume(round); tiles.valid(i); i = source.consume(++round)) {
