@@ -15,3 +15,5 @@ config.environment["PATH"] = os.pathsep.join(
     [config.attnc_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
 config.substitutions.append(("%attnc_src", config.attnc_source_dir))
 config.substitutions.append(("%specs", os.path.join(config.attnc_source_dir, "specs")))
+# The nvcc the build found, for tests that wrap it.
+config.substitutions.append(("%nvcc", config.nvcc))

@@ -71,7 +71,16 @@ llvm::Error runProgram(llvm::StringRef program, llvm::ArrayRef<std::string> args
 /// ptxas -v prints, per kernel, "Compiling entry function 'NAME'", then
 /// "N bytes stack frame, N bytes spill stores, N bytes spill loads" and
 /// "Used N registers". Only `entry`'s section is read (the whole log if empty).
+/// Notes such as "(C7515) Potential Performance Loss: ... in the function
+/// 'NAME'" come before the section, naming their kernel.
 static void parsePtxasReport(llvm::StringRef log, llvm::StringRef entry, ResourceUsage &usage) {
+  llvm::SmallVector<llvm::StringRef> lines;
+  log.split(lines, '\n');
+  for (llvm::StringRef line : lines) {
+    const size_t at = line.find("Potential Performance Loss: ");
+    if (at != llvm::StringRef::npos && (entry.empty() || line.contains("'" + entry.str() + "'")))
+      usage.performanceLoss += line.substr(at).str() + "\n";
+  }
   if (!entry.empty()) {
     const std::string marker = "Compiling entry function '" + entry.str() + "'";
     size_t begin = log.find(marker);

@@ -28,6 +28,9 @@ struct ResourceUsage {
   int spillStoreBytes = 0;
   int spillLoadBytes = 0;
   int stackBytes = 0;
+  /// ptxas's "Potential Performance Loss" notes on the kernel (e.g. C7515:
+  /// its wgmma instructions serialised), one per line; empty when none.
+  std::string performanceLoss;
 };
 
 enum class NvccOutput { Cubin, Ptx };

@@ -122,6 +122,11 @@ compileKernels(const std::vector<codegen::EmittedKernel> &kernels,
       llvm::errs() << info.numWarps << " warps, ";
     llvm::errs() << info.smemBytes << " B shared memory, " << kernel.usage.registers
                  << " registers, " << kernel.usage.spillStoreBytes << " B spilled\n";
+    // The kernel runs, but slower than its design (ptxas: wgmma serialised, ...).
+    llvm::StringRef loss = kernel.usage.performanceLoss;
+    loss.consume_back("\n");
+    if (!loss.empty())
+      llvm::errs() << "attnc: warning: " << info.symbol << ": ptxas: " << loss << "\n";
   }
   return compiled;
 }
