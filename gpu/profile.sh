@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Profiles attnc kernels with Nsight Compute on the GPU machine, one kernel launch per library at
 # a given shape, for the explanations in bench/README.md (where the time goes against the matmul
-# ceiling: tensor-pipe activity, issue, the conversion/transcendental pipe, stalls).
+# ceiling: tensor-pipe activity, issue, the transcendental pipe, cycles per issued instruction).
 #
 #   bash gpu/profile.sh [--build DIR] LIB:B:H:S [LIB:B:H:S ...]
 #
-# Only the forward kernels are profiled (not a plan kernel). LIB is a library name (libNAME.so in DIR/examples, default .gpu-stage/build as gpu/run.sh) or a
-# path. Clocks are left as they run (--clock-control none), like the benchmark's. Each report is
-# $OUT/ncu_NAME_S.txt (default OUT ./out); a one-line digest of each is printed last.
+# LIB is a library name (libNAME.so in DIR/examples, default .gpu-stage/build as gpu/run.sh) or a
+# path. Only forward kernels are profiled (a plan kernel is skipped); clocks are left as they run
+# (--clock-control none), like the benchmark's. Each report is $OUT/ncu_NAME_sS.txt (default OUT
+# ./out); a one-line digest of each is printed last and kept in $OUT/ncu_digest.txt.
 set -u -o pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -16,7 +17,7 @@ if [ "${1:-}" = --build ]; then BUILD="$2"; shift 2; fi
 if [ -z "$BUILD" ]; then
   if [ -f .gpu-stage/build/lib/libattnrt.so ]; then BUILD=.gpu-stage/build; else BUILD=build; fi
 fi
-[ $# -gt 0 ] || { sed -n '2,10p' "$0"; exit 2; }
+[ $# -gt 0 ] || { sed -n '2,11p' "$0"; exit 2; }
 OUT="${OUT:-$ROOT/out}"
 mkdir -p "$OUT"
 export ATTNC_RUNTIME="$BUILD/lib/libattnrt.so"

@@ -110,6 +110,12 @@ compileKernels(const std::vector<codegen::EmittedKernel> &kernels,
           info.symbol + ": the tile config needs " + std::to_string(info.smemBytes) +
           " bytes of shared memory per block; " + std::string(target.name) + " allows " +
           std::to_string(target.maxSmemPerBlock));
+    // The kernel runs, but slower than its design (ptxas: wgmma serialised, ...): said even
+    // with -q.
+    llvm::StringRef loss = kernel.usage.performanceLoss;
+    loss.consume_back("\n");
+    if (!loss.empty())
+      llvm::errs() << "attnc: warning: " << info.symbol << ": ptxas: " << loss << "\n";
     if (quiet)
       continue;
     llvm::errs() << "attnc: " << info.symbol << ": " << info.blockM << "x" << info.blockN
@@ -122,11 +128,6 @@ compileKernels(const std::vector<codegen::EmittedKernel> &kernels,
       llvm::errs() << info.numWarps << " warps, ";
     llvm::errs() << info.smemBytes << " B shared memory, " << kernel.usage.registers
                  << " registers, " << kernel.usage.spillStoreBytes << " B spilled\n";
-    // The kernel runs, but slower than its design (ptxas: wgmma serialised, ...).
-    llvm::StringRef loss = kernel.usage.performanceLoss;
-    loss.consume_back("\n");
-    if (!loss.empty())
-      llvm::errs() << "attnc: warning: " << info.symbol << ": ptxas: " << loss << "\n";
   }
   return compiled;
 }
