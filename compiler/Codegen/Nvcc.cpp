@@ -74,11 +74,12 @@ llvm::Error runProgram(llvm::StringRef program, llvm::ArrayRef<std::string> args
 /// Notes such as "(C7515) Potential Performance Loss: ... in the function
 /// 'NAME'" come before the section, naming their kernel.
 static void parsePtxasReport(llvm::StringRef log, llvm::StringRef entry, ResourceUsage &usage) {
+  const std::string quotedEntry = "'" + entry.str() + "'";
   llvm::SmallVector<llvm::StringRef> lines;
   log.split(lines, '\n');
   for (llvm::StringRef line : lines) {
     const size_t at = line.find("Potential Performance Loss: ");
-    if (at != llvm::StringRef::npos && (entry.empty() || line.contains("'" + entry.str() + "'")))
+    if (at != llvm::StringRef::npos && (entry.empty() || line.contains(quotedEntry)))
       usage.performanceLoss += line.substr(at).str() + "\n";
   }
   if (!entry.empty()) {

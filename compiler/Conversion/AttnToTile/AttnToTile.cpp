@@ -48,7 +48,6 @@ void buildKvLoop(OpBuilder &b, Location loc, tile::KvSpan span, int64_t range,
   buildKvStep(b, loc, scored, /*masked=*/span != tile::KvSpan::full);
 }
 
-/// Which kv-loop spans of one range can be non-empty for a mask (KvBounds.cpp).
 /// The mask's class as the kv bounds see it: a routed loop walks one kv range,
 /// so a mask of two intervals (a sink and a window) takes the run-time scan's
 /// single range instead.
@@ -59,6 +58,7 @@ attn::MaskClass kvMaskClass(attn::AttentionOp attention) {
   return mask;
 }
 
+/// Which kv-loop spans of one range can be non-empty for a mask (KvBounds.cpp).
 SmallVector<tile::KvSpan> liveSpans(const attn::MaskClass &mask) {
   const SmallVector<tile::KvSpan> all = {tile::KvSpan::partial_high, tile::KvSpan::full,
                                          tile::KvSpan::partial_low};
