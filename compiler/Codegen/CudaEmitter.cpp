@@ -152,6 +152,8 @@ public:
          << llvm::join(values.drop_front(4), ", ") << "}};\n}\n\n";
     }
 
+    if (failed(writeRowKeysHook()))
+      return failure();
     if (failed(writeRouteHook()))
       return failure();
 
@@ -222,6 +224,32 @@ public:
           "&p, int64_t b, int64_t h, int64_t q_tile) {\n"
        << "  return attn::device::scan_grid_kv_tiles<Geometry>(q_tile, MaskBox{p, b, h, "
           "p.seqlen_q, p.seqlen_k});\n}\n\n";
+  }
+
+  /// tile.row_keys → row_keys(q, sq, skv), the keys a row keeps as
+  /// intervals. Without one the hook returns no intervals
+  /// (kRowKeyIntervals = 0), so that kernels and host tests can name it.
+  LogicalResult writeRowKeysHook() {
+    tile::RowKeysOp rowKeys = kernel.getRowKeys();
+    const unsigned n = rowKeys ? rowKeys.getNumIntervals() : 0;
+    os << "// tile.row_keys: the keys row q keeps, lo[i] <= k <= hi[i] for some i, all < skv.\n"
+       << "constexpr int kRowKeyIntervals = " << n << ";\n"
+       << "ATTN_HD attn::device::RowKeys<" << n
+       << "> row_keys(const attn_forward_params &p, int64_t q, int64_t sq, int64_t skv) {\n";
+    if (!rowKeys) {
+      os << "  return {};\n}\n\n";
+      return success();
+    }
+    auto ends = emitScalarBlock(*rowKeys.getBody(), {"q", "sq", "skv"}, os, "  ");
+    if (failed(ends))
+      return failure();
+    SmallVector<std::string, 2> lo, hi;
+    for (unsigned i = 0; i < n; ++i) {
+      lo.push_back("int32_t(" + (*ends)[2 * i] + ")");
+      hi.push_back("int32_t(" + (*ends)[2 * i + 1] + ")");
+    }
+    os << "  return {{" << llvm::join(lo, ", ") << "}, {" << llvm::join(hi, ", ") << "}};\n}\n\n";
+    return success();
   }
 
   /// A routed kernel's kv_route: the tiles of the blocks its list names for
@@ -380,6 +408,7 @@ private:
         .Case([&](tile::ScoreFnOp) { return success(); })
         .Case([&](tile::SinkFnOp) { return success(); })
         .Case([&](tile::KvBoundsOp) { return success(); })
+        .Case([&](tile::RowKeysOp) { return success(); })
         .Case([&](tile::LoadQOp) { return line("t.load_q();"); })
         .Case([&](tile::LoadOp load) -> LogicalResult {
           bool isK = load.getOperand() == tile::KvOperand::k;

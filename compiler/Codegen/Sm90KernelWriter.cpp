@@ -19,7 +19,8 @@ LogicalResult checkSchedule(tile::KernelOp kernel, bool hasScore) {
       return WalkResult::skip(); // inside a hook region: scalar code, emitted as hooks
     LogicalResult ok =
         llvm::TypeSwitch<Operation *, LogicalResult>(op)
-            .Case<tile::MaskFnOp, tile::ScoreFnOp, tile::SinkFnOp, tile::KvBoundsOp>(
+            .Case<tile::MaskFnOp, tile::ScoreFnOp, tile::SinkFnOp, tile::RowKeysOp,
+                  tile::KvBoundsOp>(
                 [](auto) { return success(); })
             .Case<tile::LoadQOp, tile::LoadOp, tile::WaitOp, tile::MmaQkOp, tile::ApplyMaskOp,
                   tile::OnlineSoftmaxOp, tile::MmaPvOp, tile::KvLoopOp, tile::YieldOp>(
@@ -117,6 +118,10 @@ LogicalResult writeSm90Kernel(tile::KernelOp kernel, const KernelInfo &info, raw
         "int64_t k) {\n"
      << "    return mask_fn(p, b, h, " << hookIndex(kernel, "q", "p.seqlen_q") << ", "
      << hookIndex(kernel, "k", "p.seqlen_k") << ", p.seqlen_q, p.seqlen_k);\n"
+     << "  }\n"
+     << "  static constexpr int kRowKeyIntervals = " << ns << "::kRowKeyIntervals;\n"
+     << "  __device__ static auto row_keys(const attn_forward_params &p, int64_t q) {\n"
+     << "    return " << ns << "::row_keys(p, q, p.seqlen_q, p.seqlen_k);\n"
      << "  }\n"
      << (kernel.tilesGrid()
              ? "  __device__ static bool keep_at(const attn_forward_params &p, int b, int h, "

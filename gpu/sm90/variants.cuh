@@ -1,5 +1,6 @@
 // Hand-written test variants of the sm_90a forward kernel, in the form attnc will emit them
-// (forward.cuh: kHasScore, kHasSink, kCtaBounds, kv_tiles, keep, score, sink). Causal masks are aligned bottom-right.
+// (forward.cuh: kHasScore, kHasSink, kRowKeyIntervals, kCtaBounds, kv_tiles, keep, row_keys,
+// score, sink). Causal masks are aligned bottom-right.
 #pragma once
 
 #include "attn/abi.h"
@@ -20,6 +21,10 @@ template <int kBlockM, int kBlockN>
 struct Dense {
   static constexpr bool kHasScore = false;
   static constexpr bool kHasSink = false;
+  static constexpr int kRowKeyIntervals = 0;  // partial tiles call keep()
+  __device__ static attn::device::RowKeys<0> row_keys(const attn_forward_params &, int64_t) {
+    return {};
+  }
   static constexpr bool kCtaBounds = false;
   __device__ static KvTiles kv_tiles(const attn_forward_params &p, int, int, int64_t) {
     return {0, 0, p.seqlen_k / kBlockN, ceil_div_i64(p.seqlen_k, kBlockN)};
@@ -33,6 +38,10 @@ template <int kBlockM, int kBlockN>
 struct Causal {
   static constexpr bool kHasScore = false;
   static constexpr bool kHasSink = false;
+  static constexpr int kRowKeyIntervals = 0;  // partial tiles call keep()
+  __device__ static attn::device::RowKeys<0> row_keys(const attn_forward_params &, int64_t) {
+    return {};
+  }
   static constexpr bool kCtaBounds = false;
   __device__ static KvTiles kv_tiles(const attn_forward_params &p, int, int, int64_t q_tile) {
     const int64_t off = int64_t(p.seqlen_k) - p.seqlen_q;
@@ -56,6 +65,10 @@ template <int kBlockM, int kBlockN>
 struct Window {
   static constexpr bool kHasScore = false;
   static constexpr bool kHasSink = false;
+  static constexpr int kRowKeyIntervals = 0;  // partial tiles call keep()
+  __device__ static attn::device::RowKeys<0> row_keys(const attn_forward_params &, int64_t) {
+    return {};
+  }
   static constexpr bool kCtaBounds = false;
   static constexpr int64_t kLeft = 300;  // not a multiple of any tile size
   struct MaskBox {

@@ -3,7 +3,7 @@
 // A causal mask with the score softcapped at 50 (Gemma 2):
 //   s' = 50 * tanh(s / 50),   s = scale * q.k
 // The score region becomes tile.score_fn, op for op, between tile.mask_fn and
-// tile.kv_bounds; the mask and its closed-form bounds are as without a score
+// tile.row_keys; the mask, its row keys and closed-form bounds are as without a score
 // (two loops: the diagonal tiles, then the full ones). Every score goes
 // through score_fn, in full tiles too: each loop applies it right after
 // mma_qk, before the mask of the partial tiles.
@@ -23,7 +23,8 @@
 // CHECK-NEXT: %[[CAPPED:.+]] = arith.mulf %[[CAP]], %[[T]] : f32
 // CHECK-NEXT: tile.yield %[[CAPPED]] : f32
 // CHECK-NEXT: }
-// CHECK-NEXT: tile.kv_bounds {
+// CHECK-NEXT: tile.row_keys {
+// CHECK: tile.kv_bounds {
 // CHECK: tile.load_q
 // CHECK-NEXT: tile.load {operand = k, which = first}
 // CHECK-NEXT: tile.kv_loop {span = partial_high} {

@@ -17,7 +17,8 @@
 // CHECK-NEXT: %[[SCALED:.+]] = arith.mulf %[[SIGMA]], %[[TWO]] : f32
 // CHECK-NEXT: tile.yield %[[SCALED]] : f32
 // CHECK-NEXT: }
-// CHECK-NEXT: tile.kv_bounds {
+// CHECK-NEXT: tile.row_keys {
+// CHECK: tile.kv_bounds {
 // CHECK-NOT: tile.apply_score
 // CHECK: tile.epilogue {write_lse = true}
 // CHECK-LABEL: tile.kernel @sink_forward_sm90a

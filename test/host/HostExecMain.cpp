@@ -357,6 +357,60 @@ TEST_P(HostExec, MaskBoxIsSound) {
   }
 }
 
+// A row's key intervals [lo, hi]; a variant without row keys has none.
+using KeyIntervals = std::vector<std::pair<int64_t, int64_t>>;
+template <int N>
+KeyIntervals intervalsOf(const attn::device::RowKeys<N> &keys) {
+  KeyIntervals list;
+  for (int i = 0; i < N; ++i)
+    list.push_back({keys.lo[i], keys.hi[i]});
+  return list;
+}
+KeyIntervals intervalsOf(const attn::device::RowKeys<0> &) { return {}; }
+
+// Where the mask has row keys (tile.row_keys), the sm_90a kernel's partial tiles test keys
+// against them instead of calling the mask: on every valid row they must keep exactly the keys
+// the spec's mask keeps, and only keys of the problem.
+TEST_P(HostExec, RowKeysAreTheMask) {
+  if (variant::kRowKeyIntervals == 0)
+    GTEST_SKIP() << "the mask has no row keys";
+  Shape shape = GetParam();
+  std::string why;
+  if (!callable(*spec_, shape, why))
+    GTEST_SKIP() << why;
+  std::mt19937 rng(uint32_t(shape.sq * 13 + shape.skv));
+  CallData call(*spec_, shape, rng);
+  const attnc::spec::Expr &expr = *spec_->mask;
+  // Every row of a short sequence; of a long one its first and last rows and 64 between.
+  std::vector<int64_t> rows;
+  if (shape.sq <= 300) {
+    for (int64_t q = 0; q < shape.sq; ++q)
+      rows.push_back(q);
+  } else {
+    std::uniform_int_distribution<int64_t> any_q(0, shape.sq - 1);
+    rows = {0, shape.sq - 1};
+    for (int i = 0; i < 64; ++i)
+      rows.push_back(any_q(rng));
+  }
+  int64_t wrong = 0;
+  for (int64_t q : rows) {
+    const KeyIntervals keys = intervalsOf(variant::row_keys(call.params, q, shape.sq, shape.skv));
+    for (auto [lo, hi] : keys)
+      EXPECT_TRUE(lo >= 0 && lo <= shape.skv && hi >= -1 && hi < shape.skv)
+          << "row " << q << ": [" << lo << ", " << hi << "] is not clamped to the keys";
+    for (int64_t k = 0; k < shape.skv; ++k) {
+      const bool kept =
+          evaluateMask(expr, call.env(0, 0, q, k, shape.sq, shape.skv)).value_or(false);
+      const bool inKeys = std::any_of(keys.begin(), keys.end(),
+                                      [&](auto interval) { return interval.first <= k && k <= interval.second; });
+      if (kept != inKeys && wrong++ < 5)
+        ADD_FAILURE() << "row " << q << ", key " << k << ": the mask "
+                      << (kept ? "keeps" : "drops") << " it, the row keys do not";
+    }
+  }
+  EXPECT_EQ(wrong, 0);
+}
+
 // The interval image over a box of the grid, for variants that have one (grid specs); the test
 // below skips the others, for which the fallback only keeps it compiling.
 template <class Box>

@@ -48,11 +48,10 @@ void buildKvLoop(OpBuilder &b, Location loc, tile::KvSpan span, int64_t range,
   buildKvStep(b, loc, scored, /*masked=*/span != tile::KvSpan::full);
 }
 
-/// The mask's class as the kv bounds see it: a routed loop walks one kv range,
-/// so a mask of two intervals (a sink and a window) takes the run-time scan's
-/// single range instead.
-attn::MaskClass kvMaskClass(attn::AttentionOp attention) {
-  attn::MaskClass mask = attn::classifyMask(attention);
+/// The mask's class `mask` as the kv bounds see it: a routed loop walks one
+/// kv range, so a mask of two intervals (a sink and a window) takes the
+/// run-time scan's single range instead.
+attn::MaskClass kvMaskClass(attn::AttentionOp attention, attn::MaskClass mask) {
   if (attention.getRoutingInfo() && numKvRanges(mask) > 1)
     mask.kind = attn::MaskKind::Generic;
   return mask;
@@ -118,7 +117,8 @@ FailureOr<tile::KernelOp> buildForwardKernel(OpBuilder &b, attn::AttentionOp att
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&kernel.getRegion().front());
 
-  const attn::MaskClass mask = kvMaskClass(attention);
+  const attn::MaskClass rowMask = attn::classifyMask(attention);
+  const attn::MaskClass mask = kvMaskClass(attention, rowMask);
   auto maskFn = tile::MaskFnOp::create(b, loc);
   if (failed(lowerMaskInto(attention, maskFn)))
     return failure();
@@ -133,6 +133,11 @@ FailureOr<tile::KernelOp> buildForwardKernel(OpBuilder &b, attn::AttentionOp att
     if (failed(lowerSinkInto(attention, sinkFn)))
       return failure();
   }
+  // Partial tiles of a sequence test keys against the row's intervals where
+  // the mask has them. A kernel tiling a grid in N-d keeps the mask: its kv
+  // tiles are boxes, not runs of keys.
+  if (!boxes && hasRowKeys(rowMask))
+    buildRowKeys(tile::RowKeysOp::create(b, loc), rowMask);
   auto bounds = tile::KvBoundsOp::create(b, loc);
   buildKvBounds(bounds, mask, config);
 
@@ -156,7 +161,7 @@ FailureOr<tile::KernelOp> buildForwardKernel(OpBuilder &b, attn::AttentionOp att
 } // namespace
 
 target::TileProblem forwardTileProblem(attn::AttentionOp attention) {
-  const attn::MaskKind kind = kvMaskClass(attention).kind;
+  const attn::MaskKind kind = kvMaskClass(attention, attn::classifyMask(attention)).kind;
   const std::optional<RoutingInfo> routing = attention.getRoutingInfo();
   // Tiled in N-d, a q box finds its kv boxes by itself; otherwise a mask with
   // no closed form is scanned at run time (tile.scan_kv_tiles).

@@ -46,7 +46,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/Conversion/AttnToTile/I64Builder.h"
+#include "compiler/Conversion/AttnToTile/IndexExprBuilder.h"
 #include "compiler/Conversion/AttnToTile/Lowering.h"
 
 using namespace mlir;
@@ -66,7 +66,7 @@ class IntervalBoundsBuilder {
 public:
   IntervalBoundsBuilder(I64Builder &m, Value qTile, Value sq, Value skv,
                         const target::TileConfig &config)
-      : m(m), sq(sq), skv(skv), blockN(m.c(config.blockN)), zero(m.c(0)), one(m.c(1)) {
+      : m(m), exprs(m, sq, skv), blockN(m.c(config.blockN)), zero(m.c(0)), one(m.c(1)) {
     Value blockM = m.c(config.blockM);
     firstRow = m.mul(qTile, blockM);
     lastRow = m.sub(m.min(m.add(firstRow, blockM), sq), one);
@@ -133,57 +133,13 @@ private:
   /// first or the last row, by its direction.
   Value at(const IndexExpr &e, bool largest) {
     bool rising = e.monotonicity() != Monotonicity::NonIncreasing;
-    return materialize(e, rising == largest ? lastRow : firstRow);
+    return exprs.at(e, rising == largest ? lastRow : firstRow);
   }
-
-  /// `e` as arith, with q = `row`. Sub-expressions already built for the
-  /// same row (the diagonal of both ends of a window) are reused, so the
-  /// body reads like the formula even before CSE.
-  Value materialize(const IndexExpr &e, Value row) {
-    // A constant, or an expression free of q, is the same at every row.
-    Value key = e.monotonicity() == Monotonicity::Constant ? Value() : row;
-    for (const Built &built : memo)
-      if (built.row == key && built.expr == e)
-        return built.value;
-    Value value = build(e, row);
-    memo.push_back({e, key, value});
-    return value;
-  }
-
-  Value build(const IndexExpr &e, Value row) {
-    using Kind = IndexExpr::Kind;
-    switch (e.kind()) {
-    case Kind::Constant: return m.c(e.value());
-    case Kind::Query: return row;
-    case Kind::QueryLen: return sq;
-    case Kind::KeyLen: return skv;
-    default: break;
-    }
-    Value a = materialize(e.lhs(), row), b = materialize(e.rhs(), row);
-    switch (e.kind()) {
-    case Kind::Add: return m.add(a, b);
-    case Kind::Sub: return m.sub(a, b);
-    case Kind::Mul: return m.mul(a, b);
-    case Kind::FloorDiv: return m.floorDiv(a, b);
-    case Kind::CeilDiv: return m.ceilDiv(a, b);
-    case Kind::TruncDiv: return m.truncDiv(a, b);
-    case Kind::Min: return m.min(a, b);
-    case Kind::Max: return m.max(a, b);
-    default: break;
-    }
-    llvm_unreachable("leaf kinds are handled above");
-  }
-
-  struct Built {
-    IndexExpr expr;
-    Value row; ///< null for expressions free of q
-    Value value;
-  };
 
   I64Builder &m;
-  Value sq, skv, blockN, zero, one;
+  IndexExprBuilder exprs;
+  Value blockN, zero, one;
   Value firstRow, lastRow, lastKey;
-  std::vector<Built> memo;
 };
 
 } // namespace

@@ -44,6 +44,14 @@ buildIntervalKvBounds(mlir::OpBuilder &builder, mlir::Location loc, mlir::Value 
                       mlir::Value sq, mlir::Value skv, const mlir::attn::RowIntervals &rows,
                       const target::TileConfig &config);
 
+/// Whether `buildRowKeys` has a form for `mask`: causal and interval masks,
+/// whose rows keep one or two intervals of keys.
+bool hasRowKeys(const mlir::attn::MaskClass &mask);
+
+/// Fills the (empty) body of `rowKeys` with the keys a row keeps under
+/// `mask` (RowKeys.cpp); `hasRowKeys(mask)` must hold.
+void buildRowKeys(mlir::tile::RowKeysOp rowKeys, const mlir::attn::MaskClass &mask);
+
 /// How many kv ranges `buildKvBounds` yields for `mask`: 2 for masks whose
 /// rows keep two intervals of keys, else 1.
 unsigned numKvRanges(const mlir::attn::MaskClass &mask);

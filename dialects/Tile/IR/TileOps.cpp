@@ -11,8 +11,8 @@
 using namespace mlir;
 using namespace mlir::tile;
 
-/// Block argument names of tile.mask_fn, tile.score_fn, tile.sink_fn and
-/// tile.kv_bounds
+/// Block argument names of tile.mask_fn, tile.score_fn, tile.sink_fn,
+/// tile.row_keys and tile.kv_bounds
 /// (also printed). The score s of score_fn is f32, every other argument i64.
 static constexpr llvm::StringLiteral kMaskFnArgNames[] = {"b", "h",  "q",
                                                           "k", "sq", "skv"};
@@ -21,10 +21,12 @@ static constexpr llvm::StringLiteral kScoreFnArgNames[] = {
 static constexpr llvm::StringLiteral kSinkFnArgNames[] = {"b", "h", "hq"};
 static constexpr llvm::StringLiteral kKvBoundsArgNames[] = {"q_tile", "sq",
                                                             "skv"};
+static constexpr llvm::StringLiteral kRowKeysArgNames[] = {"q", "sq", "skv"};
 static_assert(std::size(kMaskFnArgNames) == MaskFnOp::kNumArgs);
 static_assert(std::size(kScoreFnArgNames) == ScoreFnOp::kNumArgs);
 static_assert(std::size(kSinkFnArgNames) == SinkFnOp::kNumArgs);
 static_assert(std::size(kKvBoundsArgNames) == KvBoundsOp::kNumArgs);
+static_assert(std::size(kRowKeysArgNames) == RowKeysOp::kNumArgs);
 
 /// Modes that a kernel can implement today.
 static constexpr llvm::StringLiteral kSupportedModes[] = {"forward"};
@@ -175,7 +177,7 @@ LogicalResult KernelOp::verifyGridTiling() {
 
 /// The body is a fixed schedule: hooks, prologue, kv loops, epilogue.
 LogicalResult KernelOp::verifyRegions() {
-  unsigned numMaskFns = 0, numScoreFns = 0, numSinkFns = 0, numKvBounds = 0,
+  unsigned numMaskFns = 0, numScoreFns = 0, numSinkFns = 0, numRowKeys = 0, numKvBounds = 0,
            numLoadQs = 0, numEpilogues = 0;
   bool seenLoop = false;
   // The non-empty loops, and whether each applies the score.
@@ -223,6 +225,15 @@ LogicalResult KernelOp::verifyRegions() {
                 return emitOpError("tile.sink_fn must come after "
                                    "tile.mask_fn and before tile.kv_bounds");
               return requireBeforeLoops("tile.sink_fn");
+            })
+            .Case([&](RowKeysOp) -> LogicalResult {
+              if (++numRowKeys > 1)
+                return emitOpError("must contain at most one tile.row_keys, "
+                                   "found a second one");
+              if (numMaskFns == 0 || numKvBounds > 0)
+                return emitOpError("tile.row_keys must come after "
+                                   "tile.mask_fn and before tile.kv_bounds");
+              return requireBeforeLoops("tile.row_keys");
             })
             .Case([&](KvBoundsOp bounds) -> LogicalResult {
               if (!bounds.getBody()->empty() &&
@@ -343,6 +354,11 @@ SinkFnOp KernelOp::getSinkFn() {
   return ops.empty() ? SinkFnOp() : *ops.begin();
 }
 
+RowKeysOp KernelOp::getRowKeys() {
+  auto ops = getBody()->getOps<RowKeysOp>();
+  return ops.empty() ? RowKeysOp() : *ops.begin();
+}
+
 KvBoundsOp KernelOp::getKvBounds() {
   auto ops = getBody()->getOps<KvBoundsOp>();
   return ops.empty() ? KvBoundsOp() : *ops.begin();
@@ -428,6 +444,27 @@ void SinkFnOp::getAsmBlockArgumentNames(Region &region,
 
 YieldOp SinkFnOp::getYieldOp() { return cast<YieldOp>(getBody()->back()); }
 Value SinkFnOp::getSinkLogit() { return getYieldOp().getValues()[0]; }
+
+//===----------------------------------------------------------------------===//
+// RowKeysOp
+//===----------------------------------------------------------------------===//
+
+void RowKeysOp::build(OpBuilder &builder, OperationState &state) {
+  addEntryBlockWithI64Args(builder, state, kNumArgs);
+}
+
+LogicalResult RowKeysOp::verifyRegions() {
+  return verifyHookBlock(*this, *getBody(), kRowKeysArgNames,
+                         /*scoreFirst=*/false);
+}
+
+void RowKeysOp::getAsmBlockArgumentNames(Region &region,
+                                         OpAsmSetValueNameFn setNameFn) {
+  setHookArgNames(region, kRowKeysArgNames, setNameFn);
+}
+
+YieldOp RowKeysOp::getYieldOp() { return cast<YieldOp>(getBody()->back()); }
+unsigned RowKeysOp::getNumIntervals() { return getYieldOp().getValues().size() / 2; }
 
 //===----------------------------------------------------------------------===//
 // KvBoundsOp
@@ -606,6 +643,13 @@ LogicalResult YieldOp::verify() {
     return verifyYielded(*this, "tile.score_fn", 1, builder.getF32Type());
   if (isa<SinkFnOp>(parent))
     return verifyYielded(*this, "tile.sink_fn", 1, builder.getF32Type());
+  if (isa<RowKeysOp>(parent)) {
+    // Two ends per interval, one or two intervals.
+    unsigned count = getValues().size();
+    bool twoIntervals = count == 2 * RowKeysOp::kMaxIntervals;
+    return verifyYielded(*this, "tile.row_keys", twoIntervals ? count : 2,
+                         builder.getI64Type());
+  }
   if (isa<KvBoundsOp>(parent)) {
     // Four values per kv range, one or two ranges.
     unsigned count = getValues().size();

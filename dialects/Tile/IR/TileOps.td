@@ -125,6 +125,9 @@ def Tile_KernelOp : Tile_Op<"kernel", [
     /// The tile.sink_fn of the body; null when the kernel has none (no sink
     /// logit in the softmax denominator).
     SinkFnOp getSinkFn();
+    /// The tile.row_keys of the body; null when the kernel has none (partial
+    /// tiles call the mask).
+    RowKeysOp getRowKeys();
 
     /// The kv loops in visiting order, and the loop of one span (null if the
     /// kernel has none).
@@ -308,6 +311,71 @@ def Tile_SinkFnOp : Tile_Op<"sink_fn", [
     /// The terminator, and the f32 it yields (the sink logit).
     YieldOp getYieldOp();
     ::mlir::Value getSinkLogit();
+  }];
+}
+
+def Tile_RowKeysOp : Tile_Op<"row_keys", [
+    HasParent<"KernelOp">, IsolatedFromAbove, SingleBlock,
+    DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmBlockArgumentNames"]>
+  ]> {
+  let summary = "the keys a query row keeps, as intervals";
+  let description = [{
+    For a mask affine in (q, k) (causal, window, sink, chunk, prefix,
+    block-diagonal and their combinations), the keys that row `q` keeps among
+    the keys of the problem, as one or two intervals: a pure function of three
+    `i64` block arguments, query index `q` and the sequence lengths `sq`,
+    `skv`, ending in `tile.yield` of `lo, hi` per interval (two or four
+    `i64`), with
+
+        mask_fn(b, h, q, k, sq, skv) && k < skv
+          <=>  lo_1 <= k <= hi_1  ||  lo_2 <= k <= hi_2
+
+    for every valid row q < sq and key 0 <= k < skv, and the ends clamped to
+    lo ∈ [0, skv], hi ∈ [-1, skv - 1] so that they fit 32 bits (an empty
+    interval has lo > hi).
+
+    Optional: at most one per kernel, after `tile.mask_fn` and before
+    `tile.kv_bounds`. A kernel that has one may test a partial tile's
+    elements against the intervals (two compares per interval, the row's ends
+    computed once per tile) instead of calling `mask_fn`; both say the same.
+
+    Lowering: `constexpr int kRowKeyIntervals = n` and `ATTN_HD
+    attn::device::RowKeys<n> row_keys(const attn_forward_params &p, int64_t
+    q, int64_t sq, int64_t skv)` in the variant's namespace (n = 0 and no
+    function without the op). No effects of its own.
+
+    ```mlir
+    tile.row_keys {
+    ^bb0(%q: i64, %sq: i64, %skv: i64):
+      ...
+      tile.yield %lo, %hi : i64, i64
+    }
+    ```
+  }];
+
+  let regions = (region SizedRegion<1>:$region);
+  let assemblyFormat = "attr-dict-with-keyword $region";
+  let hasRegionVerifier = 1;
+
+  let skipDefaultBuilders = 1;
+  let builders = [
+    // Creates the entry block with the three i64 arguments and no
+    // terminator: append the ends and a tile.yield of two (or four) i64.
+    OpBuilder<(ins)>
+  ];
+
+  let extraClassDeclaration = [{
+    static constexpr unsigned kNumArgs = 3;
+    /// Most intervals a row may keep.
+    static constexpr unsigned kMaxIntervals = 2;
+
+    ::mlir::BlockArgument getQueryArg() { return getBody()->getArgument(0); }
+    ::mlir::BlockArgument getQueryLenArg() { return getBody()->getArgument(1); }
+    ::mlir::BlockArgument getKeyLenArg() { return getBody()->getArgument(2); }
+
+    /// The terminator, and the number of intervals it yields (two ends each).
+    YieldOp getYieldOp();
+    unsigned getNumIntervals();
   }];
 }
 
@@ -579,13 +647,14 @@ def Tile_ReadOp : Tile_Op<"read", [
 
 def Tile_YieldOp : Tile_Op<"yield", [
     Pure, Terminator, ReturnLike,
-    ParentOneOf<["MaskFnOp", "ScoreFnOp", "SinkFnOp", "KvBoundsOp", "KvLoopOp"]>
+    ParentOneOf<["MaskFnOp", "ScoreFnOp", "SinkFnOp", "RowKeysOp", "KvBoundsOp", "KvLoopOp"]>
   ]> {
   let summary = "terminates a tile region and yields its values";
   let description = [{
     Ends the body of `tile.mask_fn` (yields one `i1`: keep), `tile.score_fn`
     (yields one `f32`: the modified score), `tile.sink_fn` (yields one
-    `f32`: the sink logit), `tile.kv_bounds`
+    `f32`: the sink logit), `tile.row_keys` (yields two `i64` per interval:
+    lo, hi), `tile.kv_bounds`
     (yields four `i64` per kv range: begin, full_begin, full_end, end) or
     `tile.kv_loop`
     (yields nothing; implicit, not printed). Lowered to the `return` of the

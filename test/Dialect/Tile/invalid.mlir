@@ -2030,3 +2030,95 @@ tile.kernel @grid_1d_boxes attributes {config = #tile.config<arch = 80, block_m 
 // expected-error @+1 {{failed to parse Tile_ConfigAttr parameter 'launch'}}
 tile.kernel @unknown_launch attributes {config = #tile.config<arch = 90, block_m = 128, block_n = 128, num_warps = 12, stages = 2, warpgroups = 2, launch = always>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
 }
+
+// -----
+
+tile.kernel @row_keys_yields_three attributes {config = #tile.config<arch = 90, block_m = 128, block_n = 128, num_warps = 12, stages = 2, warpgroups = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.row_keys {
+  ^bb0(%q: i64, %sq: i64, %skv: i64):
+    // expected-error @+1 {{'tile.yield' op in tile.row_keys must yield 2 i64, got (i64, i64, i64)}}
+    tile.yield %q, %q, %q : i64, i64, i64
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+tile.kernel @row_keys_two_args attributes {config = #tile.config<arch = 90, block_m = 128, block_n = 128, num_warps = 12, stages = 2, warpgroups = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  // expected-error @+1 {{'tile.row_keys' op block must have 3 i64 arguments (q, sq, skv), got 2}}
+  tile.row_keys {
+  ^bb0(%q: i64, %sq: i64):
+    tile.yield %q, %q : i64, i64
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+// expected-error @+1 {{'tile.kernel' op tile.row_keys must come after tile.mask_fn and before tile.kv_bounds}}
+tile.kernel @row_keys_after_bounds attributes {config = #tile.config<arch = 90, block_m = 128, block_n = 128, num_warps = 12, stages = 2, warpgroups = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.row_keys {
+  ^bb0(%q: i64, %sq: i64, %skv: i64):
+    tile.yield %q, %q : i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.epilogue {write_lse = true}
+}
+
+// -----
+
+// expected-error @+1 {{'tile.kernel' op must contain at most one tile.row_keys, found a second one}}
+tile.kernel @two_row_keys attributes {config = #tile.config<arch = 90, block_m = 128, block_n = 128, num_warps = 12, stages = 2, warpgroups = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %true = arith.constant true
+    tile.yield %true : i1
+  }
+  tile.row_keys {
+  ^bb0(%q: i64, %sq: i64, %skv: i64):
+    tile.yield %q, %q : i64, i64
+  }
+  tile.row_keys {
+  ^bb0(%q: i64, %sq: i64, %skv: i64):
+    tile.yield %q, %q : i64, i64
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    tile.yield %q_tile, %q_tile, %q_tile, %q_tile : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.epilogue {write_lse = true}
+}

@@ -549,6 +549,52 @@ tile.kernel @sink_logit_forward_sm80 attributes {config = #tile.config<arch = 80
   tile.epilogue {write_lse = true}
 }
 
+// A top-left causal kernel with its row keys: row q keeps [0, min(q, skv - 1)],
+// which partial tiles may test instead of calling mask_fn. row_keys sits after
+// mask_fn and before kv_bounds.
+// CHECK-LABEL: tile.kernel @row_keys_forward_sm90a
+// CHECK: tile.yield %{{.+}} : i1
+// CHECK-NEXT: }
+// CHECK-NEXT: tile.row_keys {
+// CHECK-NEXT: ^bb0(%[[Q:.+]]: i64, %[[SQ:.+]]: i64, %[[SKV:.+]]: i64):
+// CHECK: %[[HI:.+]] = arith.minsi %[[Q]], %{{.+}} : i64
+// CHECK-NEXT: tile.yield %{{.+}}, %[[HI]] : i64, i64
+// CHECK-NEXT: }
+// CHECK-NEXT: tile.kv_bounds {
+tile.kernel @row_keys_forward_sm90a attributes {config = #tile.config<arch = 90, block_m = 128, block_n = 128, num_warps = 12, stages = 2, warpgroups = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+  tile.mask_fn {
+  ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
+    %keep = arith.cmpi sle, %k, %q : i64
+    tile.yield %keep : i1
+  }
+  tile.row_keys {
+  ^bb0(%q: i64, %sq: i64, %skv: i64):
+    %c0 = arith.constant 0 : i64
+    %c1 = arith.constant 1 : i64
+    %last = arith.subi %skv, %c1 : i64
+    %hi = arith.minsi %q, %last : i64
+    tile.yield %c0, %hi : i64, i64
+  }
+  tile.kv_bounds {
+  ^bb0(%q_tile: i64, %sq: i64, %skv: i64):
+    %begin, %full_begin, %full_end, %end = tile.scan_kv_tiles %q_tile, %sq, %skv
+    tile.yield %begin, %full_begin, %full_end, %end : i64, i64, i64, i64
+  }
+  tile.load_q
+  tile.load {operand = k, which = first}
+  tile.kv_loop {span = partial_high} {
+    tile.wait {operand = k}
+    tile.load {operand = v, which = current}
+    tile.mma_qk
+    tile.apply_mask
+    tile.wait {operand = v}
+    tile.load {operand = k, which = next}
+    tile.online_softmax
+    tile.mma_pv
+  }
+  tile.epilogue {write_lse = true}
+}
+
 // An sm_80 kernel that tiles a 96x96 token grid in N-d: q tiles are 8x16
 // boxes of the grid, kv tiles 2x16 boxes placed over each q box's keys, and
 // its one loop walks those boxes (span = boxes), masking only the partial

@@ -51,6 +51,18 @@ struct KvTilesPair {
   KvTiles low;
 };
 
+// The keys one query row keeps (tile.row_keys): k with lo[i] <= k <= hi[i] for some interval i,
+// all of them valid keys (the ends are clamped to [0, skv] and [-1, skv - 1], so they fit 32 bits
+// and an empty interval has lo > hi). A kernel tests a partial tile's keys against them.
+template <int N>
+struct RowKeys {
+  int32_t lo[N];
+  int32_t hi[N];
+};
+// A mask with no row keys (kRowKeyIntervals = 0): its partial tiles evaluate the mask.
+template <>
+struct RowKeys<0> {};
+
 // The first tile a range visits (its top one), or -1 when it visits none.
 ATTN_HD int64_t first_tile(const KvTiles &r) { return r.end > r.begin ? r.end - 1 : -1; }
 // The first tile of two ranges: high's top tile, else low's.

@@ -24,6 +24,9 @@
 //     __device__ static auto kv_tiles(const attn_forward_params &p, int b, int h, int64_t q_tile,
 //                                     const MappedKvTiles &cta);  // from cta_bounds' result
 //     __device__ static bool keep(const attn_forward_params &p, int b, int h, int64_t q, int64_t k);
+//     static constexpr int kRowKeyIntervals;  // > 0: partial tiles test keys against
+//     __device__ static RowKeys<kRowKeyIntervals> row_keys(const attn_forward_params &p,
+//                                                          int64_t q);  // instead of keep()
 //     __device__ static float score(const attn_forward_params &p, float s, int b, int h,
 //                                   int64_t q, int64_t k);
 //     static constexpr bool kHasSink;   // each row's softmax denominator gets one more logit,
@@ -39,6 +42,8 @@
 // once instead, with all threads, before the warp roles split (kCtaBounds), and keeps a map of
 // exactly the non-empty tiles (kv_tile_map.cuh). keep() runs only on partial tiles (the
 // kernel adds the key's validity there, attn/device/geometry.h); full tiles run no mask code.
+// A mask whose rows keep intervals of keys has row_keys (hooks.h: valid keys only), which the
+// consumers evaluate once per work tile, leaving two compares per interval and element.
 // The Traits may name a Geometry (shared_storage.cuh): where the tiles lie.
 //
 // Launch (a generated kernel or gpu/sm90/forward_shim.cu):

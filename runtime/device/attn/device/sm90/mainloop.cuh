@@ -4,7 +4,8 @@
 // Per kv tile j (wgmma.cuh: accumulators in registers, operands from shared memory):
 //   S = Q·K_jᵀ          wgmma SS, K-major A and B        // [64, kBlockN] per warpgroup
 //   S = score(scale·S)   variants with a score hook, every tile
-//   S = -inf where dropped   partial tiles only: keep(q, k) and the key is valid (geometry.h)
+//   S = -inf where dropped   partial tiles only: keep(q, k) and the key is valid (geometry.h),
+//                        or, where the variant has row_keys, the key against the row's intervals
 //   P = online softmax (softmax.cuh), O rescaled
 //   O += P·V_j           wgmma RS: P from registers, V N-major (transpose bit)  // [64, kHeadDim]
 //
@@ -77,6 +78,10 @@ class ForwardConsumer {
       std::is_same_v<typename Traits::Schedule, PingPongSchedule>;
   using Turns = IssueTurns<Shape::kConsumerWarpgroups>;
   using Geometry = typename Shape::Geometry;
+  // Intervals of keys per row (Variant::row_keys) that partial tiles test instead of the mask.
+  static constexpr int kRowKeyIntervals = Variant::kRowKeyIntervals;
+  static_assert(kRowKeyIntervals == 0 || !Geometry::kIsGrid,
+                "row keys are runs of keys: a kernel tiling a grid in N-d calls the mask");
 
   __device__ __forceinline__ ForwardConsumer(const attn_forward_params &p,
                                              ForwardSharedStorage<Traits> &ss, int warpgroup)
@@ -91,6 +96,9 @@ class ForwardConsumer {
 #pragma unroll
     for (int r = 0; r < 2; ++r)
       rows_[r] = Geometry::q_row(p_, t.q_tile, wg_ * 64 + warp_ * 16 + lane_ / 4 + 8 * r);
+    if constexpr (kRowKeyIntervals > 0)
+#pragma unroll
+      for (int r = 0; r < 2; ++r) row_keys_[r] = Variant::row_keys(p_, rows_[r].token);
     OnlineSoftmax<kBlockN> softmax;
     float o[kO];  // [64, kHeadDim] per warpgroup
 #pragma unroll
@@ -218,18 +226,57 @@ class ForwardConsumer {
   template <bool kPartial>
   __device__ __forceinline__ void transform_scores(float (&s)[kS], int64_t j) {
     if constexpr (!Variant::kHasScore && !kPartial) return;
+    if constexpr (Variant::kHasScore)
+#pragma unroll
+      for (int c = 0; c < kBlockN / 8; ++c)
+#pragma unroll
+        for (int i = 0; i < 4; ++i) {
+          const auto k = Geometry::kv_col(p_, j, 8 * c + 2 * (lane_ % 4) + (i % 2));
+          s[4 * c + i] = Variant::score(p_, s[4 * c + i] * p_.scale, tile_.batch, tile_.head,
+                                        rows_[i / 2].token, k.token);
+        }
+    if constexpr (kPartial) {
+      if constexpr (kRowKeyIntervals > 0)
+        drop_outside_row_keys(s, j);
+      else
+        drop_masked(s, j);
+    }
+  }
+
+  // Partial tile, general mask: -inf where the mask drops the pair or the key is invalid.
+  __device__ __forceinline__ void drop_masked(float (&s)[kS], int64_t j) {
 #pragma unroll
     for (int c = 0; c < kBlockN / 8; ++c)
 #pragma unroll
       for (int i = 0; i < 4; ++i) {
-        const auto &q = rows_[i / 2];
         const auto k = Geometry::kv_col(p_, j, 8 * c + 2 * (lane_ % 4) + (i % 2));
-        float x = s[4 * c + i];
-        if constexpr (Variant::kHasScore)
-          x = Variant::score(p_, x * p_.scale, tile_.batch, tile_.head, q.token, k.token);
-        if constexpr (kPartial)
-          if (!(k.valid && keep(q, k))) x = kNegInf;
-        s[4 * c + i] = x;
+        if (!(k.valid && keep(rows_[i / 2], k))) s[4 * c + i] = kNegInf;
+      }
+  }
+
+  // Partial tile, a mask with row keys: the row's interval ends, moved to this thread's
+  // columns of tile j, against each column, a compile-time constant (the intervals hold valid
+  // keys only, so no key bound either).
+  __device__ __forceinline__ void drop_outside_row_keys(float (&s)[kS], int64_t j) {
+    const int32_t first = int32_t(j) * kBlockN + 2 * (lane_ % 4);
+    int32_t lo[2][kRowKeyIntervals], hi[2][kRowKeyIntervals];
+#pragma unroll
+    for (int r = 0; r < 2; ++r)
+#pragma unroll
+      for (int n = 0; n < kRowKeyIntervals; ++n) {
+        lo[r][n] = row_keys_[r].lo[n] - first;
+        hi[r][n] = row_keys_[r].hi[n] - first;
+      }
+#pragma unroll
+    for (int c = 0; c < kBlockN / 8; ++c)
+#pragma unroll
+      for (int i = 0; i < 4; ++i) {
+        const int col = 8 * c + (i % 2), r = i / 2;
+        bool kept = false;
+#pragma unroll
+        for (int n = 0; n < kRowKeyIntervals; ++n)
+          kept = kept || (lo[r][n] <= col && col <= hi[r][n]);
+        if (!kept) s[4 * c + i] = kNegInf;
       }
   }
 
@@ -279,6 +326,7 @@ class ForwardConsumer {
   const int wg_, warp_, lane_;  // consumer warpgroup, warp within it, lane
   WorkTile tile_;
   typename Geometry::Token rows_[2];  // the q rows of this thread's accumulator rows (r, r + 8)
+  RowKeys<kRowKeyIntervals> row_keys_[2];  // their keys, where the variant has row keys
   PipelineState<1> q_state_;
   PipelineState<kStages> kv_state_;
 };
