@@ -173,6 +173,21 @@ public:
     } else {
       os << "  return s;\n}\n\n";
     }
+    os << "// tile.score_fn at key k0 + c, c a column the kernel knows at compile time: a key-affine\n"
+       << "// integer converts to float as a part per row and tile plus one per column.\n"
+       << "ATTN_HD float score_split(const attn_forward_params &p, float s, int64_t b, int64_t h, "
+          "int64_t q, int64_t k0, int c, int64_t sq, int64_t skv, int64_t hq) {\n";
+    if (score) {
+      os << "  const int64_t k = k0 + c;\n";
+      const KeySplit split{/*keyArg=*/4, "k0", "c"};
+      auto modified = emitScalarBlock(*score.getBody(), {"s", "b", "h", "q", "k", "sq", "skv", "hq"},
+                                      os, "  ", KvScan::Block, {}, &split);
+      if (failed(modified))
+        return failure();
+      os << "  return " << (*modified)[0] << ";\n}\n\n";
+    } else {
+      os << "  return s;\n}\n\n";
+    }
 
     // tile.sink_fn, or no sink (-inf, which leaves the softmax as it is): the
     // hook exists either way; kernels call it only when kHasSink.

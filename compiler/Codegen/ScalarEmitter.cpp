@@ -7,6 +7,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -19,6 +20,13 @@ public:
   ScalarEmitter(raw_ostream &os, StringRef indent, KvScan scanKind,
                 llvm::DenseMap<Value, IntRange> ranges)
       : os(os), indent(indent), scanKind(scanKind), ranges(std::move(ranges)) {}
+
+  /// KeySplit: `key` is k, whose part at k0 is `split.rowKey`.
+  void splitKey(Value key, const KeySplit &keySplit) {
+    split = keySplit;
+    keyDependent.insert(key);
+    rowParts[key] = {keySplit.rowKey, 1};
+  }
 
   void name(Value value, std::string name) { names[value] = std::move(name); }
   const std::string &get(Value value) const { return names.find(value)->second; }
@@ -33,6 +41,8 @@ public:
     std::string var = "v" + std::to_string(counter++);
     os << indent << "const " << cppType(result) << " " << var << " = " << *expr << ";\n";
     name(result, var);
+    if (split)
+      trackKeySplit(op);
     return success();
   }
 
@@ -129,6 +139,81 @@ private:
     }
   }
 
+  /// KeySplit: which values depend on k; for k ± row values (coefficient ±1)
+  /// their part at k0, emitted beside them; which selects are abs(x) of such.
+  void trackKeySplit(Operation &op) {
+    Value result = op.getResult(0);
+    if (llvm::none_of(op.getOperands(), [&](Value v) { return keyDependent.contains(v); }))
+      return;
+    keyDependent.insert(result);
+    if (auto select = dyn_cast<arith::SelectOp>(op)) {
+      if (std::optional<Value> x = absOperand(select); x && rowParts.contains(*x))
+        absOf[result] = *x;
+      return;
+    }
+    if (!isa<arith::AddIOp, arith::SubIOp>(op))
+      return;
+    auto sign = [&](Value v) {
+      auto it = rowParts.find(v);
+      return it == rowParts.end() ? 0 : it->second.sign;
+    };
+    for (Value v : op.getOperands())
+      if (keyDependent.contains(v) && !rowParts.contains(v))
+        return; // not affine in k
+    const int resultSign =
+        sign(op.getOperand(0)) + (isa<arith::AddIOp>(op) ? 1 : -1) * sign(op.getOperand(1));
+    if (resultSign < -1 || resultSign > 1)
+      return;
+    // The same expression over the operands' parts at k0.
+    llvm::SmallVector<std::pair<Value, std::string>, 2> saved;
+    for (Value v : op.getOperands())
+      if (rowParts.contains(v)) {
+        saved.push_back({v, names[v]});
+        names[v] = rowParts[v].name;
+      }
+    std::optional<std::string> expr = expression(op);
+    for (auto &[v, original] : saved)
+      names[v] = original;
+    const std::string var = get(result) + "_k0";
+    os << indent << "const " << cppType(result) << " " << var << " = " << *expr << ";\n";
+    rowParts[result] = {var, resultSign};
+  }
+
+  /// x, where `select` is abs(x) as the front end writes it: x < 0 ? 0 - x : x.
+  static std::optional<Value> absOperand(arith::SelectOp select) {
+    auto cmp = select.getCondition().getDefiningOp<arith::CmpIOp>();
+    auto negation = select.getTrueValue().getDefiningOp<arith::SubIOp>();
+    if (!cmp || !negation || cmp.getPredicate() != arith::CmpIPredicate::slt)
+      return std::nullopt;
+    Value x = select.getFalseValue();
+    auto isZero = [](Value v) {
+      auto c = v.getDefiningOp<arith::ConstantIntOp>();
+      return c && c.value() == 0;
+    };
+    if (cmp.getLhs() != x || !isZero(cmp.getRhs()) || !isZero(negation.getLhs()) ||
+        negation.getRhs() != x)
+      return std::nullopt;
+    return x;
+  }
+
+  /// float(v) as float(part at k0) ± float(c), where KeySplit knows that form of v (or of
+  /// x, for v = abs(x)); nullopt otherwise.
+  std::optional<std::string> splitConversion(Value v) {
+    if (!split)
+      return std::nullopt;
+    auto form = [&](Value x) -> std::optional<std::string> {
+      auto it = rowParts.find(x);
+      if (it == rowParts.end() || it->second.sign == 0)
+        return std::nullopt;
+      return "(float(" + it->second.name + ") " + (it->second.sign > 0 ? "+" : "-") +
+             " float(" + split->column + "))";
+    };
+    if (auto abs = absOf.find(v); abs != absOf.end())
+      if (std::optional<std::string> x = form(abs->second))
+        return "fabsf" + *x;
+    return form(v);
+  }
+
   /// Float ops of score hooks, or nullopt.
   std::optional<std::string> floatExpression(Operation &op) {
     return llvm::TypeSwitch<Operation *, std::optional<std::string>>(&op)
@@ -143,7 +228,9 @@ private:
         .Case([&](arith::MulFOp) { return bin(op, "*"); })
         .Case([&](arith::DivFOp) { return call(op, "attn::device::div_f32"); })
         .Case([&](arith::NegFOp) { return "-" + get(op.getOperand(0)); })
-        .Case([&](arith::SIToFPOp) { return "float(" + get(op.getOperand(0)) + ")"; })
+        .Case([&](arith::SIToFPOp) {
+          return splitConversion(op.getOperand(0)).value_or("float(" + get(op.getOperand(0)) + ")");
+        })
         .Case([&](arith::MaximumFOp) { return call(op, "fmaxf"); })
         .Case([&](arith::MinimumFOp) { return call(op, "fminf"); })
         .Case([&](math::TanhOp) { return call(op, "attn::device::tanh_f32"); })
@@ -261,6 +348,16 @@ private:
   llvm::DenseMap<Value, IntRange> ranges;
   llvm::DenseMap<Value, std::string> names;
   unsigned counter = 0;
+
+  /// A value's part at k0: v = part + sign·c.
+  struct RowPart {
+    std::string name;
+    int sign;
+  };
+  std::optional<KeySplit> split;
+  llvm::DenseSet<Value> keyDependent;
+  llvm::DenseMap<Value, RowPart> rowParts;
+  llvm::DenseMap<Value, Value> absOf; ///< abs(x) → x
 };
 
 } // namespace
@@ -269,13 +366,16 @@ FailureOr<SmallVector<std::string>> emitScalarBlock(Block &block,
                                                     ArrayRef<std::string> argNames,
                                                     raw_ostream &os, StringRef indent,
                                                     KvScan scan,
-                                                    ArrayRef<std::string> gridPointNames) {
+                                                    ArrayRef<std::string> gridPointNames,
+                                                    const KeySplit *split) {
   SmallVector<IntRange> argRanges;
   for (const std::string &name : argNames)
     argRanges.push_back(hookArgumentRange(name));
   ScalarEmitter emitter(os, indent, scan, deriveIndexRanges(block, argRanges));
   for (auto [arg, name] : llvm::zip(block.getArguments(), argNames))
     emitter.name(arg, name);
+  if (split)
+    emitter.splitKey(block.getArgument(split->keyArg), *split);
   llvm::DenseMap<Value, std::string> points;
   for (auto [arg, point] : llvm::zip(block.getArguments(), gridPointNames))
     if (!point.empty())

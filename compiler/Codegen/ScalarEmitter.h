@@ -26,6 +26,19 @@ enum class KvScan {
          ///< specialised kernels, whose warpgroups run different code
 };
 
+/// Score hooks whose key is k = k0 + c, the column c a small constant the
+/// kernel knows at compile time (the fragment's column): each integer value
+/// affine in k with coefficient ±1 (q - k, its negation) also gets its part at
+/// k0, computed once per row and tile, and converting it (or its absolute
+/// value) to f32 becomes float(part) ± float(c), one add per element instead
+/// of the integer arithmetic and the conversion. Exact while the values stay
+/// within ±2^24; beyond, the result may differ from float(v) by one rounding.
+struct KeySplit {
+  unsigned keyArg;       ///< the block argument k
+  std::string rowKey;    ///< the C++ name of k0
+  std::string column;    ///< the C++ name of c
+};
+
 /// Emits the ops of `block` (all but its terminator) as statements, the block
 /// arguments named `argNames`, each line prefixed by `indent`. Returns the C++
 /// names of the terminator's operands, or failure after emitting an error on
@@ -33,10 +46,12 @@ enum class KvScan {
 /// A tile.grid_coord of argument i reads `gridPointNames[i]` (an
 /// attn::device::GridPoint, attn/device/grid.h) where that name is given:
 /// the coordinates the caller already has, instead of dividing the token.
+/// With `split`, the key argument's name must be a variable holding k0 + c.
 mlir::FailureOr<llvm::SmallVector<std::string>>
 emitScalarBlock(mlir::Block &block, llvm::ArrayRef<std::string> argNames,
                 llvm::raw_ostream &os, llvm::StringRef indent, KvScan scan = KvScan::Block,
-                llvm::ArrayRef<std::string> gridPointNames = {});
+                llvm::ArrayRef<std::string> gridPointNames = {},
+                const KeySplit *split = nullptr);
 
 } // namespace attnc::codegen
 

@@ -76,6 +76,16 @@ std::string kvTilesHooks(tile::KernelOp kernel) {
          (routed ? within("cta.bounds") : std::string("cta")) + ";\n  }\n";
 }
 
+/// The body of Variant::score, for key k0 + c: the split hook, or, where the
+/// hooks read tensors and their indices are clamped, score_fn at the clamped key.
+std::string scoreCall(tile::KernelOp kernel) {
+  const std::string q = hookIndex(kernel, "q", "p.seqlen_q");
+  if (q != "q")
+    return "    return score_fn(p, s, b, h, " + q + ", " +
+           hookIndex(kernel, "k0 + c", "p.seqlen_k") + ", p.seqlen_q, p.seqlen_k, p.heads_q);\n";
+  return "    return score_split(p, s, b, h, q, k0, c, p.seqlen_q, p.seqlen_k, p.heads_q);\n";
+}
+
 } // namespace
 
 LogicalResult writeSm90Kernel(tile::KernelOp kernel, const KernelInfo &info, raw_ostream &os) {
@@ -131,10 +141,8 @@ LogicalResult writeSm90Kernel(tile::KernelOp kernel, const KernelInfo &info, raw
                "  }\n"
              : "")
      << "  __device__ static float score(const attn_forward_params &p, float s, int b, int h, "
-        "int64_t q, int64_t k) {\n"
-     << "    return score_fn(p, s, b, h, " << hookIndex(kernel, "q", "p.seqlen_q") << ", "
-     << hookIndex(kernel, "k", "p.seqlen_k") << ", p.seqlen_q, p.seqlen_k, p.heads_q);\n"
-     << "  }\n"
+        "int64_t q, int64_t k0, int c) {\n"
+     << scoreCall(kernel) << "  }\n"
      << "  __device__ static float sink(const attn_forward_params &p, int b, int h) {\n"
      << "    return sink_fn(p, b, h, p.heads_q);\n"
      << "  }\n"

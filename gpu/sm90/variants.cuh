@@ -30,7 +30,10 @@ struct Dense {
     return {0, 0, p.seqlen_k / kBlockN, ceil_div_i64(p.seqlen_k, kBlockN)};
   }
   __device__ static bool keep(const attn_forward_params &, int, int, int64_t, int64_t) { return true; }
-  __device__ static float score(const attn_forward_params &, float s, int, int, int64_t, int64_t) { return s; }
+  __device__ static float score(const attn_forward_params &, float s, int, int, int64_t, int64_t,
+                                int) {
+    return s;
+  }
 };
 
 // k <= q + (skv − sq), closed-form bounds.
@@ -55,7 +58,10 @@ struct Causal {
   __device__ static bool keep(const attn_forward_params &p, int, int, int64_t q, int64_t k) {
     return k <= q + (int64_t(p.seqlen_k) - p.seqlen_q);
   }
-  __device__ static float score(const attn_forward_params &, float s, int, int, int64_t, int64_t) { return s; }
+  __device__ static float score(const attn_forward_params &, float s, int, int, int64_t, int64_t,
+                                int) {
+    return s;
+  }
 };
 
 // A causal sliding window of kLeft keys before the diagonal: q + off − kLeft <= k <= q + off.
@@ -87,7 +93,10 @@ struct Window {
     const int64_t diag = q + (int64_t(p.seqlen_k) - p.seqlen_q);
     return k <= diag && k >= diag - kLeft;
   }
-  __device__ static float score(const attn_forward_params &, float s, int, int, int64_t, int64_t) { return s; }
+  __device__ static float score(const attn_forward_params &, float s, int, int, int64_t, int64_t,
+                                int) {
+    return s;
+  }
 };
 
 // Causal with a tanh soft cap on the scaled score: s ← kCap · tanh(s / kCap).
@@ -95,7 +104,8 @@ template <int kBlockM, int kBlockN>
 struct Softcap : Causal<kBlockM, kBlockN> {
   static constexpr bool kHasScore = true;
   static constexpr float kCap = 2.f;  // small, so that the cap changes the result visibly
-  __device__ static float score(const attn_forward_params &, float s, int, int, int64_t, int64_t) {
+  __device__ static float score(const attn_forward_params &, float s, int, int, int64_t, int64_t,
+                                int) {
     return kCap * attn::device::tanh_f32(s * (1.f / kCap));
   }
 };

@@ -411,6 +411,53 @@ TEST_P(HostExec, RowKeysAreTheMask) {
   EXPECT_EQ(wrong, 0);
 }
 
+// The sm_90a kernel scores key k0 + c through score_split, whose key-affine conversions add the
+// column c to a part converted per row: the same f32 as score_fn while the integers stay within
+// 2^24 (every key here), and within one rounding of the converted value beyond (long rows).
+TEST_P(HostExec, ScoreSplitIsScoreFn) {
+  if (!variant::kHasScore)
+    GTEST_SKIP() << "the spec has no score";
+  Shape shape = GetParam();
+  std::string why;
+  if (!callable(*spec_, shape, why))
+    GTEST_SKIP() << why;
+  std::mt19937 rng(uint32_t(shape.sq * 5 + shape.skv));
+  CallData call(*spec_, shape, rng);
+  std::normal_distribution<float> score(0.f, 4.f);
+  std::uniform_int_distribution<int64_t> any_q(0, shape.sq - 1), any_k(0, shape.skv - 1),
+      column(0, 127);
+  for (int trial = 0; trial < 2000; ++trial) {
+    const int64_t q = any_q(rng), k = any_k(rng), h = trial % shape.heads_q;
+    const int c = int(std::min<int64_t>(k, column(rng)));
+    const float s = score(rng);
+    const float whole = variant::score_fn(call.params, s, 0, h, q, k, shape.sq, shape.skv,
+                                          shape.heads_q);
+    const float split = variant::score_split(call.params, s, 0, h, q, k - c, c, shape.sq,
+                                             shape.skv, shape.heads_q);
+    ASSERT_TRUE(whole == split || (std::isnan(whole) && std::isnan(split)))
+        << "q " << q << ", key " << k - c << " + " << c << ": " << split << " != " << whole;
+  }
+  // Keys near 2^30 (the longest rows the runtime takes), where f32 no longer holds every integer;
+  // not for scores that read tensors, which hold only this shape's rows.
+  if (!spec_->decls.tensors.empty())
+    return;
+  std::uniform_int_distribution<int64_t> far(int64_t(1) << 29, (int64_t(1) << 30) - 129);
+  for (int trial = 0; trial < 2000; ++trial) {
+    const int64_t q = far(rng), k = far(rng);
+    const int c = int(column(rng));
+    const float s = score(rng);
+    const int64_t len = int64_t(1) << 30;
+    const float whole = variant::score_fn(call.params, s, 0, 0, q, k, len, len, shape.heads_q);
+    const float split =
+        variant::score_split(call.params, s, 0, 0, q, k - c, c, len, len, shape.heads_q);
+    if (std::isnan(whole) || std::isinf(whole))
+      continue;
+    EXPECT_LE(std::abs(double(split) - double(whole)),
+              2.5e-7 * std::max(1.0, double(std::abs(whole))))
+        << "q " << q << ", key " << k - c << " + " << c;
+  }
+}
+
 // The interval image over a box of the grid, for variants that have one (grid specs); the test
 // below skips the others, for which the fallback only keeps it compiling.
 template <class Box>

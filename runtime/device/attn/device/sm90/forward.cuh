@@ -28,7 +28,8 @@
 //     __device__ static RowKeys<kRowKeyIntervals> row_keys(const attn_forward_params &p,
 //                                                          int64_t q);  // instead of keep()
 //     __device__ static float score(const attn_forward_params &p, float s, int b, int h,
-//                                   int64_t q, int64_t k);
+//                                   int64_t q, int64_t k0, int c);  // key k0 + c, c known
+//                                   // at compile time where the kernel can (a column)
 //     static constexpr bool kHasSink;   // each row's softmax denominator gets one more logit,
 //                                       // sink(p, b, h), with no value row; O = 0 and LSE = σ
 //                                       // for a row with no kept key

@@ -231,9 +231,20 @@ class ForwardConsumer {
       for (int c = 0; c < kBlockN / 8; ++c)
 #pragma unroll
         for (int i = 0; i < 4; ++i) {
-          const auto k = Geometry::kv_col(p_, j, 8 * c + 2 * (lane_ % 4) + (i % 2));
+          // Keys of a sequence tile are this thread's first key plus a compile-time column,
+          // which the hook's key-affine terms use (split); a grid's keys are tokens of a box.
+          const int col = 8 * c + (i % 2);
+          int64_t first;
+          int offset;
+          if constexpr (Geometry::kIsGrid) {
+            first = Geometry::kv_col(p_, j, col + 2 * (lane_ % 4)).token;
+            offset = 0;
+          } else {
+            first = Geometry::kv_col(p_, j, 2 * (lane_ % 4)).token;
+            offset = col;
+          }
           s[4 * c + i] = Variant::score(p_, s[4 * c + i] * p_.scale, tile_.batch, tile_.head,
-                                        rows_[i / 2].token, k.token);
+                                        rows_[i / 2].token, first, offset);
         }
     if constexpr (kPartial) {
       if constexpr (kRowKeyIntervals > 0)
