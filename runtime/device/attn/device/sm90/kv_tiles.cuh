@@ -14,6 +14,7 @@
 #include "attn/device/grid_kv_tiles.h"
 #include "attn/device/hooks.h"
 #include "attn/device/routing.h"
+#include "attn/device/warp_reduce.h"
 
 namespace attn::device::sm90 {
 
@@ -51,12 +52,13 @@ __device__ __forceinline__ void for_each_kv_tile(const RoutedKvTiles<kListed> &r
 
 // A grid kernel: its kv boxes from the last down, each classified as the walk reaches it. One
 // loop with no lookahead (TMA needs none), so the classification is inlined once: the
-// producer warp has 24 registers.
+// producer warp has 24 registers. The boxes come from a warp scan (shuffles), so the loop's
+// branches go through warp_uniform: otherwise the consumers' wgmmas run serialised.
 template <class Geometry, class MaskBox, class F>
 __device__ __forceinline__ void for_each_kv_tile(const GridKvTiles<Geometry, MaskBox> &r, F &&f) {
-  for (int i = r.count() - 1; i >= 0; --i) {
+  for (int i = r.count() - 1; warp_uniform(i >= 0); --i) {
     const GridKvCursor c = r.box(i);
-    if (c.tile >= 0) visit_kv_tile(f, c.tile, c.full);
+    if (warp_uniform(c.tile >= 0)) visit_kv_tile(f, c.tile, warp_uniform(c.full));
   }
 }
 
