@@ -59,6 +59,7 @@ struct RowKeys {
   int32_t lo[N];
   int32_t hi[N];
 };
+
 // A mask with no row keys (kRowKeyIntervals = 0): its partial tiles evaluate the mask.
 template <>
 struct RowKeys<0> {};
@@ -125,6 +126,18 @@ ATTN_INT_HELPERS(int32_t, _i32)
 ATTN_INT_HELPERS(int64_t, _i64)
 #undef ATTN_INT_HELPERS
 ATTN_HD int64_t abs_i64(int64_t a) { return a < 0 ? -a : a; }
+
+// Row keys (RowKeys above) in the sm_90a kernel: a consumer thread's scores of one row in a
+// kv tile are the columns 8·(i / 2) + i % 2 (bit i, i < 32) past its lane's first column. The
+// bits of those in [lo, hi] (relative to that first column): a row's kept scores are one mask
+// per tile, and each score tests a bit.
+ATTN_HD uint32_t row_key_bits(int32_t lo, int32_t hi) {
+  // The first bit at or above lo and the last at or below hi: columns are 0 and 1 mod 8.
+  const int32_t first = lo <= 0 ? 0 : 2 * (lo >> 3) + min_i32(lo & 7, 2);
+  const int32_t last = hi < 0 ? -1 : min_i32(2 * (hi >> 3) + min_i32(hi & 7, 1), 31);
+  if (first > last) return 0u;
+  return (0xffffffffu >> (31 - last)) & (0xffffffffu << first);
+}
 
 // f32 math for score hooks. On the device these use the SFU's exp2/log2 approximations (relative
 // error about 2^-22, against the several-instruction accurate libm paths); the host keeps libm,

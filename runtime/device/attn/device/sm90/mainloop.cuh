@@ -265,10 +265,9 @@ class ForwardConsumer {
       }
   }
 
-  // Partial tile, a mask with row keys. This thread's scores of a row are kBlockN / 4 columns
-  // of the tile, 8·(i / 2) + i % 2 for bit i (plus its lane's offset, taken off the row's
-  // ends); an interval of keys is a run of them, so each row's kept scores are a 32-bit mask
-  // built once per tile, and each score tests one bit (the intervals hold valid keys only).
+  // Partial tile, a mask with row keys: each row's kept scores as a 32-bit mask built once per
+  // tile from its intervals (hooks.h, row_key_bits), one bit test per score. The intervals
+  // hold valid keys only, so there is no key bound either.
   __device__ __forceinline__ void drop_outside_row_keys(float (&s)[kS], int64_t j) {
     static_assert(kBlockN <= 128, "at most 32 scores of a row per thread");
     const int32_t first = int32_t(j) * kBlockN + 2 * (lane_ % 4);
@@ -277,21 +276,12 @@ class ForwardConsumer {
     for (int r = 0; r < 2; ++r)
 #pragma unroll
       for (int n = 0; n < kRowKeyIntervals; ++n)
-        kept[r] |= column_run(row_keys_[r].lo[n] - first, row_keys_[r].hi[n] - first);
+        kept[r] |= row_key_bits(row_keys_[r].lo[n] - first, row_keys_[r].hi[n] - first);
 #pragma unroll
     for (int c = 0; c < kBlockN / 8; ++c)
 #pragma unroll
       for (int i = 0; i < 4; ++i)
         if (!(kept[i / 2] >> (2 * c + i % 2) & 1u)) s[4 * c + i] = kNegInf;
-  }
-
-  // The bits i < 32 whose column 8·(i / 2) + i % 2 lies in [lo, hi].
-  __device__ __forceinline__ static uint32_t column_run(int32_t lo, int32_t hi) {
-    // First bit at or above lo, last bit at or below hi (columns ≡ 0, 1 mod 8 exist).
-    const int32_t first = lo <= 0 ? 0 : 2 * (lo >> 3) + min(lo & 7, 2);
-    const int32_t last = hi < 0 ? -1 : min(2 * (hi >> 3) + min(hi & 7, 1), 31);
-    if (first > last) return 0u;
-    return (0xffffffffu >> (31 - last)) & (0xffffffffu << first);
   }
 
   // The mask at a valid key; on a grid the hook gets the coordinates the geometry has.
