@@ -26,10 +26,14 @@ bool ctaBounds(tile::KernelOp kernel) {
          !kernel.tilesGrid();
 }
 
+bool readsTensors(tile::KernelOp kernel) {
+  bool reads = false;
+  kernel.walk([&](tile::ReadOp) { reads = true; });
+  return reads;
+}
+
 std::string hookIndex(tile::KernelOp kernel, StringRef var, StringRef length) {
-  bool readsTensors = false;
-  kernel.walk([&](tile::ReadOp) { readsTensors = true; });
-  if (!readsTensors)
+  if (!readsTensors(kernel))
     return var.str();
   return ("attn::device::min_i64(" + var + ", " + length + " - 1)").str();
 }

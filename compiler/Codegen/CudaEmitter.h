@@ -80,6 +80,9 @@ std::string hookNamespace(llvm::StringRef symbol);
 /// host tests) scans CTA-wide.
 bool ctaBounds(mlir::tile::KernelOp kernel);
 
+/// Whether the kernel's hooks read a runtime tensor (tile.read).
+bool readsTensors(mlir::tile::KernelOp kernel);
+
 /// Index `var` (a query or key index, below `length` within the sequence) as
 /// the kernel passes it to the mask and score hooks. Tiles overhang the
 /// sequence (rows past seqlen_q, keys past seqlen_k) and the kernel discards

@@ -79,9 +79,8 @@ std::string kvTilesHooks(tile::KernelOp kernel) {
 /// The body of Variant::score, for key k0 + c: the split hook, or, where the
 /// hooks read tensors and their indices are clamped, score_fn at the clamped key.
 std::string scoreCall(tile::KernelOp kernel) {
-  const std::string q = hookIndex(kernel, "q", "p.seqlen_q");
-  if (q != "q")
-    return "    return score_fn(p, s, b, h, " + q + ", " +
+  if (readsTensors(kernel))
+    return "    return score_fn(p, s, b, h, " + hookIndex(kernel, "q", "p.seqlen_q") + ", " +
            hookIndex(kernel, "k0 + c", "p.seqlen_k") + ", p.seqlen_q, p.seqlen_k, p.heads_q);\n";
   return "    return score_split(p, s, b, h, q, k0, c, p.seqlen_q, p.seqlen_k, p.heads_q);\n";
 }

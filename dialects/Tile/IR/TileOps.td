@@ -213,7 +213,10 @@ def Tile_ScoreFnOp : Tile_Op<"score_fn", [
 
     Lowering: `ATTN_HD float score_fn(float s, int64_t b, int64_t h,
     int64_t q, int64_t k, int64_t sq, int64_t skv, int64_t hq)` in the
-    variant's namespace. No effects of its own; it is isolated from above so
+    variant's namespace, and `score_split(..., int64_t k0, int c, ...)`, the
+    same at key k0 + c for a column c the kernel knows at compile time
+    (key-affine integers convert to f32 in a part per row and one per column;
+    compiler/Codegen/ScalarEmitter.h, KeySplit). No effects of its own; it is isolated from above so
     folded constants stay inside.
 
     ```mlir

@@ -44,7 +44,7 @@
 // exactly the non-empty tiles (kv_tile_map.cuh). keep() runs only on partial tiles (the
 // kernel adds the key's validity there, attn/device/geometry.h); full tiles run no mask code.
 // A mask whose rows keep intervals of keys has row_keys (hooks.h: valid keys only), which the
-// consumers evaluate once per work tile, leaving two compares per interval and element.
+// consumers evaluate once per work tile and turn into a bit mask per row and partial tile.
 // The Traits may name a Geometry (shared_storage.cuh): where the tiles lie.
 //
 // Launch (a generated kernel or gpu/sm90/forward_shim.cu):
