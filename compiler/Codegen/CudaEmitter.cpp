@@ -161,37 +161,18 @@ public:
     if (failed(writeRouteHook()))
       return failure();
 
-    // tile.score_fn, or the identity: the hook exists either way so host tests
-    // can call it; kernels call it only when kHasScore.
-    tile::ScoreFnOp score = scoreFn();
+    // tile.score_fn, or the identity: the hooks exist either way so host tests
+    // can call them; kernels call them only when kHasScore.
     os << "// tile.score_fn: the modified score of a pair, from s = scale * q.k.\n"
-       << "constexpr bool kHasScore = " << (score ? "true" : "false") << ";\n"
-       << "ATTN_HD float score_fn(const attn_forward_params &p, float s, int64_t b, int64_t h, "
-          "int64_t q, int64_t k, int64_t sq, int64_t skv, int64_t hq) {\n";
-    if (score) {
-      auto modified = emitScalarBlock(*score.getBody(),
-                                      {"s", "b", "h", "q", "k", "sq", "skv", "hq"}, os, "  ");
-      if (failed(modified))
-        return failure();
-      os << "  return " << (*modified)[0] << ";\n}\n\n";
-    } else {
-      os << "  return s;\n}\n\n";
-    }
+       << "constexpr bool kHasScore = " << (scoreFn() ? "true" : "false") << ";\n";
+    if (failed(writeScoreHook("score_fn", "int64_t k", "")))
+      return failure();
     os << "// tile.score_fn at key k0 + c, c a column the kernel knows at compile time: a key-affine\n"
-       << "// integer converts to float as a part per row and tile plus one per column.\n"
-       << "ATTN_HD float score_split(const attn_forward_params &p, float s, int64_t b, int64_t h, "
-          "int64_t q, int64_t k0, int c, int64_t sq, int64_t skv, int64_t hq) {\n";
-    if (score) {
-      os << "  const int64_t k = k0 + c;\n";
-      const KeySplit split{/*keyArg=*/4, "k0", "c"};
-      auto modified = emitScalarBlock(*score.getBody(), {"s", "b", "h", "q", "k", "sq", "skv", "hq"},
-                                      os, "  ", KvScan::Block, {}, &split);
-      if (failed(modified))
-        return failure();
-      os << "  return " << (*modified)[0] << ";\n}\n\n";
-    } else {
-      os << "  return s;\n}\n\n";
-    }
+       << "// integer converts to float as a part per row and tile plus one per column.\n";
+    const KeySplit split{/*keyArg=*/4, "k0", "c"};
+    if (failed(writeScoreHook("score_split", "int64_t k0, int c", "  const int64_t k = k0 + c;\n",
+                              &split)))
+      return failure();
 
     // tile.sink_fn, or no sink (-inf, which leaves the softmax as it is): the
     // hook exists either way; kernels call it only when kHasSink.
@@ -243,6 +224,26 @@ public:
           "&p, int64_t b, int64_t h, int64_t q_tile) {\n"
        << "  return attn::device::scan_grid_kv_tiles<Geometry>(q_tile, MaskBox{p, b, h, "
           "p.seqlen_q, p.seqlen_k});\n}\n\n";
+  }
+
+  /// One score hook `name` taking the key as `keyParams` (whose prologue
+  /// `keyPrologue` defines k): tile.score_fn's body, or the identity.
+  LogicalResult writeScoreHook(StringRef name, StringRef keyParams, StringRef keyPrologue,
+                               const KeySplit *split = nullptr) {
+    os << "ATTN_HD float " << name << "(const attn_forward_params &p, float s, int64_t b, "
+       << "int64_t h, int64_t q, " << keyParams << ", int64_t sq, int64_t skv, int64_t hq) {\n";
+    tile::ScoreFnOp score = scoreFn();
+    if (!score) {
+      os << "  return s;\n}\n\n";
+      return success();
+    }
+    os << keyPrologue;
+    auto modified = emitScalarBlock(*score.getBody(), {"s", "b", "h", "q", "k", "sq", "skv", "hq"},
+                                    os, "  ", KvScan::Block, {}, split);
+    if (failed(modified))
+      return failure();
+    os << "  return " << (*modified)[0] << ";\n}\n\n";
+    return success();
   }
 
   /// tile.row_keys → row_keys(q, sq, skv), the keys a row keeps as

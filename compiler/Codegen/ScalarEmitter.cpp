@@ -10,6 +10,8 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <functional>
+
 using namespace mlir;
 
 namespace attnc::codegen {
@@ -21,11 +23,51 @@ public:
                 llvm::DenseMap<Value, IntRange> ranges)
       : os(os), indent(indent), scanKind(scanKind), ranges(std::move(ranges)) {}
 
-  /// KeySplit: `key` is k, whose part at k0 is `split.rowKey`.
-  void splitKey(Value key, const KeySplit &keySplit) {
+  /// KeySplit: `key` is k, an argument of `block`, whose part at k0 is
+  /// `split.rowKey`. Finds, before any op is emitted, the values of the form
+  /// ±k + (terms free of k) and the ones a conversion needs the part of.
+  void splitKey(Block &block, Value key, const KeySplit &keySplit) {
     split = keySplit;
-    keyDependent.insert(key);
-    rowParts[key] = {keySplit.rowKey, 1};
+    keySign[key] = 1;
+    partName[key] = keySplit.rowKey;
+    llvm::DenseSet<Value> keyDependent{key};
+    for (Operation &op : block.without_terminator()) {
+      if (op.getNumResults() != 1 ||
+          llvm::none_of(op.getOperands(), [&](Value v) { return keyDependent.contains(v); }))
+        continue;
+      Value result = op.getResult(0);
+      keyDependent.insert(result);
+      if (auto select = dyn_cast<arith::SelectOp>(op)) {
+        if (std::optional<Value> x = absOperand(select); x && keySign.contains(*x))
+          absOf[result] = *x;
+        continue;
+      }
+      if (!isa<arith::AddIOp, arith::SubIOp>(op) ||
+          llvm::any_of(op.getOperands(), [&](Value v) {
+            return keyDependent.contains(v) && !keySign.contains(v); // not affine in k
+          }))
+        continue;
+      auto sign = [&](Value v) { return keySign.lookup(v); };
+      const int resultSign =
+          sign(op.getOperand(0)) + (isa<arith::AddIOp>(op) ? 1 : -1) * sign(op.getOperand(1));
+      if (resultSign >= -1 && resultSign <= 1)
+        keySign[result] = resultSign;
+    }
+    // The parts a conversion reads, and the parts those are computed from.
+    std::function<void(Value)> need = [&](Value v) {
+      if (!keySign.contains(v) || !partsNeeded.insert(v).second)
+        return;
+      if (Operation *op = v.getDefiningOp())
+        for (Value operand : op->getOperands())
+          need(operand);
+    };
+    block.walk([&](arith::SIToFPOp conversion) {
+      Value x = conversion.getIn();
+      if (auto abs = absOf.find(x); abs != absOf.end())
+        x = abs->second;
+      if (keySign.lookup(x) != 0)
+        need(x);
+    });
   }
 
   void name(Value value, std::string name) { names[value] = std::move(name); }
@@ -41,8 +83,8 @@ public:
     std::string var = "v" + std::to_string(counter++);
     os << indent << "const " << cppType(result) << " " << var << " = " << *expr << ";\n";
     name(result, var);
-    if (split)
-      trackKeySplit(op);
+    if (partsNeeded.contains(result))
+      emitPart(op);
     return success();
   }
 
@@ -139,44 +181,22 @@ private:
     }
   }
 
-  /// KeySplit: which values depend on k; for k ± row values (coefficient ±1)
-  /// their part at k0, emitted beside them; which selects are abs(x) of such.
-  void trackKeySplit(Operation &op) {
-    Value result = op.getResult(0);
-    if (llvm::none_of(op.getOperands(), [&](Value v) { return keyDependent.contains(v); }))
-      return;
-    keyDependent.insert(result);
-    if (auto select = dyn_cast<arith::SelectOp>(op)) {
-      if (std::optional<Value> x = absOperand(select); x && rowParts.contains(*x))
-        absOf[result] = *x;
-      return;
-    }
-    if (!isa<arith::AddIOp, arith::SubIOp>(op))
-      return;
-    auto sign = [&](Value v) {
-      auto it = rowParts.find(v);
-      return it == rowParts.end() ? 0 : it->second.sign;
-    };
-    for (Value v : op.getOperands())
-      if (keyDependent.contains(v) && !rowParts.contains(v))
-        return; // not affine in k
-    const int resultSign =
-        sign(op.getOperand(0)) + (isa<arith::AddIOp>(op) ? 1 : -1) * sign(op.getOperand(1));
-    if (resultSign < -1 || resultSign > 1)
-      return;
-    // The same expression over the operands' parts at k0.
+  /// KeySplit: the op's value at k0, the same expression over its operands'
+  /// parts (a term free of k is its own part), emitted beside it.
+  void emitPart(Operation &op) {
     llvm::SmallVector<std::pair<Value, std::string>, 2> saved;
     for (Value v : op.getOperands())
-      if (rowParts.contains(v)) {
+      if (auto part = partName.find(v); part != partName.end()) {
         saved.push_back({v, names[v]});
-        names[v] = rowParts[v].name;
+        names[v] = part->second;
       }
     std::optional<std::string> expr = expression(op);
     for (auto &[v, original] : saved)
       names[v] = original;
+    Value result = op.getResult(0);
     const std::string var = get(result) + "_k0";
     os << indent << "const " << cppType(result) << " " << var << " = " << *expr << ";\n";
-    rowParts[result] = {var, resultSign};
+    partName[result] = var;
   }
 
   /// x, where `select` is abs(x) as the front end writes it: x < 0 ? 0 - x : x.
@@ -202,11 +222,11 @@ private:
     if (!split)
       return std::nullopt;
     auto form = [&](Value x) -> std::optional<std::string> {
-      auto it = rowParts.find(x);
-      if (it == rowParts.end() || it->second.sign == 0)
+      const int sign = keySign.lookup(x);
+      if (sign == 0)
         return std::nullopt;
-      return "(float(" + it->second.name + ") " + (it->second.sign > 0 ? "+" : "-") +
-             " float(" + split->column + "))";
+      return "(float(" + partName.find(x)->second + ") " + (sign > 0 ? "+" : "-") + " float(" +
+             split->column + "))";
     };
     if (auto abs = absOf.find(v); abs != absOf.end())
       if (std::optional<std::string> x = form(abs->second))
@@ -349,15 +369,13 @@ private:
   llvm::DenseMap<Value, std::string> names;
   unsigned counter = 0;
 
-  /// A value's part at k0: v = part + sign·c.
-  struct RowPart {
-    std::string name;
-    int sign;
-  };
+  /// KeySplit: v = (v at k0) + sign·c for the values in keySign (a sign of
+  /// 0: k cancels); the C++ names of the parts emitted so far.
   std::optional<KeySplit> split;
-  llvm::DenseSet<Value> keyDependent;
-  llvm::DenseMap<Value, RowPart> rowParts;
+  llvm::DenseMap<Value, int> keySign;
   llvm::DenseMap<Value, Value> absOf; ///< abs(x) → x
+  llvm::DenseSet<Value> partsNeeded;
+  llvm::DenseMap<Value, std::string> partName;
 };
 
 } // namespace
@@ -375,7 +393,7 @@ FailureOr<SmallVector<std::string>> emitScalarBlock(Block &block,
   for (auto [arg, name] : llvm::zip(block.getArguments(), argNames))
     emitter.name(arg, name);
   if (split)
-    emitter.splitKey(block.getArgument(split->keyArg), *split);
+    emitter.splitKey(block, block.getArgument(split->keyArg), *split);
   llvm::DenseMap<Value, std::string> points;
   for (auto [arg, point] : llvm::zip(block.getArguments(), gridPointNames))
     if (!point.empty())
