@@ -15,15 +15,18 @@ namespace attnc::codegen {
 
 std::string hookNamespace(StringRef symbol) { return ("attn_variant_" + symbol).str(); }
 
-bool ctaBounds(tile::KernelOp kernel) {
-  tile::ConfigAttr config = kernel.getConfig();
+bool plansKvTiles(tile::KernelOp kernel) {
   // kv_bounds is the scan and nothing else (its yield passes the scan's results through).
   Block &body = *kernel.getKvBounds().getBody();
   auto scan = dyn_cast<tile::ScanKvTilesOp>(body.front());
   const bool onlyScan = scan && body.getOperations().size() == 2 &&
                         ValueRange(body.back().getOperands()) == ValueRange(scan.getResults());
-  return onlyScan && config.isWarpSpecialized() && config.getLaunch() == tile::Launch::grid &&
-         !kernel.tilesGrid();
+  return onlyScan && kernel.getConfig().isWarpSpecialized() && !kernel.tilesGrid();
+}
+
+bool maskReadsHead(tile::KernelOp kernel) {
+  // mask_fn's arguments are (b, h, q, k, sq, skv).
+  return !kernel.getMaskFn().getBody()->getArgument(1).use_empty();
 }
 
 bool readsTensors(tile::KernelOp kernel) {
@@ -139,9 +142,9 @@ public:
        << "ATTN_HD " << boundsType()
        << " kv_bounds(const attn_forward_params &p, int64_t b, int64_t h, int64_t q_tile, "
           "int64_t sq, int64_t skv) {\n";
-    // Warp-specialised kernels call it from single warps (no CTA-wide scan), unless the whole
-    // CTA computes it once (ctaBounds).
-    const KvScan scan = kernel.getConfig().isWarpSpecialized() && !ctaBounds(kernel)
+    // Warp-specialised kernels call it from single warps (no CTA-wide scan), unless a plan
+    // kernel computes it (plansKvTiles: then only host tests call it).
+    const KvScan scan = kernel.getConfig().isWarpSpecialized() && !plansKvTiles(kernel)
                             ? KvScan::Warp
                             : KvScan::Block;
     auto bounds = emitScalarBlock(*kernel.getKvBounds().getBody(), {"q_tile", "sq", "skv"},
@@ -156,6 +159,7 @@ public:
          << llvm::join(values.drop_front(4), ", ") << "}};\n}\n\n";
     }
 
+    writeKvPlanConstants();
     if (failed(writeRowKeysHook()))
       return failure();
     if (failed(writeRouteHook()))
@@ -244,6 +248,23 @@ public:
       return failure();
     os << "  return " << (*modified)[0] << ";\n}\n\n";
     return success();
+  }
+
+  /// Whether the sm_90a kernel reads kv_bounds' result from the call's kv plan: host tests
+  /// walk the plan's entries where it does.
+  void writeKvPlanConstants() {
+    if (!plansKvTiles(kernel)) {
+      os << "// The kernel computes kv_bounds itself (no kv plan).\n"
+         << "constexpr bool kKvPlan = false;\n"
+         << "constexpr bool kKvPlanPerHead = false;\n\n";
+      return;
+    }
+    os << "// The sm_90a kernel reads kv_bounds' scan from the call's kv plan (attn/device/kv_plan.h),\n"
+       << "// which the library's kv plan kernel runs per (batch, head, q tile) before it; an entry\n"
+       << "// per head only where the mask reads h.\n"
+       << "constexpr bool kKvPlan = true;\n"
+       << "constexpr bool kKvPlanPerHead = " << (maskReadsHead(kernel) ? "true" : "false")
+       << ";\n\n";
   }
 
   /// tile.row_keys → row_keys(q, sq, skv), the keys a row keeps as
@@ -555,25 +576,41 @@ KernelInfo describe(tile::KernelOp kernel) {
   llvm::sort(info.summaries,
              [](const PlanSummary &a, const PlanSummary &b) { return a.slot < b.slot; });
   if (!info.summaries.empty())
-    info.planSymbol = info.symbol + "_plan";
+    info.summarySymbol = info.symbol + "_plan";
+  if (plansKvTiles(kernel)) {
+    info.kvPlanSymbol = info.symbol + "_kv_plan";
+    info.kvPlanPerHead = maskReadsHead(kernel);
+  }
   return info;
 }
 
-/// The plan kernel: one summary per blockIdx.z, one run of positions per thread.
-void writePlanKernel(const KernelInfo &info, raw_ostream &os) {
-  if (info.summaries.empty())
+/// The plan kernels, in the order the runtime launches them: the summaries (one per
+/// blockIdx.z, a run of positions per thread), then the kv tiles (a CTA per entry).
+void writePlanKernels(const KernelInfo &info, raw_ostream &os) {
+  if (info.summaries.empty() && info.kvPlanSymbol.empty())
     return;
-  os << "\n#if defined(__CUDACC__)\n"
-     << "// The plan (attn/device/plan.h): per-run minimum and maximum of the id tensors the mask\n"
-     << "// reads, so that mask_box can classify tiles of packed documents.\n"
-     << "extern \"C\" __global__ void __launch_bounds__(" << kPlanThreads << ")\n"
-     << info.planSymbol << "(const __grid_constant__ attn_forward_params p) {\n"
-     << "  switch (blockIdx.z) {\n";
-  for (auto [index, summary] : llvm::enumerate(info.summaries))
-    os << "  case " << index << ": attn::device::plan_summary(p, /*slot=*/" << summary.slot
-       << ", /*batched=*/" << (summary.batched ? "true" : "false") << ", "
-       << (summary.length == "sq" ? "p.seqlen_q" : "p.seqlen_k") << "); break;\n";
-  os << "  }\n}\n#endif  // __CUDACC__\n";
+  os << "\n#if defined(__CUDACC__)\n";
+  if (!info.summaries.empty()) {
+    os << "// The plan (attn/device/plan.h): per-run minimum and maximum of the id tensors the mask\n"
+       << "// reads, so that mask_box can classify tiles of packed documents.\n"
+       << "extern \"C\" __global__ void __launch_bounds__(" << kPlanThreads << ")\n"
+       << info.summarySymbol << "(const __grid_constant__ attn_forward_params p) {\n"
+       << "  switch (blockIdx.z) {\n";
+    for (auto [index, summary] : llvm::enumerate(info.summaries))
+      os << "  case " << index << ": attn::device::plan_summary(p, /*slot=*/" << summary.slot
+         << ", /*batched=*/" << (summary.batched ? "true" : "false") << ", "
+         << (summary.length == "sq" ? "p.seqlen_q" : "p.seqlen_k") << "); break;\n";
+    os << "  }\n}\n";
+  }
+  if (!info.kvPlanSymbol.empty())
+    os << "// The kv plan (attn/device/kv_plan.h): kv_bounds' scan and a bit per kv tile, per\n"
+       << "// (q tile, head or 0, batch) = blockIdx.\n"
+       << "extern \"C\" __global__ void __launch_bounds__(" << kPlanThreads << ")\n"
+       << info.kvPlanSymbol << "(const __grid_constant__ attn_forward_params p) {\n"
+       << "  using namespace " << hookNamespace(info.symbol) << ";\n"
+       << "  attn::device::plan_kv_tiles<MaskBox>(p, kBlockM, kBlockN, kKvPlanPerHead);\n"
+       << "}\n";
+  os << "#endif  // __CUDACC__\n";
 }
 
 /// The target's opt-in shared memory limit must hold the config's tiles.
@@ -600,6 +637,7 @@ FailureOr<EmittedKernel> emitCudaKernel(tile::KernelOp kernel, StringRef origin)
      << ", " << emitted.info.arch << "); do not edit.\n"
      << "#include \"attn/device/grid.h\"\n"
      << "#include \"attn/device/hooks.h\"\n"
+     << "#include \"attn/device/kv_plan.h\"\n"
      << "#include \"attn/device/plan.h\"\n"
      << "#include \"attn/device/scan.h\"\n";
   if (kernel.getRoutingInfo())
@@ -615,7 +653,7 @@ FailureOr<EmittedKernel> emitCudaKernel(tile::KernelOp kernel, StringRef origin)
   if (failed(warpSpecialized ? writeSm90Kernel(kernel, emitted.info, os)
                              : writer.writeKernel(emitted.info)))
     return failure();
-  writePlanKernel(emitted.info, os);
+  writePlanKernels(emitted.info, os);
   return emitted;
 }
 

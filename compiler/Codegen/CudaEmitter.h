@@ -48,10 +48,13 @@ struct KernelInfo {
   int64_t threads = 0;
   int64_t smemBytes = 0;
   std::string mode;     ///< "forward"
-  /// The plan kernel that runs before it (blockIdx.z = index into `summaries`), or "" if the
-  /// mask reads no summarised tensor.
-  std::string planSymbol;
+  /// The plan kernels that run before it, in this order: the summaries of the id tensors the
+  /// mask reads (attn/device/plan.h; blockIdx.z indexes `summaries`), "" if it reads none;
+  /// then the kv tiles of each work tile (attn/device/kv_plan.h), "" unless plansKvTiles.
+  std::string summarySymbol;
   std::vector<PlanSummary> summaries;
+  std::string kvPlanSymbol;
+  bool kvPlanPerHead = false; ///< an entry per head: the mask reads h
   std::string config;   ///< the tile config in words, for reports
 
   /// The warp-specialised kernel takes the TMA tensor maps of Q, K and V as a
@@ -72,13 +75,15 @@ mlir::FailureOr<EmittedKernel> emitCudaKernel(mlir::tile::KernelOp kernel,
 /// The C++ namespace of a kernel's hooks: `attn_variant_<symbol>`.
 std::string hookNamespace(llvm::StringRef symbol);
 
-/// Whether a warp-specialised kernel finds its kv tiles once per CTA, with
-/// every thread, before the warp roles split (forward.cuh's kCtaBounds): its
-/// kv_bounds is a run-time scan alone, and the launch has one work tile per
-/// CTA (a plain grid over the token sequence). The kernel then maps exactly
-/// the non-empty tiles (sm90/kv_tile_map.cuh), and its kv_bounds hook (for
-/// host tests) scans CTA-wide.
-bool ctaBounds(mlir::tile::KernelOp kernel);
+/// Whether a warp-specialised kernel reads its kv tiles from the call's kv plan
+/// (attn/device/kv_plan.h), which a plan kernel builds before it: its kv_bounds
+/// is a run-time scan alone, over a token sequence. Its kv_bounds hook (for
+/// host tests) is the scan itself.
+bool plansKvTiles(mlir::tile::KernelOp kernel);
+
+/// Whether the kernel's mask reads the head index (its kv plan then has an
+/// entry per head).
+bool maskReadsHead(mlir::tile::KernelOp kernel);
 
 /// Whether the kernel's hooks read a runtime tensor (tile.read).
 bool readsTensors(mlir::tile::KernelOp kernel);

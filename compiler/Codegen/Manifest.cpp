@@ -29,15 +29,24 @@ static json forwardArguments(const std::string &dtype) {
   });
 }
 
-/// How the runtime runs a kernel's plan first: null when it has none.
+/// How the runtime runs a kernel's plan kernels first, in this order: the summaries of its id
+/// tensors, then its kv tiles. Null when it has neither.
 json planEntry(const KernelInfo &info) {
-  if (info.planSymbol.empty())
+  if (info.summarySymbol.empty() && info.kvPlanSymbol.empty())
     return nullptr;
-  json summaries = json::array();
-  for (const PlanSummary &summary : info.summaries)
-    summaries.push_back(
-        {{"slot", summary.slot}, {"length", summary.length}, {"batched", summary.batched}});
-  return {{"symbol", info.planSymbol}, {"threads", kPlanThreads}, {"summaries", summaries}};
+  json plan = json::object();
+  if (!info.summarySymbol.empty()) {
+    json tensors = json::array();
+    for (const PlanSummary &summary : info.summaries)
+      tensors.push_back(
+          {{"slot", summary.slot}, {"length", summary.length}, {"batched", summary.batched}});
+    plan["summaries"] = {
+        {"symbol", info.summarySymbol}, {"threads", kPlanThreads}, {"tensors", tensors}};
+  }
+  if (!info.kvPlanSymbol.empty())
+    plan["kv_tiles"] = {
+        {"symbol", info.kvPlanSymbol}, {"threads", kPlanThreads}, {"per_head", info.kvPlanPerHead}};
+  return plan;
 }
 
 /// How the runtime sizes the grid (docs/architecture.md, "Library and manifest").

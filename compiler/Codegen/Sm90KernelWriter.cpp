@@ -46,34 +46,28 @@ LogicalResult checkSchedule(tile::KernelOp kernel, bool hasScore) {
   return failure(walk.wasInterrupted());
 }
 
-/// Variant::kv_tiles (and, for kCtaBounds, cta_bounds): where the kernel's kv
-/// tiles come from, in the contract of attn/device/sm90/forward.cuh.
+/// Variant::kv_tiles: where the kernel's kv tiles come from, in the contract of
+/// attn/device/sm90/forward.cuh.
 std::string kvTilesHooks(tile::KernelOp kernel) {
   const std::string head =
-      "  __device__ static auto kv_tiles(const attn_forward_params &p, int b, int h, int64_t q_tile";
-  const std::string bounds = "kv_bounds(p, b, h, q_tile, p.seqlen_q, p.seqlen_k)";
-  const bool routed = kernel.getRoutingInfo().has_value();
+      "  __device__ static auto kv_tiles(const attn_forward_params &p, int b, int h, int64_t "
+      "q_tile) {\n";
   auto within = [&](StringRef range) {
-    return routed ? ("kv_route(p, b, h, q_tile, p.seqlen_k, " + range + ")").str() : range.str();
+    if (!kernel.getRoutingInfo())
+      return range.str();
+    return ("kv_route(p, b, h, q_tile, p.seqlen_k, " + range + ")").str();
   };
   if (kernel.tilesGrid())
-    return "  static constexpr bool kCtaBounds = false;\n" + head +
-           ") {\n"
-           "    return kv_boxes(p, b, h, q_tile);  // N-d tiles: the kv boxes over the keys\n"
-           "  }\n";
-  if (!ctaBounds(kernel))
-    return "  static constexpr bool kCtaBounds = false;\n" + head + ") {\n    return " +
-           within(bounds) + ";\n  }\n";
-  return "  // One work tile per CTA: the whole CTA scans the kv tiles once (kv_bounds' scan) and\n"
-         "  // maps the non-empty ones.\n"
-         "  static constexpr bool kCtaBounds = true;\n"
-         "  __device__ static attn::device::sm90::MappedKvTiles cta_bounds(const "
-         "attn_forward_params &p, int b, int h, int64_t q_tile, attn::device::sm90::KvTileMap "
-         "&map) {\n"
-         "    return attn::device::sm90::scan_kv_tile_map(q_tile, p.seqlen_q, p.seqlen_k, "
-         "kBlockM, kBlockN, MaskBox{p, b, h, p.seqlen_q, p.seqlen_k}, map);\n  }\n" +
-         head + ", const attn::device::sm90::MappedKvTiles &cta) {\n    return " +
-         (routed ? within("cta.bounds") : std::string("cta")) + ";\n  }\n";
+    return head + "    return kv_boxes(p, b, h, q_tile);  // N-d tiles: the kv boxes over the keys\n"
+                  "  }\n";
+  if (!plansKvTiles(kernel))
+    return head + "    return " + within("kv_bounds(p, b, h, q_tile, p.seqlen_q, p.seqlen_k)") +
+           ";\n  }\n";
+  const std::string planned = "attn::device::planned_kv_tiles(p, b, h, q_tile, kBlockM, "
+                              "kBlockN, kKvPlanPerHead)";
+  return head + "    // kv_bounds' scan and the tiles it keeps, from the call's kv plan.\n" +
+         "    return " + within(kernel.getRoutingInfo() ? planned + ".bounds" : planned) +
+         ";\n  }\n";
 }
 
 /// The body of Variant::score, for key k0 + c: the split hook, or, where the

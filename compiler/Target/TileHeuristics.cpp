@@ -54,14 +54,11 @@ TileConfig warpSpecialized(int64_t blockM, int64_t blockN, int64_t stages, Launc
 /// (+10 % dense). Where every work tile costs the same the order can be fixed
 /// in advance; where they differ (causal: a static split left SMs idle at the
 /// end, slower than a plain grid) the CTAs take the next tile from a counter
-/// when they are free, longest first. A kernel that scans its kv tiles once
-/// per CTA has one work tile per CTA: a plain grid.
+/// when they are free, longest first.
 Launch launchFor(MaskShape mask) {
   switch (mask) {
   case MaskShape::Dense:
     return Launch::Persistent;
-  case MaskShape::Scanned:
-    return Launch::Grid;
   case MaskShape::Causal:
   case MaskShape::Other:
     return Launch::Dynamic;

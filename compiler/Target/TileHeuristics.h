@@ -23,9 +23,7 @@ namespace attnc::target {
 enum class MaskShape {
   Dense,   ///< every q tile visits every kv tile: all work tiles cost the same
   Causal,  ///< a triangle: the last q tiles visit the most kv tiles
-  Other,   ///< anything else whose kv tiles a q tile finds by itself
-  Scanned, ///< kv tiles from a run-time scan, which the warp-specialised kernel
-           ///< runs once per CTA with all its threads: one work tile per CTA
+  Other,   ///< anything else: windows, grids, routed lists, run-time scans
 };
 
 /// How the CTAs of the warp-specialised kernel take their work tiles

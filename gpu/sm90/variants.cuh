@@ -1,5 +1,5 @@
 // Hand-written test variants of the sm_90a forward kernel, in the form attnc will emit them
-// (forward.cuh: kHasScore, kHasSink, kRowKeyIntervals, kCtaBounds, kv_tiles, keep, row_keys,
+// (forward.cuh: kHasScore, kHasSink, kRowKeyIntervals, kv_tiles, keep, row_keys,
 // score, sink). Causal masks are aligned bottom-right.
 #pragma once
 
@@ -25,7 +25,6 @@ struct Dense {
   __device__ static attn::device::RowKeys<0> row_keys(const attn_forward_params &, int64_t) {
     return {};
   }
-  static constexpr bool kCtaBounds = false;
   __device__ static KvTiles kv_tiles(const attn_forward_params &p, int, int, int64_t) {
     return {0, 0, p.seqlen_k / kBlockN, ceil_div_i64(p.seqlen_k, kBlockN)};
   }
@@ -45,7 +44,6 @@ struct Causal {
   __device__ static attn::device::RowKeys<0> row_keys(const attn_forward_params &, int64_t) {
     return {};
   }
-  static constexpr bool kCtaBounds = false;
   __device__ static KvTiles kv_tiles(const attn_forward_params &p, int, int, int64_t q_tile) {
     const int64_t off = int64_t(p.seqlen_k) - p.seqlen_q;
     const int64_t q_lo = q_tile * kBlockM;
@@ -75,7 +73,6 @@ struct Window {
   __device__ static attn::device::RowKeys<0> row_keys(const attn_forward_params &, int64_t) {
     return {};
   }
-  static constexpr bool kCtaBounds = false;
   static constexpr int64_t kLeft = 300;  // not a multiple of any tile size
   struct MaskBox {
     int64_t off;

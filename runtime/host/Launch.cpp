@@ -104,9 +104,11 @@ attn_status loadKernel(const DriverApi &api, const attn_library &lib, const Mani
 
   CUfunction function = nullptr;
   result = api.moduleGetFunction(&function, module, kernel.symbol.c_str());
-  CUfunction planFunction = nullptr;
-  if (result == CUDA_SUCCESS && !kernel.plan.symbol.empty())
-    result = api.moduleGetFunction(&planFunction, module, kernel.plan.symbol.c_str());
+  CUfunction summaryFunction = nullptr, kvPlanFunction = nullptr;
+  if (result == CUDA_SUCCESS && !kernel.plan.summary.symbol.empty())
+    result = api.moduleGetFunction(&summaryFunction, module, kernel.plan.summary.symbol.c_str());
+  if (result == CUDA_SUCCESS && !kernel.plan.kvTiles.symbol.empty())
+    result = api.moduleGetFunction(&kvPlanFunction, module, kernel.plan.kvTiles.symbol.c_str());
   // Dynamic plus static shared memory above 48 KiB needs an opt-in per function, and kernels
   // have static shared memory of their own (the kv-tile scan's reductions): always opt in.
   if (result == CUDA_SUCCESS && kernel.smemBytes > 0)
@@ -121,7 +123,8 @@ attn_status loadKernel(const DriverApi &api, const attn_library &lib, const Mani
   out.kernel = &kernel;
   out.module = module;
   out.function = function;
-  out.planFunction = planFunction;
+  out.summaryFunction = summaryFunction;
+  out.kvPlanFunction = kvPlanFunction;
   return ATTN_OK;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "attn/device/kv_plan.h"
 #include "attn/device/plan.h"
 
 namespace attn::runtime {
@@ -9,20 +10,24 @@ namespace {
 
 // Where each part lies in the one allocation.
 struct WorkspaceLayout {
-  bool plan = false;    // the plan's summaries: per summarised tensor, rows x runs x {min, max}
-  bool counter = false; // a work counter, after the summaries
+  bool summaries = false; // per summarised tensor, rows x runs x {min, max}
+  bool kvPlan = false;    // the kv plan's entries, after the summaries
+  bool counter = false;   // a work counter, last
   size_t offsets[ATTN_MAX_TENSORS] = {};
-  size_t counterOffset = 0; // 8-byte aligned: the summaries are whole int32 pairs
+  size_t kvPlanOffset = 0, counterOffset = 0;
   size_t bytes = 0;
-  int64_t mostRuns = 0, mostRows = 1; // the plan kernel's grid
+  int64_t mostRuns = 0, mostRows = 1; // the summary kernel's grid
+  attn::device::KvPlanLayout kvPlanLayout{};
 };
 
 WorkspaceLayout layOut(const LoadedKernel &ready, const attn_forward_params &params) {
   WorkspaceLayout layout;
-  const ManifestPlan &plan = ready.kernel->plan;
-  layout.plan = !plan.summaries.empty() && ready.planFunction != nullptr;
-  layout.counter = ready.kernel->grid == LaunchGrid::Dynamic;
-  for (size_t i = 0; layout.plan && i < plan.summaries.size(); ++i) {
+  const ManifestKernel &kernel = *ready.kernel;
+  const ManifestPlan &plan = kernel.plan;
+  layout.summaries = !plan.summaries.empty() && ready.summaryFunction != nullptr;
+  layout.kvPlan = ready.kvPlanFunction != nullptr;
+  layout.counter = kernel.grid == LaunchGrid::Dynamic;
+  for (size_t i = 0; layout.summaries && i < plan.summaries.size(); ++i) {
     const ManifestSummary &summary = plan.summaries[i];
     const int64_t runs =
         attn::device::summary_runs(summary.alongQueries ? params.seqlen_q : params.seqlen_k);
@@ -32,36 +37,69 @@ WorkspaceLayout layOut(const LoadedKernel &ready, const attn_forward_params &par
     layout.mostRuns = std::max(layout.mostRuns, runs);
     layout.mostRows = std::max(layout.mostRows, rows);
   }
-  layout.counterOffset = layout.bytes;
+  layout.kvPlanOffset = layout.bytes;
+  if (layout.kvPlan) {
+    layout.kvPlanLayout = attn::device::kv_plan_layout(params, kernel.blockM, kernel.blockN,
+                                                       plan.kvTilesPerHead);
+    layout.bytes +=
+        static_cast<size_t>(layout.kvPlanLayout.total_words(params.batch)) * sizeof(uint32_t);
+  }
+  // 8-byte aligned: everything before it is whole 32-bit words.
+  layout.counterOffset = (layout.bytes + 7) / 8 * 8;
   if (layout.counter)
-    layout.bytes += sizeof(unsigned long long);
+    layout.bytes = layout.counterOffset + sizeof(unsigned long long);
   return layout;
 }
 
-attn_status launchPlan(const DriverApi &api, const LoadedKernel &ready,
-                       const WorkspaceLayout &layout, const attn_forward_params &params,
-                       CUstream stream) {
-  const ManifestPlan &plan = ready.kernel->plan;
-  const unsigned threads = static_cast<unsigned>(plan.threads);
-  const unsigned blocks = static_cast<unsigned>((layout.mostRuns + threads - 1) / threads);
+// A plan launch; `params` is copied, as the driver reads the arguments at the launch.
+attn_status launchPlanKernel(const DriverApi &api, CUfunction function, const unsigned (&grid)[3],
+                             int32_t threads, const attn_forward_params &params, CUstream stream,
+                             const char *what) {
   attn_forward_params copy = params;
   void *args[] = {&copy};
   return checkCuda(api,
-                   api.launchKernel(ready.planFunction, blocks,
-                                    static_cast<unsigned>(layout.mostRows),
-                                    static_cast<unsigned>(plan.summaries.size()), threads, 1, 1,
-                                    0, stream, args, nullptr),
-                   "cuLaunchKernel (plan)");
+                   api.launchKernel(function, grid[0], grid[1], grid[2],
+                                    static_cast<unsigned>(threads), 1, 1, 0, stream, args,
+                                    nullptr),
+                   what);
 }
 
-// Points the parameters into `memory`, zeroes the counter and runs the plan, in stream order.
+// The summaries (grid: runs, rows, tensors), then the kv plan (grid: q tiles, heads or 1,
+// batch), which reads them.
+attn_status launchPlans(const DriverApi &api, const LoadedKernel &ready,
+                        const WorkspaceLayout &layout, const attn_forward_params &params,
+                        CUstream stream) {
+  const ManifestPlan &plan = ready.kernel->plan;
+  if (layout.summaries) {
+    const int64_t threads = plan.summary.threads;
+    const unsigned grid[3] = {static_cast<unsigned>((layout.mostRuns + threads - 1) / threads),
+                              static_cast<unsigned>(layout.mostRows),
+                              static_cast<unsigned>(plan.summaries.size())};
+    if (attn_status status = launchPlanKernel(api, ready.summaryFunction, grid, plan.summary.threads,
+                                              params, stream, "cuLaunchKernel (plan)");
+        status != ATTN_OK)
+      return status;
+  }
+  if (!layout.kvPlan)
+    return ATTN_OK;
+  const attn::device::KvPlanLayout &kv = layout.kvPlanLayout;
+  const unsigned grid[3] = {static_cast<unsigned>(kv.q_tiles),
+                            static_cast<unsigned>(kv.per_head ? params.heads_q : 1),
+                            static_cast<unsigned>(params.batch)};
+  return launchPlanKernel(api, ready.kvPlanFunction, grid, plan.kvTiles.threads, params, stream,
+                          "cuLaunchKernel (kv plan)");
+}
+
+// Points the parameters into `memory`, zeroes the counter and runs the plans, in stream order.
 attn_status fill(const DriverApi &api, const LoadedKernel &ready, const WorkspaceLayout &layout,
                  CUdeviceptr memory, attn_forward_params &params, CUstream stream) {
   const ManifestPlan &plan = ready.kernel->plan;
-  if (layout.plan)
+  if (layout.summaries)
     for (size_t i = 0; i < plan.summaries.size(); ++i)
       params.summaries[plan.summaries[i].slot] =
           reinterpret_cast<const int32_t *>(memory + layout.offsets[i]);
+  if (layout.kvPlan)
+    params.kv_plan = reinterpret_cast<const uint32_t *>(memory + layout.kvPlanOffset);
   if (layout.counter) {
     const CUdeviceptr counter = memory + layout.counterOffset;
     params.work_counter = reinterpret_cast<unsigned long long *>(counter);
@@ -71,7 +109,7 @@ attn_status fill(const DriverApi &api, const LoadedKernel &ready, const Workspac
         status != ATTN_OK)
       return status;
   }
-  return layout.plan ? launchPlan(api, ready, layout, params, stream) : ATTN_OK;
+  return launchPlans(api, ready, layout, params, stream);
 }
 
 } // namespace

@@ -1,7 +1,8 @@
 // The scratch memory of one launch, allocated on its stream and freed there after the kernel:
-// the summaries of a kernel's plan (attn/device/plan.h), filled by the plan kernel, and the work
-// counter of a kernel whose persistent CTAs take their tiles from one (attn/device/sm90/
-// scheduler.cuh), zeroed. One allocation holds both; kernels that need neither get none.
+// the summaries of a kernel's plan (attn/device/plan.h) and its kv plan (attn/device/
+// kv_plan.h), each filled by its plan kernel, and the work counter of a kernel whose persistent
+// CTAs take their tiles from one (attn/device/sm90/scheduler.cuh), zeroed. One allocation holds
+// them all; kernels that need none get none.
 #ifndef ATTN_RUNTIME_LAUNCHWORKSPACE_H
 #define ATTN_RUNTIME_LAUNCHWORKSPACE_H
 
@@ -17,8 +18,9 @@ struct LaunchWorkspace {
   CUdeviceptr memory = 0; // 0: none was allocated
 };
 
-// Allocates what `ready` needs on `stream`, points params.summaries and params.work_counter at
-// it, zeroes the counter and launches the plan kernel. Frees it again if a step fails.
+// Allocates what `ready` needs on `stream`, points params.summaries, params.kv_plan and
+// params.work_counter at it, zeroes the counter and launches the plan kernels. Frees it again if
+// a step fails.
 attn_status prepareWorkspace(const DriverApi &api, const LoadedKernel &ready,
                              attn_forward_params &params, CUstream stream,
                              LaunchWorkspace &workspace);

@@ -22,7 +22,9 @@ struct LoadedKernel {
   const ManifestKernel *kernel = nullptr;
   CUmodule module = nullptr;
   CUfunction function = nullptr;
-  CUfunction planFunction = nullptr; // the kernel's plan (same module), if it has one
+  // The kernel's plan kernels (same module), where it has them (ManifestPlan).
+  CUfunction summaryFunction = nullptr;
+  CUfunction kvPlanFunction = nullptr;
   int smCount = 0; // the device's multiprocessors, queried for persistent kernels only
 };
 

@@ -145,41 +145,67 @@ bool parseDtype(const std::string &text, attn_dtype &out) {
 
 constexpr int64_t kMaxThreads = 1024; // CUDA's per-block limit
 
-// A kernel's optional "plan": {"symbol", "threads", "summaries": [{"slot", "length", "batched"}]}.
+// {"symbol", "threads"} of a plan kernel at `at`.
+bool parsePlanKernel(Reader &read, const Json &entry, const std::string &at,
+                     ManifestPlanKernel &out) {
+  if (!entry.is_object())
+    return read.mismatch(at, "an object", entry);
+  return read.string(entry, at, "symbol", out.symbol) &&
+         read.int32(entry, at, "threads", 1, kMaxThreads, out.threads);
+}
+
+// "summaries": {"symbol", "threads", "tensors": [{"slot", "length", "batched"}]}.
+bool parseSummaries(Reader &read, const Json &entry, const std::string &at, ManifestPlan &out) {
+  if (!parsePlanKernel(read, entry, at, out.summary))
+    return false;
+  const Json *tensors = read.field(entry, at, "tensors");
+  if (tensors == nullptr)
+    return false;
+  if (!tensors->is_array() || tensors->empty() || tensors->size() > ATTN_MAX_TENSORS)
+    return read.mismatch(at + ".tensors", "an array of 1 to 8 entries", *tensors);
+  for (size_t i = 0; i < tensors->size(); ++i) {
+    const Json &tensor = (*tensors)[i];
+    const std::string tat = concat(at, ".tensors[", i, "]");
+    ManifestSummary summary;
+    std::string length;
+    if (!tensor.is_object())
+      return read.mismatch(tat, "an object", tensor);
+    if (!read.int32(tensor, tat, "slot", 0, ATTN_MAX_TENSORS - 1, summary.slot) ||
+        !read.string(tensor, tat, "length", length))
+      return false;
+    if (length != "sq" && length != "skv") {
+      read.error = concat(tat, ".length: \"", length, "\" is not \"sq\" or \"skv\"");
+      return false;
+    }
+    summary.alongQueries = length == "sq";
+    summary.batched = tensor.contains("batched") && tensor["batched"] == true;
+    out.summaries.push_back(summary);
+  }
+  return true;
+}
+
+// A kernel's optional "plan": {"summaries"?: ..., "kv_tiles"?: {"symbol", "threads",
+// "per_head"}}, at least one of them.
 bool parsePlan(Reader &read, const Json &entry, const std::string &path, ManifestPlan &out) {
   auto it = entry.find("plan");
   if (it == entry.end() || it->is_null())
     return true;
   const std::string at = path + ".plan";
-  if (!it->is_object())
-    return read.mismatch(at, "an object or null", *it);
-  if (!read.string(*it, at, "symbol", out.symbol) ||
-      !read.int32(*it, at, "threads", 1, kMaxThreads, out.threads))
+  if (!it->is_object() || (!it->contains("summaries") && !it->contains("kv_tiles")))
+    return read.mismatch(at, "an object with \"summaries\" or \"kv_tiles\", or null", *it);
+  if (it->contains("summaries") && !parseSummaries(read, (*it)["summaries"], at + ".summaries", out))
     return false;
-  const Json *summaries = read.field(*it, at, "summaries");
-  if (summaries == nullptr)
+  if (!it->contains("kv_tiles"))
+    return true;
+  const Json &tiles = (*it)["kv_tiles"];
+  if (!parsePlanKernel(read, tiles, at + ".kv_tiles", out.kvTiles))
     return false;
-  if (!summaries->is_array() || summaries->empty() || summaries->size() > ATTN_MAX_TENSORS)
-    return read.mismatch(at + ".summaries", "an array of 1 to 8 entries", *summaries);
-  for (size_t i = 0; i < summaries->size(); ++i) {
-    const Json &entry = (*summaries)[i];
-    const std::string sat = concat(at, ".summaries[", i, "]");
-    ManifestSummary summary;
-    std::string length;
-    if (!entry.is_object())
-      return read.mismatch(sat, "an object", entry);
-    if (!read.int32(entry, sat, "slot", 0, ATTN_MAX_TENSORS - 1, summary.slot) ||
-        !read.string(entry, sat, "length", length))
-      return false;
-    if (length != "sq" && length != "skv") {
-      read.error = concat(sat, ".length: \"", length, "\" is not \"sq\" or \"skv\"");
-      return false;
-    }
-    summary.alongQueries = length == "sq";
-    summary.batched = entry.contains("batched") && entry["batched"] == true;
-    out.summaries.push_back(summary);
+  if (out.kvTiles.threads % 32 != 0) {
+    read.error = concat(at, ".kv_tiles.threads: ", out.kvTiles.threads,
+                        " is not a multiple of 32 (the plan takes whole warps)");
+    return false;
   }
-  return true;
+  return read.optionalBoolean(tiles, at + ".kv_tiles", "per_head", out.kvTilesPerHead);
 }
 
 bool parseGrid(Reader &read, const Json &entry, const std::string &path, LaunchGrid &out) {
@@ -234,6 +260,12 @@ bool parseKernel(Reader &read, const Json &entry, const std::string &path, Manif
                              product(out.kvBox) != out.blockN || out.qBox.size() < 2))) {
     read.error = concat(path, ": q_box and kv_box come together, "
                               "of 2 or 3 extents whose products are block_m and block_n");
+    return false;
+  }
+  // The kv plan's entries are per q tile of the sequence (attn/device/kv_plan.h).
+  if (!out.plan.kvTiles.symbol.empty() && !out.qBox.empty()) {
+    read.error = concat(path, ".plan.kv_tiles: a kernel that tiles a token grid in N-d has no kv "
+                              "plan");
     return false;
   }
   // The tile rows are the tensor maps' box rows.

@@ -19,11 +19,19 @@ struct ManifestSummary {
   bool alongQueries = false;
 };
 
-// The plan kernel a forward kernel needs first (same image), if its mask reads id tensors.
-struct ManifestPlan {
-  std::string symbol; // "" when the kernel has no plan
+// A plan kernel (same image as the forward kernel): its symbol, "" when there is none.
+struct ManifestPlanKernel {
+  std::string symbol;
   int32_t threads = 0;
-  std::vector<ManifestSummary> summaries; // blockIdx.z of the plan kernel indexes these
+};
+
+// The plan kernels a forward kernel needs first, in this order: the summaries of the id tensors
+// its mask reads (attn/device/plan.h), then its kv tiles (attn/device/kv_plan.h).
+struct ManifestPlan {
+  ManifestPlanKernel summary;
+  std::vector<ManifestSummary> summaries; // blockIdx.z of the summary kernel indexes these
+  ManifestPlanKernel kvTiles;              // grid (q tiles, Hq or 1, B)
+  bool kvTilesPerHead = false;             // an entry per head (else one for all heads)
 };
 
 // How a kernel's grid is sized (the manifest's "grid"; absent means QTileHeadBatch).

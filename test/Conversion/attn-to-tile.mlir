@@ -99,9 +99,10 @@ attn.attention @dense attributes {element_type = f16, head_dim = 64 : i64, modes
 // CHECK: tile.kv_loop {span = partial_low}
 // CHECK: tile.apply_mask
 // CHECK: tile.epilogue
-// sm_90a: the same scan (emitted as the warp-level one, Codegen/emit-cuda.test).
+// sm_90a: the same scan (run by the library's kv plan kernel, Codegen/emit-cuda.test), and
+// persistent CTAs taking tiles from a counter, as the plan's kept work differs per tile.
 // SM90-LABEL: tile.kernel @every_third_forward_sm90a
-// SM90-SAME: block_m = 128, block_n = 128, num_warps = 12, stages = 2, warpgroups = 2>
+// SM90-SAME: block_m = 128, block_n = 128, num_warps = 12, stages = 2, warpgroups = 2, launch = dynamic>
 // SM90: tile.scan_kv_tiles
 attn.attention @every_third attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"]} {
 ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):

@@ -179,14 +179,44 @@ TileWalk gridWalk(const attn_forward_params &params, const std::vector<int64_t> 
 }
 #endif
 
-// The hook the kernel calls for a q tile's kv tiles: kv_route for a routed variant.
-auto kernelKvTiles(const attn_forward_params &params, int64_t b, int64_t h, int64_t q_tile,
-                   int64_t sq, int64_t skv) {
+// A planned variant's entry for (b, h, q_tile) as its kv plan kernel writes it (the same function,
+// run here), into a poisoned buffer; the plan kernel's head is 0 where entries are not per head.
+attn::device::PlannedKvTiles plannedKvTiles(const attn_forward_params &params,
+                                            std::vector<uint32_t> &entry, int64_t b, int64_t h,
+                                            int64_t q_tile) {
+  const attn::device::KvPlanLayout layout = attn::device::kv_plan_layout(
+      params, variant::kBlockM, variant::kBlockN, variant::kKvPlanPerHead);
+  entry.assign(layout.entry_words(), 0xdeadbeefu);
+  attn::device::plan_kv_tile_entry(
+      entry.data(), q_tile, params.seqlen_q, params.seqlen_k, variant::kBlockM, variant::kBlockN,
+      variant::MaskBox{params, b, variant::kKvPlanPerHead ? h : 0, params.seqlen_q,
+                       params.seqlen_k});
+  return attn::device::read_kv_plan_entry(entry.data(), layout.words);
+}
+
+// What kv_route narrows: kv_bounds' range, or a plan entry's bounds.
+template <class Range>
+const Range &boundsOf(const Range &r) {
+  return r;
+}
+const attn::device::KvTiles &boundsOf(const attn::device::PlannedKvTiles &r) { return r.bounds; }
+
+// The kv ranges the kernel visits for a q tile, in visiting order: kv_route's listed tiles for a
+// routed variant, the kept tiles of its kv plan entry for a planned one, else kv_bounds' ranges.
+std::vector<attn::device::KvTiles> kernelKvRanges(const attn_forward_params &params, int64_t b,
+                                                  int64_t h, int64_t q_tile, int64_t sq,
+                                                  int64_t skv) {
+  std::vector<uint32_t> entry;
+  const auto bounds = [&] {
+    if constexpr (variant::kKvPlan)
+      return plannedKvTiles(params, entry, b, h, q_tile);
+    else
+      return variant::kv_bounds(params, b, h, q_tile, sq, skv);
+  }();
 #if ATTN_VARIANT_ROUTED
-  return variant::kv_route(params, b, h, q_tile, skv,
-                           variant::kv_bounds(params, b, h, q_tile, sq, skv));
+  return kvRanges(variant::kv_route(params, b, h, q_tile, skv, boundsOf(bounds)));
 #else
-  return variant::kv_bounds(params, b, h, q_tile, sq, skv);
+  return kvRanges(bounds);
 #endif
 }
 
@@ -281,7 +311,7 @@ TEST_P(HostExec, TiledScheduleMatchesNaiveReference) {
   const TileWalk walk = gridWalk(params, spec_->decls.grid, wrong_points);
 #else
   BoundsFn bounds = [&](int64_t b, int64_t h, int64_t q_tile) {
-    return kvRanges(kernelKvTiles(params, b, h, q_tile, p.sq, p.skv));
+    return kernelKvRanges(params, b, h, q_tile, p.sq, p.skv);
   };
   const TileWalk walk = sequenceWalk(p, variant::kBlockM, variant::kBlockN, bounds, schedule);
 #endif

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "attn/device/hooks.h"
+#include "attn/device/kv_plan.h"
 #include "attn/device/routing.h"
 
 #include <cstdint>
@@ -47,6 +48,19 @@ std::vector<attn::device::KvTiles> kvRanges(const attn::device::RoutedKvTiles<kL
     tiles.push_back(r.full(j) ? attn::device::KvTiles{j, j, j + 1, j + 1}
                               : attn::device::KvTiles{j, j, j, j + 1});
   }
+  return tiles;
+}
+
+/// A planned variant's walk (attn/device/kv_plan.h): the entry's kept tiles from the top down, one
+/// range each, full or partial by its bit; an entry without bits walks its bounds.
+inline std::vector<attn::device::KvTiles> kvRanges(const attn::device::PlannedKvTiles &r) {
+  if (r.kept == nullptr)
+    return {r.bounds};
+  std::vector<attn::device::KvTiles> tiles;
+  for (int64_t j = r.bounds.end - 1; j >= r.bounds.begin; --j)
+    if (r.has(r.kept, j))
+      tiles.push_back(r.has(r.full, j) ? attn::device::KvTiles{j, j, j + 1, j + 1}
+                                       : attn::device::KvTiles{j, j, j, j + 1});
   return tiles;
 }
 

@@ -163,14 +163,10 @@ FailureOr<tile::KernelOp> buildForwardKernel(OpBuilder &b, attn::AttentionOp att
 target::TileProblem forwardTileProblem(attn::AttentionOp attention) {
   const attn::MaskKind kind = kvMaskClass(attention, attn::classifyMask(attention)).kind;
   const std::optional<RoutingInfo> routing = attention.getRoutingInfo();
-  // Tiled in N-d, a q box finds its kv boxes by itself; otherwise a mask with
-  // no closed form is scanned at run time (tile.scan_kv_tiles).
-  const bool scanned = kind == attn::MaskKind::Generic && !attn::tilesGridInNd(attention);
   // An empty mask does no work anywhere: as uniform as a dense one. Routed
-  // work is as uneven as its lists.
+  // work is as uneven as its lists, and a scanned mask's as its data.
   const target::MaskShape mask =
-      scanned   ? target::MaskShape::Scanned
-      : routing ? target::MaskShape::Other
+      routing ? target::MaskShape::Other
       : kind == attn::MaskKind::Dense || kind == attn::MaskKind::Empty ? target::MaskShape::Dense
       : kind == attn::MaskKind::Causal                               ? target::MaskShape::Causal
                                                                      : target::MaskShape::Other;

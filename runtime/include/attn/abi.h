@@ -13,7 +13,7 @@
 extern "C" {
 #endif
 
-#define ATTN_ABI_VERSION 3u
+#define ATTN_ABI_VERSION 4u
 
 /* The symbol every generated library exports:
  *   const attn_library_descriptor *attn_get_library(void); */
@@ -92,6 +92,12 @@ typedef struct attn_forward_params {
    * grid "dynamic"; attn/device/sm90/scheduler.cuh): zeroed on the stream before the launch by
    * the runtime. NULL for other kernels. */
   unsigned long long *work_counter;
+  /* The kv-tile plan of a kernel whose kv tiles a run-time scan finds (manifest plan
+   * "kv_tiles"; attn/device/kv_plan.h): per (batch, head or all heads, q tile), the kv-tile
+   * bounds and a bit per kv tile that may keep a pair and per tile that keeps every pair.
+   * Filled by the library's kv plan kernel before the forward kernel runs; NULL for other
+   * kernels. */
+  const uint32_t *kv_plan;
 } attn_forward_params;
 
 /* Positions per entry of a plan summary: the smallest kv tile of any kernel, so that a tile's

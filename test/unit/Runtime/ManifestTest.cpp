@@ -101,6 +101,59 @@ TEST(Manifest, ChecksTheLaunchFields) {
   EXPECT_EQ(parseError(manifest), "kernels[1].tensor_maps: head_dim 96 is not a multiple of 64");
 }
 
+// The plan kernels a kernel runs first: summaries of id tensors, then its kv tiles.
+TEST(Manifest, ParsesThePlanKernels) {
+  Json manifest = validManifest();
+  manifest["kernels"][1]["plan"] = Json::parse(R"({
+    "summaries": {"symbol": "s_plan", "threads": 128,
+                  "tensors": [{"slot": 2, "length": "skv", "batched": true}]},
+    "kv_tiles": {"symbol": "s_kv_plan", "threads": 128, "per_head": true}})");
+  Manifest m;
+  ASSERT_EQ(parseError(manifest, &m), "");
+  const ManifestPlan &plan = m.kernels[1].plan;
+  EXPECT_EQ(plan.summary.symbol, "s_plan");
+  ASSERT_EQ(plan.summaries.size(), 1u);
+  EXPECT_EQ(plan.summaries[0].slot, 2);
+  EXPECT_FALSE(plan.summaries[0].alongQueries);
+  EXPECT_TRUE(plan.summaries[0].batched);
+  EXPECT_EQ(plan.kvTiles.symbol, "s_kv_plan");
+  EXPECT_EQ(plan.kvTiles.threads, 128);
+  EXPECT_TRUE(plan.kvTilesPerHead);
+  // Either part alone; none at all.
+  manifest["kernels"][1]["plan"].erase("summaries");
+  ASSERT_EQ(parseError(manifest, &m), "");
+  EXPECT_TRUE(m.kernels[1].plan.summary.symbol.empty());
+  EXPECT_EQ(m.kernels[1].plan.kvTiles.symbol, "s_kv_plan");
+  manifest["kernels"][1]["plan"] = nullptr;
+  ASSERT_EQ(parseError(manifest, &m), "");
+  EXPECT_TRUE(m.kernels[1].plan.kvTiles.symbol.empty());
+}
+
+TEST(Manifest, ChecksThePlanKernels) {
+  Json manifest = validManifest();
+  manifest["kernels"][1]["plan"] = Json::object();
+  EXPECT_EQ(parseError(manifest), "kernels[1].plan: expected an object with \"summaries\" or "
+                                  "\"kv_tiles\", or null, found an object");
+  manifest["kernels"][1]["plan"] = {{"kv_tiles", {{"symbol", "p"}, {"threads", 100}}}};
+  EXPECT_EQ(parseError(manifest),
+            "kernels[1].plan.kv_tiles.threads: 100 is not a multiple of 32 (the plan takes whole "
+            "warps)");
+  manifest["kernels"][1]["plan"] = {{"kv_tiles", {{"symbol", "p"}, {"threads", 128},
+                                                  {"per_head", "yes"}}}};
+  EXPECT_EQ(parseError(manifest),
+            "kernels[1].plan.kv_tiles.per_head: expected a boolean, found a string");
+  manifest["kernels"][1]["plan"] = {
+      {"summaries", {{"symbol", "p"}, {"threads", 128}, {"tensors", Json::array()}}}};
+  EXPECT_EQ(parseError(manifest), "kernels[1].plan.summaries.tensors: expected an array of 1 to 8 "
+                                  "entries, found an array");
+  // Entries are per q tile of the sequence: a kernel tiling a token grid has none.
+  manifest["kernels"][1]["plan"] = {{"kv_tiles", {{"symbol", "p"}, {"threads", 128}}}};
+  manifest["kernels"][1]["q_box"] = {8, 16};
+  manifest["kernels"][1]["kv_box"] = {8, 16};
+  EXPECT_EQ(parseError(manifest), "kernels[1].plan.kv_tiles: a kernel that tiles a token grid in "
+                                  "N-d has no kv plan");
+}
+
 TEST(Manifest, AcceptsF16SpelledEitherWay) {
   for (const char *spelling : {"f16", "fp16"}) {
     Json manifest = validManifest();

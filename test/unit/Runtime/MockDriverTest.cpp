@@ -303,12 +303,12 @@ TEST_F(MockDriver, ConcurrentFirstLaunchesLoadOnce) {
 // 128 · (1 + consumer warpgroups) threads, and the TMA tensor maps of Q, K and V as a second
 // parameter, encoded by the runtime through the driver at each launch.
 TEST_F(MockDriver, HopperLaunchesTheWarpSpecializedKernelWithTensorMaps) {
-  LibraryPtr tma = openFixture("Sm90Scan");
+  LibraryPtr tma = openFixture("Sm90Window");
   ASSERT_NE(tma, nullptr);
   state->kernelTakesTensorMaps = true;
   ForwardArgs args;
   ASSERT_EQ(args.call(tma.get()), ATTN_OK) << message();
-  EXPECT_STREQ(state->functionName, "scan_forward_sm90a");
+  EXPECT_STREQ(state->functionName, "window_forward_sm90a");
   EXPECT_EQ(state->dynamicSmemAttribute, 165888) << "the opt-in to the kernel's shared memory";
   EXPECT_EQ(state->sharedBytes, 165888u);
   // B · Hq · ceil(Sq / block_m) = 2 · 8 · ceil(100 / 128) CTAs, one per work tile.
@@ -387,6 +387,43 @@ TEST_F(MockDriver, DynamicGridZeroesItsWorkCounterOnTheStreamBeforeTheLaunch) {
   EXPECT_EQ(state->allocs, 2);
   EXPECT_EQ(state->memsets, 2);
   EXPECT_EQ(state->frees, 2);
+}
+
+// A kernel whose kv tiles a run-time scan finds (attn/device/kv_plan.h): its kv plan kernel runs
+// first on the stream, a CTA of 128 threads per (q tile, head, batch row), into the workspace,
+// before the work counter; both kernels get the plan's address.
+TEST_F(MockDriver, PlannedKernelRunsItsKvPlanFirst) {
+  LibraryPtr planned = openFixture("Sm90Planned");
+  ASSERT_NE(planned, nullptr);
+  state->kernelTakesTensorMaps = true;
+  const ForwardArgs args; // B = 2, Hq = 8, Sq = 100, Skv = 300
+  CUstream stream = reinterpret_cast<CUstream>(0x7);
+  ASSERT_EQ(attn_forward(planned.get(), &args.q, &args.k, &args.v, &args.o, &args.lse, args.scale,
+                         stream),
+            ATTN_OK)
+      << message();
+  ASSERT_EQ(state->launches, 2);
+  const MockLaunch &plan = state->launchLog[0], &forward = state->launchLog[1];
+  EXPECT_STREQ(plan.function, "planned_forward_sm90a_kv_plan");
+  EXPECT_EQ(plan.grid[0], 1u) << "ceil(100 / 128) q tiles";
+  EXPECT_EQ(plan.grid[1], 8u) << "an entry per head: the mask reads h";
+  EXPECT_EQ(plan.grid[2], 2u);
+  EXPECT_EQ(plan.block[0], 128u);
+  EXPECT_STREQ(forward.function, "planned_forward_sm90a");
+  EXPECT_EQ(forward.grid[0], 16u) << "2 x 8 work tiles, fewer than the SMs";
+  // Entries of 4 + 2 x ceil(3 kv tiles / 32) words for 2 x 8 x 1 (b, h, q tile), then the counter.
+  constexpr size_t kPlanBytes = 2 * 8 * 1 * (4 + 2 * 1) * 4;
+  ASSERT_EQ(state->allocs, 1);
+  EXPECT_EQ(state->allocBytes, kPlanBytes + 8);
+  for (const MockLaunch *launch : {&plan, &forward})
+    EXPECT_EQ(reinterpret_cast<CUdeviceptr>(launch->params.kv_plan), state->allocated);
+  EXPECT_EQ(reinterpret_cast<CUdeviceptr>(forward.params.work_counter),
+            state->allocated + kPlanBytes);
+  EXPECT_EQ(state->memsetAddress, state->allocated + kPlanBytes);
+  EXPECT_LT(state->lastAllocEvent, plan.event);
+  EXPECT_LT(plan.event, forward.event);
+  EXPECT_LT(forward.event, state->lastFreeEvent);
+  EXPECT_EQ(state->stream, stream);
 }
 
 TEST_F(MockDriver, AWorkCounterTheDriverCannotZeroStopsTheLaunch) {

@@ -32,7 +32,7 @@ TEST(TileHeuristics, HeadDim64UsesWiderKvTiles) {
 // computes it (the numbers the notes quote).
 TEST(TileHeuristics, Sm90HeadDim128Is128x128TwoStages) {
   for (MaskShape mask :
-       {MaskShape::Dense, MaskShape::Causal, MaskShape::Other, MaskShape::Scanned}) {
+       {MaskShape::Dense, MaskShape::Causal, MaskShape::Other}) {
     TileProblem problem{128, 2, mask};
     TileConfig config = chooseForwardConfig(problem, sm("sm_90a"));
     EXPECT_TRUE(config.warpSpecialized());
@@ -43,11 +43,8 @@ TEST(TileHeuristics, Sm90HeadDim128Is128x128TwoStages) {
     EXPECT_EQ(config.numWarps, 12) << "a producer and two consumer warpgroups";
     EXPECT_EQ(config.threads(), 384);
     EXPECT_EQ(config.smemBytes(problem), 165888);
-    // A fixed deal where every work tile costs the same, a counter where they differ, one CTA
-    // per tile where the CTA scans its kv tiles.
-    const Launch expected = mask == MaskShape::Dense     ? Launch::Persistent
-                            : mask == MaskShape::Scanned ? Launch::Grid
-                                                         : Launch::Dynamic;
+    // A fixed deal where every work tile costs the same, a counter where they differ.
+    const Launch expected = mask == MaskShape::Dense ? Launch::Persistent : Launch::Dynamic;
     EXPECT_EQ(config.launch, expected) << launchName(config.launch);
   }
 }
@@ -62,8 +59,6 @@ TEST(TileHeuristics, Sm90HeadDim64WidensTilesWithoutAScoreHook) {
   TileConfig other = chooseForwardConfig({64, 2, MaskShape::Other}, hopper);
   EXPECT_EQ(other.str(), "128x128, 2 consumer warpgroups, 3 stages, dynamic");
   EXPECT_EQ(other.smemBytes({64, 2}), 116736);
-  TileConfig scanned = chooseForwardConfig({64, 2, MaskShape::Scanned}, hopper);
-  EXPECT_EQ(scanned.str(), "128x128, 2 consumer warpgroups, 3 stages, grid");
   TileConfig scored = chooseForwardConfig({64, 2, MaskShape::Causal, /*hasScore=*/true}, hopper);
   EXPECT_EQ(scored.str(), "128x128, 2 consumer warpgroups, 3 stages, dynamic");
 }
@@ -112,7 +107,7 @@ TEST(TileHeuristics, EveryConfigSatisfiesTheTileDialectRules) {
   for (const Target &target : allTargets())
     for (int64_t headDim : {16, 32, 64, 128, 256})
       for (MaskShape mask :
-           {MaskShape::Dense, MaskShape::Causal, MaskShape::Other, MaskShape::Scanned})
+           {MaskShape::Dense, MaskShape::Causal, MaskShape::Other})
         for (bool hasScore : {false, true}) {
           TileProblem problem{headDim, 2, mask, hasScore};
           TileConfig config = chooseForwardConfig(problem, target);

@@ -61,17 +61,38 @@ __device__ __forceinline__ int64_t block_reduce(int64_t v, int64_t *slot, Op op)
 }
 #endif
 
-// Receives no per-tile result (scan_kv_tiles' default).
-struct IgnoreTiles {
-  ATTN_HD void operator()(int64_t, bool, bool) const {}
+// One kv tile's class: may it keep a pair (visit it), does it keep every pair of valid keys
+// (visit it without mask code; a tile overhanging the keys never does).
+struct TileClass {
+  bool kept, full;
 };
 
-// `mask_box(q, k)` → Tri for the index box q × k (intervals, inclusive). `on_tile(j, kept, full)`
-// sees each tile's class as the thread that classified it finds it (sm90/kv_tile_map.cuh records
-// them).
-template <class MaskBox, class OnTile = IgnoreTiles>
+// `mask_box(q, k)` → Tri for the index box q × k (intervals, inclusive).
+template <class MaskBox>
+ATTN_HD TileClass classify_kv_tile(Interval q, int64_t j, int64_t skv, int64_t block_n,
+                                   MaskBox mask_box) {
+  const Interval k{j * block_n, min_i64((j + 1) * block_n, skv) - 1};
+  const Tri keep = mask_box(q, k);
+  return {keep.may_true, keep.may_true && !keep.may_false && (j + 1) * block_n <= skv};
+}
+
+#if defined(__CUDA_ARCH__)
+// Every thread's partial over the whole block; every thread gets the bounds.
+__device__ __forceinline__ KvTiles block_reduce_scan(const ScanPartial &mine) {
+  __shared__ int64_t slot[32];
+  ScanPartial all;
+  all.first = block_reduce(mine.first, slot, MinOp{});
+  all.last = block_reduce(mine.last, slot, MaxOp{});
+  all.first_full = block_reduce(mine.first_full, slot, MinOp{});
+  all.last_full = block_reduce(mine.last_full, slot, MaxOp{});
+  all.full_count = block_reduce(mine.full_count, slot, SumOp{});
+  return all.bounds();
+}
+#endif
+
+template <class MaskBox>
 ATTN_HD KvTiles scan_kv_tiles(int64_t q_tile, int64_t sq, int64_t skv, int64_t block_m,
-                              int64_t block_n, MaskBox mask_box, OnTile on_tile = {}) {
+                              int64_t block_n, MaskBox mask_box) {
   const Interval q{q_tile * block_m, min_i64((q_tile + 1) * block_m, sq) - 1};
   const int64_t tiles = ceil_div_i64(skv, block_n);
   ScanPartial mine;
@@ -81,21 +102,11 @@ ATTN_HD KvTiles scan_kv_tiles(int64_t q_tile, int64_t sq, int64_t skv, int64_t b
   const int64_t first_j = 0, step = 1;
 #endif
   for (int64_t j = first_j; j < tiles; j += step) {
-    const Interval k{j * block_n, min_i64((j + 1) * block_n, skv) - 1};
-    const Tri keep = mask_box(q, k);
-    const bool full = !keep.may_false && (j + 1) * block_n <= skv;
-    mine.add(j, keep.may_true, full);
-    on_tile(j, keep.may_true, full);
+    const TileClass c = classify_kv_tile(q, j, skv, block_n, mask_box);
+    mine.add(j, c.kept, c.full);
   }
 #if defined(__CUDA_ARCH__)
-  __shared__ int64_t slot[32];
-  ScanPartial all;
-  all.first = block_reduce(mine.first, slot, MinOp{});
-  all.last = block_reduce(mine.last, slot, MaxOp{});
-  all.first_full = block_reduce(mine.first_full, slot, MinOp{});
-  all.last_full = block_reduce(mine.last_full, slot, MaxOp{});
-  all.full_count = block_reduce(mine.full_count, slot, SumOp{});
-  return all.bounds();
+  return block_reduce_scan(mine);
 #else
   return mine.bounds();
 #endif

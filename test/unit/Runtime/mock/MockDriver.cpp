@@ -13,7 +13,6 @@ std::mutex mutex; // launches may come from several test threads
 
 // Handles are fake: any distinct non-null values serve.
 CUmodule const kModule = reinterpret_cast<CUmodule>(0x1000);
-CUfunction const kFunction = reinterpret_cast<CUfunction>(0x2000);
 
 const MockAllocation *find(CUdeviceptr pointer) {
   for (int i = 0; i < state.allocationCount; ++i) {
@@ -79,9 +78,22 @@ CUresult moduleLoadData(CUmodule *module, const void *image) {
   return CUDA_SUCCESS;
 }
 
+// The functions asked for, by name, for the life of the process (libraries stay loaded across
+// tests): handle i + 1 is names[i].
+char functionNames[32][128];
+int functionCount = 0;
+
 CUresult moduleGetFunction(CUfunction *function, CUmodule, const char *name) {
-  std::strncpy(state.functionName, name, sizeof state.functionName - 1);
-  *function = kFunction;
+  std::lock_guard<std::mutex> lock(mutex);
+  int i = 0;
+  while (i < functionCount && std::strcmp(functionNames[i], name) != 0)
+    ++i;
+  if (i == functionCount) {
+    if (functionCount == 32)
+      return CUDA_ERROR_OUT_OF_MEMORY;
+    std::strncpy(functionNames[functionCount++], name, sizeof functionNames[0] - 1);
+  }
+  *function = reinterpret_cast<CUfunction>(uintptr_t(i + 1));
   return CUDA_SUCCESS;
 }
 
@@ -97,13 +109,25 @@ CUresult funcSetAttribute(CUfunction, CUfunction_attribute attribute, int value)
   return CUDA_SUCCESS;
 }
 
-CUresult launchKernel(CUfunction, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by,
-                      unsigned bz, unsigned smem, CUstream stream, void **params, void **extra) {
+CUresult launchKernel(CUfunction function, unsigned gx, unsigned gy, unsigned gz, unsigned bx,
+                      unsigned by, unsigned bz, unsigned smem, CUstream stream, void **params,
+                      void **extra) {
   std::lock_guard<std::mutex> lock(mutex);
   if (state.launchResult != CUDA_SUCCESS)
     return state.launchResult;
-  if (extra != nullptr || params == nullptr)
+  const uintptr_t handle = reinterpret_cast<uintptr_t>(function);
+  if (extra != nullptr || params == nullptr || handle < 1 || handle > uintptr_t(functionCount))
     return CUDA_ERROR_INVALID_VALUE;
+  const char *name = functionNames[handle - 1];
+  std::strncpy(state.functionName, name, sizeof state.functionName - 1);
+  if (state.launches < 4) {
+    MockLaunch &logged = state.launchLog[state.launches];
+    std::strncpy(logged.function, name, sizeof logged.function - 1);
+    logged.grid[0] = gx, logged.grid[1] = gy, logged.grid[2] = gz;
+    logged.block[0] = bx, logged.block[1] = by, logged.block[2] = bz;
+    logged.event = state.events + 1;
+    std::memcpy(&logged.params, params[0], sizeof(attn_forward_params));
+  }
   ++state.launches;
   state.lastLaunchEvent = ++state.events;
   state.grid[0] = gx, state.grid[1] = gy, state.grid[2] = gz;
@@ -111,7 +135,10 @@ CUresult launchKernel(CUfunction, unsigned gx, unsigned gy, unsigned gz, unsigne
   state.sharedBytes = smem;
   state.stream = stream;
   std::memcpy(&state.params, params[0], sizeof(attn_forward_params));
-  if (state.kernelTakesTensorMaps)
+  // Plan kernels (attnc names them <kernel>_plan, <kernel>_kv_plan) take the parameters alone.
+  const size_t length = std::strlen(name);
+  const bool plan = length >= 5 && std::strcmp(name + length - 5, "_plan") == 0;
+  if (state.kernelTakesTensorMaps && !plan)
     std::memcpy(&state.maps, params[1], sizeof(attn_forward_tensor_maps));
   return CUDA_SUCCESS;
 }

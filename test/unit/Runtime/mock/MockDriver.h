@@ -33,6 +33,14 @@ struct MockTensorMapEncode {
   CUtensorMapSwizzle swizzle = CU_TENSOR_MAP_SWIZZLE_NONE;
 };
 
+// One cuLaunchKernel call: which function, its shape, its first parameter and its event number.
+struct MockLaunch {
+  char function[128] = {};
+  unsigned grid[3] = {}, block[3] = {};
+  int event = 0;
+  attn_forward_params params = {};
+};
+
 struct MockDriverState {
   // What the device looks like.
   CUcontext context = nullptr; // the current context (null: none)
@@ -58,7 +66,8 @@ struct MockDriverState {
   int encodes = 0;
   MockTensorMapEncode encoded[4];
   const void *loadedImage = nullptr;
-  char functionName[128] = {};
+  char functionName[128] = {}; // of the last launch
+  MockLaunch launchLog[4];      // the first four launches
   int dynamicSmemAttribute = -1; // -1: never set
   unsigned grid[3] = {}, block[3] = {};
   unsigned sharedBytes = 0;

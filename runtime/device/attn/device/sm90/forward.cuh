@@ -16,13 +16,8 @@
 //     __device__ static KvTiles kv_tiles(const attn_forward_params &p, int b, int h, int64_t q_tile);
 //       (or a KvTilesPair, for masks whose rows keep two intervals of keys; or, with a
 //       GridGeometry, a GridKvTiles of attn/device/grid_kv_tiles.h; or a RoutedKvTiles of
-//       routing.h)
-//     static constexpr bool kCtaBounds;  // the kv tiles come from a run-time scan that the
-//                                        // whole CTA runs once (one work tile per CTA), then:
-//     __device__ static MappedKvTiles cta_bounds(const attn_forward_params &p, int b, int h,
-//                                                int64_t q_tile, KvTileMap &map);  // all threads
-//     __device__ static auto kv_tiles(const attn_forward_params &p, int b, int h, int64_t q_tile,
-//                                     const MappedKvTiles &cta);  // from cta_bounds' result
+//       routing.h; or, for masks whose tiles a run-time scan finds, the PlannedKvTiles of the
+//       call's kv plan, attn/device/kv_plan.h)
 //     __device__ static bool keep(const attn_forward_params &p, int b, int h, int64_t q, int64_t k);
 //     static constexpr int kRowKeyIntervals;  // > 0: partial tiles test keys against
 //     __device__ static RowKeys<kRowKeyIntervals> row_keys(const attn_forward_params &p,
@@ -39,10 +34,10 @@
 // kv_tiles is called by every lane of a converged warp (the producer warp and each consumer
 // warp, independently), so it may use warp collectives (kv_scan.cuh) but no CTA barrier. A scan
 // over every kv tile repeated by each of those warps (the producer's at 24 registers) costs more
-// than the short work tiles of a sparse mask, so a grid launch (one work tile per CTA) runs it
-// once instead, with all threads, before the warp roles split (kCtaBounds), and keeps a map of
-// exactly the non-empty tiles (kv_tile_map.cuh). keep() runs only on partial tiles (the
-// kernel adds the key's validity there, attn/device/geometry.h); full tiles run no mask code.
+// than the short work tiles of a sparse mask: a mask whose tiles only a scan finds has it run
+// by the library's kv plan kernel before the launch, and reads the result (kv_plan.h).
+// keep() runs only on partial tiles (the kernel adds the key's validity there,
+// attn/device/geometry.h); full tiles run no mask code.
 // A mask whose rows keep intervals of keys has row_keys (hooks.h: valid keys only), which the
 // consumers evaluate once per work tile and turn into a bit mask per row and partial tile.
 // The Traits may name a Geometry (shared_storage.cuh): where the tiles lie.
@@ -62,7 +57,6 @@
 
 #include "attn/abi.h"
 #include "attn/device/hooks.h"
-#include "attn/device/sm90/kv_tile_map.cuh"
 #include "attn/device/sm90/kv_tiles.cuh"
 #include "attn/device/sm90/mainloop.cuh"
 #include "attn/device/sm90/scheduler.cuh"
@@ -73,22 +67,6 @@
 #include "attn/device/sm90/wgmma.cuh"
 
 namespace attn::device::sm90 {
-
-// The kv tiles of a kCtaBounds variant's one work tile, found before the roles split.
-__shared__ MappedKvTiles cta_bounds_cache;
-__shared__ KvTileMap cta_tile_map;
-
-// The kv tiles of work tile number i, for the producer and the consumers.
-template <class Variant>
-__device__ __forceinline__ auto work_kv_tiles(const attn_forward_params &p, int64_t i,
-                                              const WorkTile &t) {
-  if constexpr (Variant::kCtaBounds) {
-    if (i != blockIdx.x) __trap();  // kCtaBounds kernels have one work tile per CTA
-    return Variant::kv_tiles(p, t.batch, t.head, t.q_tile, cta_bounds_cache);
-  } else {
-    return Variant::kv_tiles(p, t.batch, t.head, t.q_tile);
-  }
-}
 
 // How the warps learn their CTA's work tiles (scheduler.cuh). A fixed deal (SnakeDeal) is a
 // function of the round, which every warp computes for itself. A counter deal's numbers are taken
@@ -165,7 +143,7 @@ class ForwardProducer {
     for (int64_t i = source.produce(round); tiles.valid(i); i = source.produce(++round)) {
       const WorkTile t = tiles.tile(i);
       __syncwarp();
-      const auto r = work_kv_tiles<Variant>(p_, i, t);
+      const auto r = Variant::kv_tiles(p_, t.batch, t.head, t.q_tile);
       const int kv_head = t.head / p_.head_group;
       if (leader_) {
         Mbarrier &bar = ss_.q_pipe.produce(q_state, QTile::kBytes);
@@ -215,14 +193,6 @@ __device__ __forceinline__ void forward(const attn_forward_params &p, const attn
   __syncthreads();
 
   const TileNumbering<typename Shape::Geometry, Shape::kHeadDim> tiles(p);
-  if constexpr (Variant::kCtaBounds) {
-    if (tiles.valid(blockIdx.x)) {
-      const WorkTile t = tiles.tile(blockIdx.x);
-      const MappedKvTiles r = Variant::cta_bounds(p, t.batch, t.head, t.q_tile, cta_tile_map);
-      if (threadIdx.x == 0) cta_bounds_cache = r;
-    }
-    __syncthreads();
-  }
   const int warpgroup = __shfl_sync(0xffffffffu, int(threadIdx.x / 128), 0);
   if (warpgroup == 0) {
     warpgroup_reg_dealloc<Shape::kProducerRegs>();
@@ -234,7 +204,7 @@ __device__ __forceinline__ void forward(const attn_forward_params &p, const attn
     int64_t round = 0;
     for (int64_t i = source.consume(round); tiles.valid(i); i = source.consume(++round)) {
       const WorkTile t = tiles.tile(i);
-      consumer.compute(t, work_kv_tiles<Variant>(p, i, t));
+      consumer.compute(t, Variant::kv_tiles(p, t.batch, t.head, t.q_tile));
     }
   }
 }

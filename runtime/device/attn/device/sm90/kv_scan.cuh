@@ -28,9 +28,8 @@ ATTN_HD KvTiles warp_scan_kv_tiles(int64_t q_tile, int64_t sq, int64_t skv, int6
   const int64_t tiles = ceil_div_i64(skv, block_n);
   ScanPartial mine;
   for (int64_t j = threadIdx.x % 32; j < tiles; j += 32) {
-    const Interval k{j * block_n, min_i64((j + 1) * block_n, skv) - 1};
-    const Tri keep = mask_box(q, k);
-    mine.add(j, keep.may_true, !keep.may_false && (j + 1) * block_n <= skv);
+    const TileClass c = classify_kv_tile(q, j, skv, block_n, mask_box);
+    mine.add(j, c.kept, c.full);
   }
   ScanPartial all;
   all.first = warp_min(mine.first);

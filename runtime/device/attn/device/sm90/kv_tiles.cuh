@@ -4,7 +4,8 @@
 // without mask code in between. Masks whose rows keep two intervals of keys give a KvTilesPair:
 // the upper range first, then the lower (the two never share a tile). Routed masks give a
 // RoutedKvTiles (routing.h): its listed blocks, highest first. Grid kernels give a GridKvTiles
-// (grid_kv_tiles.h): the kv boxes that keep a pair, the last first.
+// (grid_kv_tiles.h): the kv boxes that keep a pair, the last first. Kernels whose tiles a plan
+// kernel found give PlannedKvTiles (kv_plan.h): the kept tiles of the bounds, the top one first.
 #pragma once
 
 #include <stdint.h>
@@ -13,6 +14,7 @@
 
 #include "attn/device/grid_kv_tiles.h"
 #include "attn/device/hooks.h"
+#include "attn/device/kv_plan.h"
 #include "attn/device/routing.h"
 #include "attn/device/warp_reduce.h"
 
@@ -48,6 +50,20 @@ __device__ __forceinline__ void for_each_kv_tile(const KvTilesPair &r, F &&f) {
 template <int kListed, class F>
 __device__ __forceinline__ void for_each_kv_tile(const RoutedKvTiles<kListed> &r, F &&f) {
   for (RouteCursor c = r.first(); c.tile >= 0; c = r.next(c)) visit_kv_tile(f, c.tile, r.full(c.tile));
+}
+
+// A planned kernel: the tiles its entry marks kept, from the top down, each full or partial as
+// marked; without bits (too many tiles), the bounds' range. One loop for both (each call of f
+// instantiates the consumer's whole tile step). The bits are loads, which ptxas takes for values
+// that may differ per lane, so the branches go through warp_uniform (as the grid walk's below).
+template <class F>
+__device__ __forceinline__ void for_each_kv_tile(const PlannedKvTiles &r, F &&f) {
+  const KvTiles &b = r.bounds;
+  for (int64_t j = b.end - 1; warp_uniform(j >= b.begin); --j) {
+    if (r.kept != nullptr && warp_uniform(!r.has(r.kept, j))) continue;
+    const bool full = r.kept != nullptr ? r.has(r.full, j) : j >= b.full_begin && j < b.full_end;
+    visit_kv_tile(f, j, warp_uniform(full));
+  }
 }
 
 // A grid kernel: its kv boxes from the last down, each classified as the walk reaches it. One
