@@ -60,6 +60,18 @@ TEST(KvPlan, BitsStopPastTheMappedTiles) {
       << "bounds only: the kernel walks them as a range";
 }
 
+// The kernel walks a plan without bits (too many tiles) as words of range_bits.
+TEST(KvPlan, RangeBitsAreTheTilesInTheRange) {
+  for (int64_t lo = -40; lo <= 72; ++lo)
+    for (int64_t hi = -40; hi <= 72; ++hi) {
+      uint32_t expected = 0;
+      for (int64_t i = 0; i < 32; ++i)
+        if (lo <= i && i < hi)
+          expected |= 1u << i;
+      ASSERT_EQ(attn::device::range_bits(lo, hi), expected) << "[" << lo << ", " << hi << ")";
+    }
+}
+
 // Keys kept in runs of random length and gap, the same for every query row of a tile except
 // that rows past `split` also keep key 0 (so the first tile of such a q tile is partial).
 struct Runs {

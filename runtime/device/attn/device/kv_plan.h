@@ -33,6 +33,15 @@ ATTN_HD int64_t kv_plan_words(int64_t kv_tiles) {
   return kv_tiles <= kMaxPlannedKvTiles ? ceil_div_i64(kv_tiles, 32) : 0;
 }
 
+// Bits [lo, hi) of a word, the ends clamped to [0, 32]: a run of tiles as one word of bits.
+ATTN_HD uint32_t range_bits(int64_t lo, int64_t hi) {
+  lo = lo < 0 ? 0 : lo > 32 ? 32 : lo;
+  hi = hi < 0 ? 0 : hi > 32 ? 32 : hi;
+  if (hi <= lo) return 0u;
+  const uint32_t below_hi = hi == 32 ? 0xffffffffu : (1u << hi) - 1u;
+  return below_hi & ~((1u << lo) - 1u);  // lo < hi <= 32: lo <= 31
+}
+
 // Where the entries of a call lie: their size and count follow from the shape alone.
 struct KvPlanLayout {
   bool per_head;    // an entry per (b, h, q tile); else per (b, q tile)

@@ -53,16 +53,25 @@ __device__ __forceinline__ void for_each_kv_tile(const RoutedKvTiles<kListed> &r
 }
 
 // A planned kernel: the tiles its entry marks kept, from the top down, each full or partial as
-// marked; without bits (too many tiles), the bounds' range. One loop for both (each call of f
-// instantiates the consumer's whole tile step). The bits are loads, which ptxas takes for values
-// that may differ per lane, so the branches go through warp_uniform (as the grid walk's below).
+// marked, a word of bits at a time (one load per 32 tiles, none per empty tile); without bits
+// (too many tiles), the bounds' range. One loop for both (each call of f instantiates the
+// consumer's whole tile step). The bits are loads, which ptxas takes for values that may differ
+// per lane, so the branches go through warp_uniform (as the grid walk's below).
 template <class F>
 __device__ __forceinline__ void for_each_kv_tile(const PlannedKvTiles &r, F &&f) {
   const KvTiles &b = r.bounds;
-  for (int64_t j = b.end - 1; warp_uniform(j >= b.begin); --j) {
-    if (r.kept != nullptr && warp_uniform(!r.has(r.kept, j))) continue;
-    const bool full = r.kept != nullptr ? r.has(r.full, j) : j >= b.full_begin && j < b.full_end;
-    visit_kv_tile(f, j, warp_uniform(full));
+  const bool mapped = r.kept != nullptr;
+  // Without bits, a word's worth of the range at a time, as if every tile were kept.
+  for (int64_t w = (b.end - 1) >> 5; warp_uniform(b.end > b.begin && w >= (b.begin >> 5)); --w) {
+    const int64_t first = w * 32;
+    uint32_t kept = mapped ? r.kept[w] : range_bits(b.begin - first, b.end - first);
+    const uint32_t full =
+        mapped ? r.full[w] : range_bits(b.full_begin - first, b.full_end - first);
+    while (warp_uniform(kept != 0u)) {
+      const int bit = 31 - __clz(kept);
+      kept &= ~(1u << bit);
+      visit_kv_tile(f, first + bit, warp_uniform((full >> bit) & 1u));
+    }
   }
 }
 
