@@ -88,7 +88,7 @@ ATTN_HD void write_kv_plan_bounds(uint32_t *entry, const KvTiles &r) {
   b[3] = int32_t(r.end);
 }
 
-// The entry of q tile `q_tile` into `entry` (kv_plan_entry_words of it): on the device with the
+// The entry of q tile `q_tile` into `entry` (KvPlanLayout::entry_words()): on the device with the
 // whole CTA (blockDim.x a multiple of 32), each warp taking whole words of tiles, a lane a tile;
 // on the host in one loop.
 template <class MaskBox>
