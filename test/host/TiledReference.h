@@ -39,15 +39,17 @@ inline std::vector<attn::device::KvTiles> kvRanges(const attn::device::KvTiles &
 inline std::vector<attn::device::KvTiles> kvRanges(const attn::device::KvTilesPair &r) {
   return {r.high, r.low};
 }
+/// Tile j alone as a range, full or partial: a walk that classifies tile by tile.
+inline attn::device::KvTiles singleTile(int64_t j, bool full) {
+  return full ? attn::device::KvTiles{j, j, j + 1, j + 1} : attn::device::KvTiles{j, j, j, j + 1};
+}
+
 /// A routed variant's walk, one range of one tile each (full or partial), in visiting order.
 template <int kListed>
 std::vector<attn::device::KvTiles> kvRanges(const attn::device::RoutedKvTiles<kListed> &r) {
   std::vector<attn::device::KvTiles> tiles;
-  for (attn::device::RouteCursor c = r.first(); c.tile >= 0; c = r.next(c)) {
-    const int64_t j = c.tile;
-    tiles.push_back(r.full(j) ? attn::device::KvTiles{j, j, j + 1, j + 1}
-                              : attn::device::KvTiles{j, j, j, j + 1});
-  }
+  for (attn::device::RouteCursor c = r.first(); c.tile >= 0; c = r.next(c))
+    tiles.push_back(singleTile(c.tile, r.full(c.tile)));
   return tiles;
 }
 
@@ -59,8 +61,7 @@ inline std::vector<attn::device::KvTiles> kvRanges(const attn::device::PlannedKv
   std::vector<attn::device::KvTiles> tiles;
   for (int64_t j = r.bounds.end - 1; j >= r.bounds.begin; --j)
     if (r.has(r.kept, j))
-      tiles.push_back(r.has(r.full, j) ? attn::device::KvTiles{j, j, j + 1, j + 1}
-                                       : attn::device::KvTiles{j, j, j, j + 1});
+      tiles.push_back(singleTile(j, r.has(r.full, j)));
   return tiles;
 }
 
