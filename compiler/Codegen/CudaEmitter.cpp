@@ -3,6 +3,7 @@
 #include "compiler/Codegen/CudaEmitter.h"
 
 #include "compiler/Codegen/IntervalEmitter.h"
+#include "compiler/Codegen/MaskSplitWriter.h"
 #include "compiler/Codegen/ScalarEmitter.h"
 #include "compiler/Codegen/Sm90KernelWriter.h"
 #include "compiler/Target/TileHeuristics.h"
@@ -81,13 +82,18 @@ public:
          << "ATTN_HD bool mask_at(const attn_forward_params &p, int64_t b, int64_t h, int64_t q, "
             "int64_t k, int64_t sq, int64_t skv, const attn::device::GridPoint &qc, "
             "const attn::device::GridPoint &kc) {\n";
+      ScalarBlockOptions atPoints;
+      const std::string points[] = {"", "", "qc", "kc", "", ""};
+      atPoints.gridPointNames = points;
       auto kept = emitScalarBlock(*kernel.getMaskFn().getBody(),
-                                  {"b", "h", "q", "k", "sq", "skv"}, os, "  ", KvScan::Block,
-                                  {"", "", "qc", "kc", "", ""});
+                                  {"b", "h", "q", "k", "sq", "skv"}, os, "  ", atPoints);
       if (failed(kept))
         return failure();
       os << "  return " << (*kept)[0] << ";\n}\n\n";
     }
+
+    if (failed(writeMaskSplit(kernel, os)))
+      return failure();
 
     // The same predicate over a box of indices, for classifying whole tiles.
     os << "// tile.mask_fn over an index box: may some pair be dropped / kept?\n"
@@ -144,9 +150,9 @@ public:
           "int64_t sq, int64_t skv) {\n";
     // Warp-specialised kernels call it from single warps (no CTA-wide scan), unless a plan
     // kernel computes it (plansKvTiles: then only host tests call it).
-    const KvScan scan = kernel.getConfig().isWarpSpecialized() && !plansKvTiles(kernel)
-                            ? KvScan::Warp
-                            : KvScan::Block;
+    ScalarBlockOptions scan;
+    scan.scan = kernel.getConfig().isWarpSpecialized() && !plansKvTiles(kernel) ? KvScan::Warp
+                                                                                : KvScan::Block;
     auto bounds = emitScalarBlock(*kernel.getKvBounds().getBody(), {"q_tile", "sq", "skv"},
                                   os, "  ", scan);
     if (failed(bounds))
@@ -242,8 +248,10 @@ public:
       return success();
     }
     os << keyPrologue;
+    ScalarBlockOptions options;
+    options.split = split;
     auto modified = emitScalarBlock(*score.getBody(), {"s", "b", "h", "q", "k", "sq", "skv", "hq"},
-                                    os, "  ", KvScan::Block, {}, split);
+                                    os, "  ", options);
     if (failed(modified))
       return failure();
     os << "  return " << (*modified)[0] << ";\n}\n\n";
@@ -555,8 +563,10 @@ KernelInfo describe(tile::KernelOp kernel) {
   }
   info.threads = config.getNumThreads();
   // The same size the tile heuristics budgeted; the emitted static_assert ties it to the kernel.
-  target::TileConfig tiles{info.blockM, info.blockN,     info.numWarps,
-                           info.stages, info.warpgroups, info.launch};
+  if (config.getEpilogue() == tile::Epilogue::tma)
+    info.epilogue = target::Epilogue::Tma;
+  target::TileConfig tiles{info.blockM, info.blockN,     info.numWarps,   info.stages,
+                           info.warpgroups, info.launch, info.epilogue};
   info.smemBytes = tiles.smemBytes(
       {int64_t(kernel.getHeadDim()), kernel.getElementType().getIntOrFloatBitWidth() / 8});
   info.config = tiles.str();

@@ -43,6 +43,8 @@ struct KernelInfo {
   /// How the warp-specialised kernel's CTAs take work tiles: one CTA each
   /// (grid), or min(work tiles, SMs) CTAs looping (persistent, dynamic).
   target::Launch launch = target::Launch::Grid;
+  /// How the warp-specialised kernel writes O (sm90/epilogue.cuh).
+  target::Epilogue epilogue = target::Epilogue::Direct;
   /// The boxes of a kernel that tiles the token grid in N-d; empty otherwise.
   std::vector<int64_t> qBox, kvBox;
   int64_t threads = 0;

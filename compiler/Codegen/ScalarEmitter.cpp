@@ -71,6 +71,10 @@ public:
   }
 
   void name(Value value, std::string name) { names[value] = std::move(name); }
+  /// The C++ type of a value's variable.
+  StringRef declaredType(Value value) const {
+    return isa<BlockArgument>(value) && value.getType().isInteger(64) ? "int64_t" : cppType(value);
+  }
   const std::string &get(Value value) const { return names.find(value)->second; }
 
   LogicalResult emit(Operation &op) {
@@ -380,25 +384,46 @@ private:
 
 } // namespace
 
+/// The ops of `block` that `results` need, stopping at the values in `given`.
+static llvm::DenseSet<Operation *> neededOps(Block &block, ArrayRef<Value> results,
+                                             const llvm::DenseMap<Value, std::string> &given) {
+  llvm::DenseSet<Operation *> needed;
+  SmallVector<Value> work(results.begin(), results.end());
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    Operation *op = v.getDefiningOp();
+    if (!op || op->getBlock() != &block || given.contains(v) || !needed.insert(op).second)
+      continue;
+    llvm::append_range(work, op->getOperands());
+  }
+  return needed;
+}
+
 FailureOr<SmallVector<std::string>> emitScalarBlock(Block &block,
                                                     ArrayRef<std::string> argNames,
                                                     raw_ostream &os, StringRef indent,
-                                                    KvScan scan,
-                                                    ArrayRef<std::string> gridPointNames,
-                                                    const KeySplit *split) {
+                                                    const ScalarBlockOptions &options) {
   SmallVector<IntRange> argRanges;
   for (const std::string &name : argNames)
     argRanges.push_back(hookArgumentRange(name));
-  ScalarEmitter emitter(os, indent, scan, deriveIndexRanges(block, argRanges));
+  ScalarEmitter emitter(os, indent, options.scan, deriveIndexRanges(block, argRanges));
   for (auto [arg, name] : llvm::zip(block.getArguments(), argNames))
     emitter.name(arg, name);
-  if (split)
-    emitter.splitKey(block, block.getArgument(split->keyArg), *split);
+  for (auto &[value, name] : options.given)
+    emitter.name(value, name);
+  if (options.split)
+    emitter.splitKey(block, block.getArgument(options.split->keyArg), *options.split);
   llvm::DenseMap<Value, std::string> points;
-  for (auto [arg, point] : llvm::zip(block.getArguments(), gridPointNames))
+  for (auto [arg, point] : llvm::zip(block.getArguments(), options.gridPointNames))
     if (!point.empty())
       points[arg] = point;
+  SmallVector<Value> results = options.results;
+  if (results.empty())
+    llvm::append_range(results, block.getTerminator()->getOperands());
+  const llvm::DenseSet<Operation *> needed = neededOps(block, results, options.given);
   for (Operation &op : block.without_terminator()) {
+    if (!needed.contains(&op))
+      continue;
     auto coord = dyn_cast<tile::GridCoordOp>(op);
     auto point = coord ? points.find(coord.getIndex()) : points.end();
     if (point != points.end()) {
@@ -409,10 +434,13 @@ FailureOr<SmallVector<std::string>> emitScalarBlock(Block &block,
     if (failed(emitter.emit(op)))
       return failure();
   }
-  SmallVector<std::string> results;
-  for (Value operand : block.getTerminator()->getOperands())
-    results.push_back(emitter.get(operand));
-  return results;
+  SmallVector<std::string> names;
+  for (Value result : results) {
+    names.push_back(emitter.get(result));
+    if (options.resultTypes)
+      options.resultTypes->push_back(emitter.declaredType(result).str());
+  }
+  return names;
 }
 
 } // namespace attnc::codegen

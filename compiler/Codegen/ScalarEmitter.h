@@ -12,6 +12,8 @@
 
 #include "mlir/IR/Block.h"
 #include "mlir/Support/LLVM.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <string>
@@ -39,19 +41,33 @@ struct KeySplit {
   std::string column;    ///< the C++ name of c
 };
 
-/// Emits the ops of `block` (all but its terminator) as statements, the block
-/// arguments named `argNames`, each line prefixed by `indent`. Returns the C++
-/// names of the terminator's operands, or failure after emitting an error on
-/// an op it cannot express. `scan` picks the tile.scan_kv_tiles primitive.
-/// A tile.grid_coord of argument i reads `gridPointNames[i]` (an
-/// attn::device::GridPoint, attn/device/grid.h) where that name is given:
-/// the coordinates the caller already has, instead of dividing the token.
-/// With `split`, the key argument's name must be a variable holding k0 + c.
+/// How emitScalarBlock departs from emitting the whole block.
+struct ScalarBlockOptions {
+  KvScan scan = KvScan::Block; ///< the tile.scan_kv_tiles primitive
+  /// A tile.grid_coord of argument i reads `gridPointNames[i]` (an
+  /// attn::device::GridPoint, attn/device/grid.h) where that name is given:
+  /// the coordinates the caller already has, instead of dividing the token.
+  llvm::ArrayRef<std::string> gridPointNames;
+  /// With a split, the key argument's name must be a variable holding k0 + c.
+  const KeySplit *split = nullptr;
+  /// Values the caller already holds, by C++ name, each in the type the
+  /// emitter would declare it (`resultTypes` of the block that computed it):
+  /// their ops, and the ops only they need, are not emitted.
+  llvm::DenseMap<mlir::Value, std::string> given;
+  /// The values to compute; empty: the terminator's operands.
+  llvm::SmallVector<mlir::Value> results;
+  /// Out, where given: the C++ type of each result's variable.
+  llvm::SmallVector<std::string> *resultTypes = nullptr;
+};
+
+/// Emits the ops of `block` that its results need (all but the terminator) as
+/// statements, the block arguments named `argNames`, each line prefixed by
+/// `indent`. Returns the C++ names of the results, or failure after emitting
+/// an error on an op it cannot express.
 mlir::FailureOr<llvm::SmallVector<std::string>>
 emitScalarBlock(mlir::Block &block, llvm::ArrayRef<std::string> argNames,
-                llvm::raw_ostream &os, llvm::StringRef indent, KvScan scan = KvScan::Block,
-                llvm::ArrayRef<std::string> gridPointNames = {},
-                const KeySplit *split = nullptr);
+                llvm::raw_ostream &os, llvm::StringRef indent,
+                const ScalarBlockOptions &options = ScalarBlockOptions());
 
 } // namespace attnc::codegen
 

@@ -104,6 +104,8 @@ LogicalResult writeSm90Kernel(tile::KernelOp kernel, const KernelInfo &info, raw
     os << "  using Geometry = attn::device::GridGeometry<GridTiles>;  // the hooks' GridTiles\n";
   if (info.launch == target::Launch::Dynamic)
     os << "  using Deal = attn::device::sm90::CounterDeal;  // tiles from p.work_counter\n";
+  if (info.epilogue == target::Epilogue::Tma)
+    os << "  using Epilogue = attn::device::sm90::TmaEpilogue;  // O through shared memory\n";
   os << "};\n"
      << "static_assert(attn::device::sm90::forward_smem_bytes<Traits>() == " << info.smemBytes
      << ", \"the manifest's shared-memory size must match the kernel's\");\n"
@@ -117,10 +119,22 @@ LogicalResult writeSm90Kernel(tile::KernelOp kernel, const KernelInfo &info, raw
      << "  static constexpr bool kHasScore = " << ns << "::kHasScore;\n"
      << "  static constexpr bool kHasSink = " << ns << "::kHasSink;\n"
      << kvTilesHooks(kernel)
-     << "  __device__ static bool keep(const attn_forward_params &p, int b, int h, int64_t q, "
+     << "  using MaskRow = " << ns << "::MaskRow;\n"
+     << "  using MaskKey = " << ns << "::MaskKey;\n"
+     << "  __device__ static MaskRow mask_row(const attn_forward_params &p, int b, int h, "
+        "int64_t q) {\n"
+     << "    return " << ns << "::mask_row(p, b, h, " << hookIndex(kernel, "q", "p.seqlen_q")
+     << ", p.seqlen_q, p.seqlen_k);\n"
+     << "  }\n"
+     << "  __device__ static MaskKey mask_key(const attn_forward_params &p, int b, int h, "
         "int64_t k) {\n"
-     << "    return mask_fn(p, b, h, " << hookIndex(kernel, "q", "p.seqlen_q") << ", "
-     << hookIndex(kernel, "k", "p.seqlen_k") << ", p.seqlen_q, p.seqlen_k);\n"
+     << "    return " << ns << "::mask_key(p, b, h, " << hookIndex(kernel, "k", "p.seqlen_k")
+     << ", p.seqlen_q, p.seqlen_k);\n"
+     << "  }\n"
+     << "  __device__ static bool keep(const attn_forward_params &p, int b, int h, int64_t q, "
+        "int64_t k, const MaskRow &row, const MaskKey &key) {\n"
+     << "    return mask_pair(p, b, h, " << hookIndex(kernel, "q", "p.seqlen_q") << ", "
+     << hookIndex(kernel, "k", "p.seqlen_k") << ", p.seqlen_q, p.seqlen_k, row, key);\n"
      << "  }\n"
      << "  static constexpr int kRowKeyIntervals = " << ns << "::kRowKeyIntervals;\n"
      << "  __device__ static auto row_keys(const attn_forward_params &p, int64_t q) {\n"

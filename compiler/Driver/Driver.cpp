@@ -123,7 +123,8 @@ compileKernels(const std::vector<codegen::EmittedKernel> &kernels,
     if (info.warpSpecialized())
       llvm::errs() << info.warpgroups << " consumer warpgroups (" << info.threads
                    << " threads), " << info.stages << " stages, "
-                   << target::launchName(info.launch) << ", ";
+                   << target::launchName(info.launch) << ", "
+                   << (info.epilogue == target::Epilogue::Tma ? "TMA epilogue, " : "");
     else
       llvm::errs() << info.numWarps << " warps, ";
     llvm::errs() << info.smemBytes << " B shared memory, " << kernel.usage.registers

@@ -34,6 +34,13 @@ enum class Launch {
   Dynamic,    ///< one CTA per SM, each taking its next tile from a counter
 };
 
+/// How the warp-specialised kernel writes O (sm90/epilogue.cuh; mirrors
+/// tile::Epilogue).
+enum class Epilogue {
+  Direct, ///< stores from the accumulators
+  Tma,    ///< through an O tile in shared memory and a TMA copy per warpgroup
+};
+
 /// "grid", "persistent", "dynamic": also tile::Launch's keywords, through
 /// which the two enums convert.
 const char *launchName(Launch launch);
@@ -48,6 +55,8 @@ struct TileProblem {
   bool hasScore = false; ///< a score hook runs on every tile
   /// Routed attention's block (0: none): q and kv tiles must divide it.
   int64_t routingBlock = 0;
+  /// A token grid tiled in N-d: q tiles are boxes of tokens, not rows.
+  bool tilesGrid = false;
 };
 
 /// The tile shape and pipeline of one forward kernel (mirrors #tile.config).
@@ -63,14 +72,16 @@ struct TileConfig {
   int64_t stages;   ///< K/V buffers: loads of later kv tiles overlap this one
   int64_t warpgroups = 0; ///< consumer warpgroups; 0: the mma.sync kernel
   Launch launch = Launch::Grid;
+  Epilogue epilogue = Epilogue::Direct;
 
   bool warpSpecialized() const { return warpgroups > 0; }
   int64_t threads() const { return 32 * numWarps; }
   /// Dynamic shared memory the kernel is launched with.
   ///   mma.sync: a Q tile plus one K and one V tile.
-  ///   wgmma: Q, `stages` K and V tiles and the mbarriers, laid out as
-  ///   sm90/shared_storage.cuh's ForwardSharedStorage (1024-aligned), plus
-  ///   1024 bytes of slack to align the dynamic buffer's start.
+  ///   wgmma: the TMA epilogue's O tiles (block_m rows in all), Q, `stages`
+  ///   K and V tiles and the mbarriers, laid out as sm90/shared_storage.cuh's
+  ///   ForwardSharedStorage (1024-aligned), plus 1024 bytes of slack to align
+  ///   the dynamic buffer's start.
   int64_t smemBytes(const TileProblem &problem) const;
   /// f32 accumulator registers per thread of the mma.sync kernel: this
   /// thread's share of the warp's O rows [rows, headDim] and S rows
@@ -80,7 +91,7 @@ struct TileConfig {
     return rowsPerWarp * (problem.headDim + blockN) / 32;
   }
   /// "128x32, 4 warps, 2 stages" or
-  /// "128x128, 2 consumer warpgroups, 2 stages, dynamic".
+  /// "128x128, 2 consumer warpgroups, 2 stages, dynamic, TMA epilogue".
   std::string str() const;
 };
 
@@ -98,7 +109,8 @@ constexpr int64_t kMaxAccumulatorRegisters = 160;
 ///
 /// sm_90a: the warp-specialised kernel with the shapes measured best on an
 /// H100 (docs/notes/sm90-kernel.md); persistent where every work tile costs
-/// the same, dynamic where they differ, a grid where the CTA scans.
+/// the same, dynamic where they differ; the TMA epilogue where its O tiles
+/// fit beside the pipeline (d64, d128) and the q tiles are rows.
 TileConfig chooseForwardConfig(const TileProblem &problem, const Target &target);
 
 /// The box of a token grid (sizes first axis to last) that an N-d tile of

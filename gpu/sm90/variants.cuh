@@ -1,6 +1,6 @@
 // Hand-written test variants of the sm_90a forward kernel, in the form attnc will emit them
-// (forward.cuh: kHasScore, kHasSink, kRowKeyIntervals, kv_tiles, keep, row_keys,
-// score, sink). Causal masks are aligned bottom-right.
+// (forward.cuh: kHasScore, kHasSink, kRowKeyIntervals, kv_tiles, keep, row_keys, score, sink,
+// and NoMaskReads' mask_row and mask_key). Causal masks are aligned bottom-right.
 #pragma once
 
 #include "attn/abi.h"
@@ -18,7 +18,7 @@ using attn::device::min_i64;
 
 // Every key kept; only the last kv tile (when seqlen_k is not a multiple of kBlockN) is partial.
 template <int kBlockM, int kBlockN>
-struct Dense {
+struct Dense : attn::device::NoMaskReads {
   static constexpr bool kHasScore = false;
   static constexpr bool kHasSink = false;
   static constexpr int kRowKeyIntervals = 0;  // partial tiles call keep()
@@ -28,7 +28,10 @@ struct Dense {
   __device__ static KvTiles kv_tiles(const attn_forward_params &p, int, int, int64_t) {
     return {0, 0, p.seqlen_k / kBlockN, ceil_div_i64(p.seqlen_k, kBlockN)};
   }
-  __device__ static bool keep(const attn_forward_params &, int, int, int64_t, int64_t) { return true; }
+  __device__ static bool keep(const attn_forward_params &, int, int, int64_t, int64_t, const MaskRow &,
+                              const MaskKey &) {
+    return true;
+  }
   __device__ static float score(const attn_forward_params &, float s, int, int, int64_t, int64_t,
                                 int) {
     return s;
@@ -37,7 +40,7 @@ struct Dense {
 
 // k <= q + (skv − sq), closed-form bounds.
 template <int kBlockM, int kBlockN>
-struct Causal {
+struct Causal : attn::device::NoMaskReads {
   static constexpr bool kHasScore = false;
   static constexpr bool kHasSink = false;
   static constexpr int kRowKeyIntervals = 0;  // partial tiles call keep()
@@ -53,7 +56,8 @@ struct Causal {
     const int64_t full_end = max_i64(0, min_i64(min_i64(floor_div_i64(q_lo + off + 1, kBlockN), p.seqlen_k / kBlockN), end));
     return {0, 0, full_end, end};
   }
-  __device__ static bool keep(const attn_forward_params &p, int, int, int64_t q, int64_t k) {
+  __device__ static bool keep(const attn_forward_params &p, int, int, int64_t q, int64_t k,
+                              const MaskRow &, const MaskKey &) {
     return k <= q + (int64_t(p.seqlen_k) - p.seqlen_q);
   }
   __device__ static float score(const attn_forward_params &, float s, int, int, int64_t, int64_t,
@@ -66,7 +70,7 @@ struct Causal {
 // Generic path: bounds from the warp-level interval scan (kv_scan.cuh), as attnc emits for masks
 // without a closed form.
 template <int kBlockM, int kBlockN>
-struct Window {
+struct Window : attn::device::NoMaskReads {
   static constexpr bool kHasScore = false;
   static constexpr bool kHasSink = false;
   static constexpr int kRowKeyIntervals = 0;  // partial tiles call keep()
@@ -86,7 +90,8 @@ struct Window {
     return attn::device::sm90::warp_scan_kv_tiles(q_tile, p.seqlen_q, p.seqlen_k, kBlockM, kBlockN,
                                                   MaskBox{int64_t(p.seqlen_k) - p.seqlen_q});
   }
-  __device__ static bool keep(const attn_forward_params &p, int, int, int64_t q, int64_t k) {
+  __device__ static bool keep(const attn_forward_params &p, int, int, int64_t q, int64_t k,
+                              const MaskRow &, const MaskKey &) {
     const int64_t diag = q + (int64_t(p.seqlen_k) - p.seqlen_q);
     return k <= diag && k >= diag - kLeft;
   }

@@ -106,6 +106,16 @@ CUresult encodeForwardTensorMaps(TensorMapEncodeTiledFn encode, const attn_forwa
     result = encodeOne(encode, type, k, kvBox, &maps->k);
   if (result == CUDA_SUCCESS)
     result = encodeOne(encode, type, v, kvBox, &maps->v);
+  // O, for a TMA epilogue: the rows of one consumer warpgroup. A grid's q tiles are boxes of
+  // tokens, stored row by row, so a grid kernel gets none.
+  std::memset(&maps->o, 0, sizeof maps->o);
+  if (result == CUDA_SUCCESS && !tilesGrid) {
+    const Operand o = operand(p.o, d, p.seqlen_q, p.heads_q, p.batch, p.o_row_stride,
+                              p.o_head_stride, p.o_batch_stride, none);
+    cuuint32_t oBox[5];
+    boxOf(ATTN_TMA_O_BOX_ROWS, none, oBox);
+    result = encodeOne(encode, type, o, oBox, &maps->o);
+  }
   return result;
 }
 

@@ -29,7 +29,8 @@ struct ForwardTileShape {
 };
 
 // Encodes the Q, K and V maps of `p` (pointers, strides, lengths, heads) of `dtype`
-// (ATTN_DTYPE_F16 or ATTN_DTYPE_BF16), 128B-swizzled, out-of-bounds elements zero-filled:
+// (ATTN_DTYPE_F16 or ATTN_DTYPE_BF16), 128B-swizzled, out-of-bounds elements zero-filled, and,
+// for sequence tiles, the O map of the TMA epilogue (box [64, ATTN_TMA_O_BOX_ROWS, 1, 1]):
 //   sequence tiles  4-d [D, S, H, B], box [64, rows, 1, 1];
 //   grid tiles      5-d [D, x, Y, H, B], box [64, box x, box y, 1, 1], where x is the grid's last
 //                   axis and Y the others folded (t·ny + y: tokens are row-major, so one stride);

@@ -38,7 +38,7 @@
 // so persistent CTAs take them from a counter (launch = dynamic). The kv
 // bounds are the same closed form with N = 128.
 // SM90-LABEL: tile.kernel @causal_forward_sm90a
-// SM90-SAME: config = #tile.config<arch = 90, block_m = 128, block_n = 128, num_warps = 12, stages = 2, warpgroups = 2, launch = dynamic>
+// SM90-SAME: config = #tile.config<arch = 90, block_m = 128, block_n = 128, num_warps = 12, stages = 2, warpgroups = 2, launch = dynamic, epilogue = tma>
 // SM90: tile.kv_bounds {
 // SM90-DAG: arith.constant 128 : i64
 // SM90: arith.floordivsi
@@ -68,7 +68,7 @@ attn.attention @causal attributes {element_type = bf16, head_dim = 128 : i64, mo
 // grid dealt in a fixed order (every work tile costs the same):
 // full = [0, floor(skv/192)).
 // SM90-LABEL: tile.kernel @dense_forward_sm90a
-// SM90-SAME: config = #tile.config<arch = 90, block_m = 128, block_n = 192, num_warps = 12, stages = 3, warpgroups = 2, launch = persistent>
+// SM90-SAME: config = #tile.config<arch = 90, block_m = 128, block_n = 192, num_warps = 12, stages = 3, warpgroups = 2, launch = persistent, epilogue = tma>
 // SM90: tile.kv_bounds {
 // SM90-NEXT: ^bb0(%{{.+}}: i64, %{{.+}}: i64, %[[SKV:.+]]: i64):
 // SM90-DAG: %[[C192:.+]] = arith.constant 192 : i64
@@ -102,7 +102,7 @@ attn.attention @dense attributes {element_type = f16, head_dim = 64 : i64, modes
 // sm_90a: the same scan (run by the library's kv plan kernel, Codegen/emit-cuda.test), and
 // persistent CTAs taking tiles from a counter, as the plan's kept work differs per tile.
 // SM90-LABEL: tile.kernel @every_third_forward_sm90a
-// SM90-SAME: block_m = 128, block_n = 128, num_warps = 12, stages = 2, warpgroups = 2, launch = dynamic>
+// SM90-SAME: block_m = 128, block_n = 128, num_warps = 12, stages = 2, warpgroups = 2, launch = dynamic, epilogue = tma>
 // SM90: tile.scan_kv_tiles
 attn.attention @every_third attributes {element_type = bf16, head_dim = 128 : i64, modes = ["forward"]} {
 ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):

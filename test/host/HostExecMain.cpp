@@ -387,6 +387,41 @@ TEST_P(HostExec, MaskBoxIsSound) {
   }
 }
 
+// The mask in three parts (mask_row once per row, mask_key once per key, mask_pair per pair,
+// as the sm_90a kernel's partial tiles evaluate it) must be mask_fn on every pair: every pair
+// of a short sequence, 20000 random pairs of a long one.
+TEST_P(HostExec, SplitMaskIsTheMask) {
+  Shape shape = GetParam();
+  std::string why;
+  if (!callable(*spec_, shape, why))
+    GTEST_SKIP() << why;
+  std::mt19937 rng(uint32_t(shape.sq * 17 + shape.skv));
+  CallData call(*spec_, shape, rng);
+  const attn_forward_params &params = call.params;
+  int64_t checked = 0, wrong = 0;
+  auto check = [&](int64_t b, int64_t h, int64_t q, int64_t k) {
+    const bool split =
+        variant::mask_pair(params, b, h, q, k, shape.sq, shape.skv,
+                           variant::mask_row(params, b, h, q, shape.sq, shape.skv),
+                           variant::mask_key(params, b, h, k, shape.sq, shape.skv));
+    wrong += split != variant::mask_fn(params, b, h, q, k, shape.sq, shape.skv);
+    ++checked;
+  };
+  for (int64_t b = 0; b < shape.batch; ++b)
+    for (int64_t h = 0; h < shape.heads_q; ++h)
+      if (shape.sq * shape.skv <= 300 * 300) {
+        for (int64_t q = 0; q < shape.sq; ++q)
+          for (int64_t k = 0; k < shape.skv; ++k)
+            check(b, h, q, k);
+      } else {
+        std::uniform_int_distribution<int64_t> any_q(0, shape.sq - 1), any_k(0, shape.skv - 1);
+        for (int i = 0; i < 20000; ++i)
+          check(b, h, any_q(rng), any_k(rng));
+      }
+  EXPECT_GT(checked, 0);
+  EXPECT_EQ(wrong, 0) << "of " << checked << " pairs";
+}
+
 // A row's key intervals [lo, hi]; a variant without row keys has none.
 using KeyIntervals = std::vector<std::pair<int64_t, int64_t>>;
 template <int N>

@@ -95,7 +95,8 @@ FailureOr<tile::KernelOp> buildForwardKernel(OpBuilder &b, attn::AttentionOp att
   auto configAttr = tile::ConfigAttr::getChecked(
       [&] { return attention.emitOpError(); }, b.getContext(), int64_t(target.sm),
       config.blockM, config.blockN, config.numWarps, config.stages, config.warpgroups,
-      *tile::symbolizeLaunch(target::launchName(config.launch)));
+      *tile::symbolizeLaunch(target::launchName(config.launch)),
+      config.epilogue == target::Epilogue::Tma ? tile::Epilogue::tma : tile::Epilogue::direct);
   if (!configAttr)
     return failure();
 
@@ -172,7 +173,7 @@ target::TileProblem forwardTileProblem(attn::AttentionOp attention) {
                                                                      : target::MaskShape::Other;
   return {int64_t(attention.getHeadDim()),
           int64_t(attention.getElementType().getIntOrFloatBitWidth() / 8), mask,
-          attention.hasScore(), routing ? routing->block : 0};
+          attention.hasScore(), routing ? routing->block : 0, attn::tilesGridInNd(attention)};
 }
 
 namespace {

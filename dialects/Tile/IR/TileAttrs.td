@@ -22,6 +22,16 @@ def Tile_LaunchParameter : EnumParameter<Tile_Launch> {
   let defaultValue = "::mlir::tile::Launch::grid";
 }
 
+def Tile_Epilogue : I32Enum<"Epilogue", "how a warp-specialised kernel writes O", [
+  I32EnumCase<"direct", 0>,
+  I32EnumCase<"tma", 1>
+]> {
+  let cppNamespace = "::mlir::tile";
+}
+def Tile_EpilogueParameter : EnumParameter<Tile_Epilogue> {
+  let defaultValue = "::mlir::tile::Epilogue::direct";
+}
+
 def Tile_ConfigAttr : AttrDef<Tile_Dialect, "Config"> {
   let mnemonic = "config";
   let summary = "tile configuration of one kernel";
@@ -42,20 +52,27 @@ def Tile_ConfigAttr : AttrDef<Tile_Dialect, "Config"> {
       `grid`, one CTA per work tile; `persistent`, one CTA per SM looping
       over the tiles in an order fixed in advance; `dynamic`, one CTA per SM
       taking each next tile from a counter in global memory when it is free.
+    * `epilogue` (default `direct`): how the warp-specialised kernel writes O
+      (runtime/device/attn/device/sm90/epilogue.cuh): `direct`, stores from
+      the accumulators; `tma`, each consumer warpgroup writes its rows into an
+      O tile in shared memory and one TMA copy stores it, so that the warps
+      go on to the next work tile meanwhile.
 
     Verified: arch in {80, 90}; block_n = 16 * j for some j >= 1.
     mma.sync kernel: num_warps >= 1; block_m = 16 * num_warps * j for some
-    j >= 1; stages >= 1; launch = grid.
+    j >= 1; stages >= 1; launch = grid; epilogue = direct.
     Warp-specialised kernel: arch 90; 1 <= warpgroups <= 3;
     block_m = 64 * warpgroups; num_warps = 4 * (1 + warpgroups);
     block_n <= 256 (one wgmma N); stages >= 2.
-    Build with `ConfigAttr::getChecked` to get these checks in C++. The two
+    The kernel (tile.kernel's verifier): epilogue = tma only over a token
+    sequence (no q_box: a grid's q tile is a box of tokens).
+    Build with `ConfigAttr::getChecked` to get these checks in C++. The
     defaulted parameters are printed only when set.
 
     ```mlir
     #tile.config<arch = 80, block_m = 128, block_n = 64, num_warps = 4, stages = 2>
     #tile.config<arch = 90, block_m = 128, block_n = 128, num_warps = 12, stages = 2,
-                 warpgroups = 2, launch = persistent>
+                 warpgroups = 2, launch = persistent, epilogue = tma>
     ```
   }];
   let parameters = (ins
@@ -65,7 +82,8 @@ def Tile_ConfigAttr : AttrDef<Tile_Dialect, "Config"> {
     "int64_t":$num_warps,
     "int64_t":$stages,
     DefaultValuedParameter<"int64_t", "0">:$warpgroups,
-    Tile_LaunchParameter:$launch
+    Tile_LaunchParameter:$launch,
+    Tile_EpilogueParameter:$epilogue
   );
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;

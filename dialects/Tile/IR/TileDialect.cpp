@@ -70,7 +70,7 @@ static LogicalResult verifyWarpSpecialized(function_ref<InFlightDiagnostic()> em
 LogicalResult ConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  int64_t arch, int64_t blockM, int64_t blockN,
                                  int64_t numWarps, int64_t stages, int64_t warpgroups,
-                                 Launch launch) {
+                                 Launch launch, Epilogue epilogue) {
   if (arch != 80 && arch != 90)
     return emitError() << "arch must be 80 or 90, got " << arch;
   if (blockN <= 0 || blockN % kMmaGranule != 0)
@@ -82,6 +82,9 @@ LogicalResult ConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return verifyWarpSpecialized(emitError, arch, blockM, blockN, numWarps, stages, warpgroups);
   if (launch != Launch::grid)
     return emitError() << "launch = " << stringifyLaunch(launch)
+                       << " needs a warp-specialised kernel (warpgroups >= 1)";
+  if (epilogue != Epilogue::direct)
+    return emitError() << "epilogue = " << stringifyEpilogue(epilogue)
                        << " needs a warp-specialised kernel (warpgroups >= 1)";
   if (numWarps < 1)
     return emitError() << "num_warps must be >= 1, got " << numWarps;

@@ -157,6 +157,9 @@ LogicalResult KernelOp::verifyGridTiling() {
     return success();
   if (!qBox || !kvBox)
     return emitOpError("q_box and kv_box come together");
+  if (getConfig().getEpilogue() == Epilogue::tma)
+    return emitOpError("epilogue = tma stores rows of a sequence; a kernel with q_box tiles a "
+                       "grid in boxes of tokens (epilogue = direct)");
   if (grid->size() < 2)
     return emitOpError("q_box and kv_box need a grid of 2 or 3 axes: a grid of one axis is "
                        "tiled as the token sequence");

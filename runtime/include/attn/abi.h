@@ -13,7 +13,7 @@
 extern "C" {
 #endif
 
-#define ATTN_ABI_VERSION 4u
+#define ATTN_ABI_VERSION 5u
 
 /* The symbol every generated library exports:
  *   const attn_library_descriptor *attn_get_library(void); */

@@ -2033,6 +2033,20 @@ tile.kernel @unknown_launch attributes {config = #tile.config<arch = 90, block_m
 
 // -----
 
+// The TMA epilogue belongs to the warp-specialised kernel...
+// expected-error @+1 {{epilogue = tma needs a warp-specialised kernel (warpgroups >= 1)}}
+tile.kernel @tma_epilogue_mma_sync attributes {config = #tile.config<arch = 80, block_m = 128, block_n = 32, num_warps = 4, stages = 2, epilogue = tma>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
+}
+
+// -----
+
+// ...and stores rows of a sequence, which a grid's q boxes are not.
+// expected-error @+1 {{epilogue = tma stores rows of a sequence; a kernel with q_box tiles a grid in boxes of tokens (epilogue = direct)}}
+tile.kernel @tma_epilogue_grid attributes {config = #tile.config<arch = 90, block_m = 128, block_n = 128, num_warps = 12, stages = 2, warpgroups = 2, epilogue = tma>, element_type = bf16, grid = array<i64: 96, 96>, kv_box = array<i64: 8, 16>, head_dim = 128 : i64, mode = "forward", q_box = array<i64: 8, 16>} {
+}
+
+// -----
+
 tile.kernel @row_keys_yields_three attributes {config = #tile.config<arch = 90, block_m = 128, block_n = 128, num_warps = 12, stages = 2, warpgroups = 2>, element_type = bf16, head_dim = 128 : i64, mode = "forward"} {
   tile.mask_fn {
   ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):

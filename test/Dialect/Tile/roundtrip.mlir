@@ -397,16 +397,17 @@ tile.kernel @two_ranges attributes {config = #tile.config<arch = 80, block_m = 1
 
 // The warp-specialised sm_90a kernel family: a producer warpgroup and two
 // consumer warpgroups of 64 rows (num_warps = 4 * (1 + 2)), launched
-// persistent, dynamic or as a plain grid. The parameters survive the round
-// trip; defaults (warpgroups = 0, launch = grid) are not printed, as in the
-// kernels above.
+// persistent, dynamic or as a plain grid, writing O directly or through a
+// TMA epilogue. The parameters survive the round trip; defaults (warpgroups =
+// 0, launch = grid, epilogue = direct) are not printed, as in the kernels
+// above.
 // CHECK-LABEL: tile.kernel @dense_forward_sm90a
-// CHECK-SAME: config = #tile.config<arch = 90, block_m = 128, block_n = 192, num_warps = 12, stages = 3, warpgroups = 2, launch = persistent>
+// CHECK-SAME: config = #tile.config<arch = 90, block_m = 128, block_n = 192, num_warps = 12, stages = 3, warpgroups = 2, launch = persistent, epilogue = tma>
 // CHECK-LABEL: tile.kernel @causal_forward_sm90a
 // CHECK-SAME: config = #tile.config<arch = 90, block_m = 192, block_n = 128, num_warps = 16, stages = 3, warpgroups = 3, launch = dynamic>
 // CHECK-LABEL: tile.kernel @scan_forward_sm90a
 // CHECK-SAME: config = #tile.config<arch = 90, block_m = 128, block_n = 128, num_warps = 12, stages = 2, warpgroups = 2>
-tile.kernel @dense_forward_sm90a attributes {config = #tile.config<arch = 90, block_m = 128, block_n = 192, num_warps = 12, stages = 3, warpgroups = 2, launch = persistent>, element_type = f16, head_dim = 64 : i64, mode = "forward"} {
+tile.kernel @dense_forward_sm90a attributes {config = #tile.config<arch = 90, block_m = 128, block_n = 192, num_warps = 12, stages = 3, warpgroups = 2, launch = persistent, epilogue = tma>, element_type = f16, head_dim = 64 : i64, mode = "forward"} {
   tile.mask_fn {
   ^bb0(%b: i64, %h: i64, %q: i64, %k: i64, %sq: i64, %skv: i64):
     %true = arith.constant true

@@ -320,14 +320,16 @@ TEST_F(MockDriver, HopperLaunchesTheWarpSpecializedKernelWithTensorMaps) {
   EXPECT_EQ(state->params.q, args.q.data);
   EXPECT_EQ(state->params.seqlen_k, 300);
 
-  // Q, K, V as [D, S, H, B] with byte strides of S, H, B and boxes of [64, tile rows].
-  ASSERT_EQ(state->encodes, 3);
+  // Q, K, V and O as [D, S, H, B] with byte strides of S, H, B and boxes of [64, tile rows];
+  // O's box is a consumer warpgroup's 64 rows (the TMA epilogue's copy).
+  ASSERT_EQ(state->encodes, 4);
   const struct {
     const attn_tensor &tensor;
     cuuint64_t rows, heads;
     cuuint32_t boxRows;
-  } expected[] = {{args.q, 100, 8, 128}, {args.k, 300, 2, 128}, {args.v, 300, 2, 128}};
-  for (int i = 0; i < 3; ++i) {
+  } expected[] = {{args.q, 100, 8, 128}, {args.k, 300, 2, 128}, {args.v, 300, 2, 128},
+                  {args.o, 100, 8, 64}};
+  for (int i = 0; i < 4; ++i) {
     SCOPED_TRACE("tensor map " + std::to_string(i));
     const MockTensorMapEncode &call = state->encoded[i];
     EXPECT_EQ(call.dtype, CU_TENSOR_MAP_DATA_TYPE_BFLOAT16);
@@ -345,10 +347,11 @@ TEST_F(MockDriver, HopperLaunchesTheWarpSpecializedKernelWithTensorMaps) {
     EXPECT_EQ(call.box[2], 1u);
     EXPECT_EQ(call.swizzle, CU_TENSOR_MAP_SWIZZLE_128B);
   }
-  // The second parameter holds the three maps, in order (the mock numbers them 1, 2, 3).
+  // The second parameter holds the four maps, in order (the mock numbers them 1 to 4).
   EXPECT_EQ(state->maps.q.opaque[0], 1u);
   EXPECT_EQ(state->maps.k.opaque[0], 2u);
   EXPECT_EQ(state->maps.v.opaque[0], 3u);
+  EXPECT_EQ(state->maps.o.opaque[0], 4u);
 }
 
 // A dynamic kernel (attn/device/sm90/scheduler.cuh, CounterDeal): a persistent grid whose CTAs
@@ -477,12 +480,13 @@ TEST_F(MockDriver, PersistentGridHasOneCtaPerMultiprocessor) {
   EXPECT_EQ(state->block[0], 384u);
   EXPECT_EQ(state->sharedBytes, 165888u);
   EXPECT_EQ(state->allocs, 0) << "a fixed deal needs no work counter";
-  ASSERT_EQ(state->encodes, 3);
+  ASSERT_EQ(state->encodes, 4);
   EXPECT_EQ(state->encoded[0].dtype, CU_TENSOR_MAP_DATA_TYPE_FLOAT16);
   EXPECT_EQ(state->encoded[0].dims[0], 64u);
   EXPECT_EQ(state->encoded[0].box[1], 128u) << "Q: block_m rows";
   EXPECT_EQ(state->encoded[1].box[1], 192u) << "K: block_n rows";
   EXPECT_EQ(state->encoded[2].box[1], 192u) << "V: block_n rows";
+  EXPECT_EQ(state->encoded[3].box[1], 64u) << "O: a consumer warpgroup's rows";
 
   // Fewer work tiles than SMs: one CTA each. The SM count is asked once per context.
   args = f16D64Args(100);

@@ -42,25 +42,37 @@ TEST(TileHeuristics, Sm90HeadDim128Is128x128TwoStages) {
     EXPECT_EQ(config.warpgroups, 2);
     EXPECT_EQ(config.numWarps, 12) << "a producer and two consumer warpgroups";
     EXPECT_EQ(config.threads(), 384);
-    EXPECT_EQ(config.smemBytes(problem), 165888);
+    // 160 KiB of Q, K and V tiles, 32 KiB of O tiles for the TMA epilogue.
+    EXPECT_EQ(config.epilogue, Epilogue::Tma);
+    EXPECT_EQ(config.smemBytes(problem), 198656);
     // A fixed deal where every work tile costs the same, a counter where they differ.
     const Launch expected = mask == MaskShape::Dense ? Launch::Persistent : Launch::Dynamic;
     EXPECT_EQ(config.launch, expected) << launchName(config.launch);
   }
 }
 
+// A grid's q tiles are boxes of tokens, which the TMA epilogue's row boxes cannot store.
+TEST(TileHeuristics, Sm90GridKernelsStoreDirectly) {
+  TileProblem problem{128, 2, MaskShape::Other};
+  problem.tilesGrid = true;
+  TileConfig config = chooseForwardConfig(problem, sm("sm_90a"));
+  EXPECT_EQ(config.str(), "128x128, 2 consumer warpgroups, 2 stages, dynamic");
+  EXPECT_EQ(config.epilogue, Epilogue::Direct);
+  EXPECT_EQ(config.smemBytes(problem), 165888);
+}
+
 TEST(TileHeuristics, Sm90HeadDim64WidensTilesWithoutAScoreHook) {
   const Target hopper = sm("sm_90a");
   TileConfig dense = chooseForwardConfig({64, 2, MaskShape::Dense}, hopper);
-  EXPECT_EQ(dense.str(), "128x192, 2 consumer warpgroups, 3 stages, persistent");
+  EXPECT_EQ(dense.str(), "128x192, 2 consumer warpgroups, 3 stages, persistent, TMA epilogue");
   TileConfig causal = chooseForwardConfig({64, 2, MaskShape::Causal}, hopper);
-  EXPECT_EQ(causal.str(), "192x128, 3 consumer warpgroups, 3 stages, dynamic");
+  EXPECT_EQ(causal.str(), "192x128, 3 consumer warpgroups, 3 stages, dynamic, TMA epilogue");
   EXPECT_EQ(causal.threads(), 512);
   TileConfig other = chooseForwardConfig({64, 2, MaskShape::Other}, hopper);
-  EXPECT_EQ(other.str(), "128x128, 2 consumer warpgroups, 3 stages, dynamic");
-  EXPECT_EQ(other.smemBytes({64, 2}), 116736);
+  EXPECT_EQ(other.str(), "128x128, 2 consumer warpgroups, 3 stages, dynamic, TMA epilogue");
+  EXPECT_EQ(other.smemBytes({64, 2}), 116736 + 128 * 128);
   TileConfig scored = chooseForwardConfig({64, 2, MaskShape::Causal, /*hasScore=*/true}, hopper);
-  EXPECT_EQ(scored.str(), "128x128, 2 consumer warpgroups, 3 stages, dynamic");
+  EXPECT_EQ(scored.str(), "128x128, 2 consumer warpgroups, 3 stages, dynamic, TMA epilogue");
 }
 
 TEST(TileHeuristics, Sm90HeadDim256FillsSharedMemory) {
@@ -68,6 +80,7 @@ TEST(TileHeuristics, Sm90HeadDim256FillsSharedMemory) {
   TileConfig config = chooseForwardConfig(problem, sm("sm_90a"));
   EXPECT_EQ(config.str(), "128x80, 2 consumer warpgroups, 2 stages, dynamic");
   EXPECT_EQ(config.smemBytes(problem), 231424);
+  EXPECT_EQ(config.epilogue, Epilogue::Direct) << "no room for 64 KiB of O tiles";
   EXPECT_LE(config.smemBytes(problem), sm("sm_90a").maxSmemPerBlock);
 }
 
@@ -125,7 +138,7 @@ TEST(TileHeuristics, IsAPureFunction) {
   TileConfig c = chooseForwardConfig({128, 2, MaskShape::Dense}, sm("sm_90a"));
   TileConfig d = chooseForwardConfig({128, 2, MaskShape::Dense}, sm("sm_90a"));
   EXPECT_EQ(c.str(), d.str());
-  EXPECT_EQ(c.str(), "128x128, 2 consumer warpgroups, 2 stages, persistent");
+  EXPECT_EQ(c.str(), "128x128, 2 consumer warpgroups, 2 stages, persistent, TMA epilogue");
 }
 
 TEST(Targets, LookupAcceptsBothSpellings) {

@@ -64,6 +64,15 @@ struct RowKeys {
 template <>
 struct RowKeys<0> {};
 
+// The hoisted reads of a mask that reads no runtime tensor, for hand-written sm_90a variants
+// (sm90/forward.cuh's contract; attnc emits mask_row and mask_key for every mask).
+struct NoMaskReads {
+  struct MaskRow {};
+  struct MaskKey {};
+  ATTN_HD static MaskRow mask_row(const attn_forward_params &, int, int, int64_t) { return {}; }
+  ATTN_HD static MaskKey mask_key(const attn_forward_params &, int, int, int64_t) { return {}; }
+};
+
 // The first tile a range visits (its top one), or -1 when it visits none.
 ATTN_HD int64_t first_tile(const KvTiles &r) { return r.end > r.begin ? r.end - 1 : -1; }
 // The first tile of two ranges: high's top tile, else low's.

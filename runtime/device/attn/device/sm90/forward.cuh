@@ -18,7 +18,12 @@
 //       GridGeometry, a GridKvTiles of attn/device/grid_kv_tiles.h; or a RoutedKvTiles of
 //       routing.h; or, for masks whose tiles a run-time scan finds, the PlannedKvTiles of the
 //       call's kv plan, attn/device/kv_plan.h)
-//     __device__ static bool keep(const attn_forward_params &p, int b, int h, int64_t q, int64_t k);
+//     using MaskRow, MaskKey;  // the mask's tensor reads of one row, of one key (empty for a
+//                              // mask that reads none; NoMaskReads in hooks.h)
+//     __device__ static MaskRow mask_row(const attn_forward_params &p, int b, int h, int64_t q);
+//     __device__ static MaskKey mask_key(const attn_forward_params &p, int b, int h, int64_t k);
+//     __device__ static bool keep(const attn_forward_params &p, int b, int h, int64_t q, int64_t k,
+//                                 const MaskRow &row, const MaskKey &key);
 //     static constexpr int kRowKeyIntervals;  // > 0: partial tiles test keys against
 //     __device__ static RowKeys<kRowKeyIntervals> row_keys(const attn_forward_params &p,
 //                                                          int64_t q);  // instead of keep()
@@ -37,7 +42,9 @@
 // than the short work tiles of a sparse mask: a mask whose tiles only a scan finds has it run
 // by the library's kv plan kernel before the launch, and reads the result (kv_plan.h).
 // keep() runs only on partial tiles (the kernel adds the key's validity there,
-// attn/device/geometry.h); full tiles run no mask code.
+// attn/device/geometry.h); full tiles run no mask code. Its row's part comes from mask_row,
+// once per work tile, and its key's from mask_key, once per key of a partial tile: a mask
+// that reads runtime tensors (document ids) loads each element once per tile, not per score.
 // A mask whose rows keep intervals of keys has row_keys (hooks.h: valid keys only), which the
 // consumers evaluate once per work tile and turn into a bit mask per row and partial tile.
 // The Traits may name a Geometry (shared_storage.cuh): where the tiles lie.
@@ -200,12 +207,13 @@ __device__ __forceinline__ void forward(const attn_forward_params &p, const attn
   } else {
     warpgroup_reg_alloc<Shape::kConsumerRegs>();
     typename ForwardProducer<Traits, Variant>::Source source(p, ss);
-    ForwardConsumer<Traits, Variant> consumer(p, ss, warpgroup - 1);
+    ForwardConsumer<Traits, Variant> consumer(p, maps, ss, warpgroup - 1);
     int64_t round = 0;
     for (int64_t i = source.consume(round); tiles.valid(i); i = source.consume(++round)) {
       const WorkTile t = tiles.tile(i);
       consumer.compute(t, Variant::kv_tiles(p, t.batch, t.head, t.q_tile));
     }
+    consumer.finish();
   }
 }
 

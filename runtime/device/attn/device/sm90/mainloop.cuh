@@ -27,6 +27,7 @@
 #include "attn/abi.h"
 #include "attn/device/hooks.h"
 #include "attn/device/numeric.cuh"
+#include "attn/device/sm90/epilogue.cuh"
 #include "attn/device/sm90/kv_tiles.cuh"
 #include "attn/device/sm90/scheduler.cuh"
 #include "attn/device/sm90/shared_storage.cuh"
@@ -77,6 +78,8 @@ class ForwardConsumer {
       std::is_same_v<typename Traits::Schedule, OverlapSchedule> ||
       std::is_same_v<typename Traits::Schedule, PingPongSchedule>;
   using Turns = IssueTurns<Shape::kConsumerWarpgroups>;
+  static_assert(Turns::kFirstBarrier + Shape::kConsumerWarpgroups <= OStage<kHeadDim>::kFirstBarrier,
+                "the epilogue's named barriers come after the turns'");
   using Geometry = typename Shape::Geometry;
   // Intervals of keys per row (Variant::row_keys) that partial tiles test instead of the mask.
   static constexpr int kRowKeyIntervals = Variant::kRowKeyIntervals;
@@ -84,9 +87,17 @@ class ForwardConsumer {
                 "row keys are runs of keys: a kernel tiling a grid in N-d calls the mask");
 
   __device__ __forceinline__ ForwardConsumer(const attn_forward_params &p,
+                                             const attn_forward_tensor_maps &maps,
                                              ForwardSharedStorage<Traits> &ss, int warpgroup)
-      : p_(p), ss_(ss), wg_(warpgroup), warp_((threadIdx.x / 32) % 4), lane_(threadIdx.x % 32) {
+      : p_(p), maps_(maps), ss_(ss), wg_(warpgroup), warp_((threadIdx.x / 32) % 4),
+        lane_(threadIdx.x % 32) {
     if constexpr (kPingPong) Turns::begin(wg_);
+  }
+
+  // After the last work tile: the O copies have read shared memory, which the CTA gives up.
+  __device__ __forceinline__ void finish() {
+    if constexpr (Shape::kTmaEpilogue)
+      if (issues_o_copies()) bulk_wait_read();
   }
 
   // Computes one work tile over the kv tiles `r`; returns after its O and LSE are written.
@@ -99,6 +110,9 @@ class ForwardConsumer {
     if constexpr (kRowKeyIntervals > 0)
 #pragma unroll
       for (int r = 0; r < 2; ++r) row_keys_[r] = Variant::row_keys(p_, rows_[r].token);
+    else if constexpr (!Geometry::kIsGrid)
+#pragma unroll
+      for (int r = 0; r < 2; ++r) mask_rows_[r] = Variant::mask_row(p_, t.batch, t.head, rows_[r].token);
     OnlineSoftmax<kBlockN> softmax;
     float o[kO];  // [64, kHeadDim] per warpgroup
 #pragma unroll
@@ -255,13 +269,29 @@ class ForwardConsumer {
   }
 
   // Partial tile, general mask: -inf where the mask drops the pair or the key is invalid.
+  // Accumulator 4c + 2r + i is row r's score at column 8c + 2·(lane % 4) + i; each column's
+  // key part of the mask is read once for both rows.
   __device__ __forceinline__ void drop_masked(float (&s)[kS], int64_t j) {
 #pragma unroll
     for (int c = 0; c < kBlockN / 8; ++c)
 #pragma unroll
-      for (int i = 0; i < 4; ++i) {
-        const auto k = Geometry::kv_col(p_, j, 8 * c + 2 * (lane_ % 4) + (i % 2));
-        if (!(k.valid && keep(rows_[i / 2], k))) s[4 * c + i] = kNegInf;
+      for (int i = 0; i < 2; ++i) {
+        const auto k = Geometry::kv_col(p_, j, 8 * c + 2 * (lane_ % 4) + i);
+        if constexpr (Geometry::kIsGrid) {
+          // The mask at the coordinates the geometry has, per pair.
+#pragma unroll
+          for (int r = 0; r < 2; ++r)
+            if (!(k.valid && Variant::keep_at(p_, tile_.batch, tile_.head, rows_[r].token,
+                                              k.token, rows_[r].at, k.at)))
+              s[4 * c + 2 * r + i] = kNegInf;
+        } else {
+          const auto key = Variant::mask_key(p_, tile_.batch, tile_.head, k.token);
+#pragma unroll
+          for (int r = 0; r < 2; ++r)
+            if (!(k.valid && Variant::keep(p_, tile_.batch, tile_.head, rows_[r].token, k.token,
+                                           mask_rows_[r], key)))
+              s[4 * c + 2 * r + i] = kNegInf;
+        }
       }
   }
 
@@ -284,15 +314,6 @@ class ForwardConsumer {
         if (!(kept[i / 2] >> (2 * c + i % 2) & 1u)) s[4 * c + i] = kNegInf;
   }
 
-  // The mask at a valid key; on a grid the hook gets the coordinates the geometry has.
-  template <class Token>
-  __device__ __forceinline__ bool keep(const Token &q, const Token &k) const {
-    if constexpr (Geometry::kIsGrid)
-      return Variant::keep_at(p_, tile_.batch, tile_.head, q.token, k.token, q.at, k.at);
-    else
-      return Variant::keep(p_, tile_.batch, tile_.head, q.token, k.token);
-  }
-
   // The accumulators of S n-tiles 2kk and 2kk+1 are exactly the A fragment of P·V k step kk,
   // rounded to the element type (as FlashAttention does).
   __device__ __forceinline__ static void pack_p(const float (&s)[kS], uint32_t (&pf)[kPSteps][4]) {
@@ -303,34 +324,66 @@ class ForwardConsumer {
         pf[kk][r] = ElementTraits<Element>::pack(s[8 * kk + 2 * r], s[8 * kk + 2 * r + 1]);
   }
 
-  // O / l → global (invalid rows are dropped), LSE if asked for.
+  // O / l → global (epilogue.cuh; rows past seqlen_q are dropped), LSE if asked for.
   __device__ __forceinline__ void store(const OnlineSoftmax<kBlockN> &softmax, const float (&o)[kO]) {
     float inv_sum[2], lse[2];
     float sink = kNegInf;  // no sink: plain softmax
     if constexpr (Variant::kHasSink) sink = Variant::sink(p_, tile_.batch, tile_.head);
     softmax.finish(Variant::kHasScore ? 1.f : p_.scale, sink, inv_sum, lse);
+    if constexpr (Shape::kTmaEpilogue)
+      store_o_staged(o, inv_sum);
+    else
+      store_o_direct(o, inv_sum);
+    if (p_.lse == nullptr || lane_ % 4 != 0) return;
+#pragma unroll
+    for (int r = 0; r < 2; ++r)
+      if (rows_[r].valid)
+        p_.lse[tile_.batch * p_.lse_batch_stride + tile_.head * p_.lse_head_stride +
+               rows_[r].token] = lse[r];
+  }
+
+  // Accumulator 4c + 2r + i of O is row r's column 8c + 2·(lane % 4) + i: a pair per c and r.
+  __device__ __forceinline__ static uint32_t o_pair(const float (&o)[kO], const float (&inv_sum)[2],
+                                                    int c, int r) {
+    return ElementTraits<Element>::pack(o[4 * c + 2 * r] * inv_sum[r], o[4 * c + 2 * r + 1] * inv_sum[r]);
+  }
+
+  __device__ __forceinline__ void store_o_direct(const float (&o)[kO], const float (&inv_sum)[2]) {
     Element *out = static_cast<Element *>(p_.o) + tile_.batch * p_.o_batch_stride +
                    tile_.head * p_.o_head_stride + 2 * (lane_ % 4);
 #pragma unroll
     for (int r = 0; r < 2; ++r) {
       if (!rows_[r].valid) continue;
-      const int64_t q = rows_[r].token;
-      Element *row = out + q * p_.o_row_stride;
+      Element *row = out + rows_[r].token * p_.o_row_stride;
 #pragma unroll
       for (int c = 0; c < kHeadDim / 8; ++c)
-        *reinterpret_cast<uint32_t *>(row + 8 * c) =
-            ElementTraits<Element>::pack(o[4 * c + 2 * r] * inv_sum[r], o[4 * c + 2 * r + 1] * inv_sum[r]);
-      if (p_.lse != nullptr && lane_ % 4 == 0)
-        p_.lse[tile_.batch * p_.lse_batch_stride + tile_.head * p_.lse_head_stride + q] = lse[r];
+        *reinterpret_cast<uint32_t *>(row + 8 * c) = o_pair(o, inv_sum, c, r);
     }
   }
 
+  // The warpgroup's rows into its O tile in shared memory, then one TMA copy to global.
+  __device__ __forceinline__ void store_o_staged(const float (&o)[kO], const float (&inv_sum)[2]) {
+    using Stage = OStage<kHeadDim>;
+    unsigned char *tile = ss_.o[wg_];
+    Stage::acquire(wg_, issues_o_copies());
+#pragma unroll
+    for (int r = 0; r < 2; ++r)
+#pragma unroll
+      for (int c = 0; c < kHeadDim / 8; ++c)
+        Stage::put(tile, warp_ * 16 + lane_ / 4 + 8 * r, 8 * c + 2 * (lane_ % 4), o_pair(o, inv_sum, c, r));
+    Stage::release(wg_, issues_o_copies(), maps_.o, tile, int(tile_.q_tile) * kBlockM + wg_ * 64,
+                   tile_.head, tile_.batch);
+  }
+  __device__ __forceinline__ bool issues_o_copies() const { return warp_ == 0 && lane_ == 0; }
+
   const attn_forward_params &p_;
+  const attn_forward_tensor_maps &maps_;
   ForwardSharedStorage<Traits> &ss_;
   const int wg_, warp_, lane_;  // consumer warpgroup, warp within it, lane
   WorkTile tile_;
   typename Geometry::Token rows_[2];  // the q rows of this thread's accumulator rows (r, r + 8)
   RowKeys<kRowKeyIntervals> row_keys_[2];  // their keys, where the variant has row keys
+  typename Variant::MaskRow mask_rows_[2];  // else the mask's reads of each row (hoisted)
   PipelineState<1> q_state_;
   PipelineState<kStages> kv_state_;
 };

@@ -10,11 +10,14 @@
 //   using Geometry = GridGeometry<...>;  // optional (attn/device/geometry.h): the default
 //                                        // is SequenceGeometry<kBlockM, kBlockN>
 //   using Deal = SnakeDeal or CounterDeal;  // optional (scheduler.cuh): SnakeDeal by default
+//   using Epilogue = DirectEpilogue or TmaEpilogue;  // optional (epilogue.cuh): direct by default
 //
-// Shared memory (d128, 128×128 tiles, 2 stages: 32 + 2·32 + 2·32 KB = 160 KB):
-//   Q [kBlockM, D] | K stages [kBlockN, D] | V stages [kBlockN, D] | barriers | a tile number
+// Shared memory (d128, 128×128 tiles, 2 stages, TMA epilogue: 32 + 32 + 2·32 + 2·32 KB = 192 KB):
+//   [O per consumer warpgroup [64, D]] | Q [kBlockM, D] | K stages [kBlockN, D] |
+//   V stages [kBlockN, D] | barriers | a tile number
 // every tile 128B-swizzled (smem_tile.cuh) and 1024-byte aligned. Q is rewritten for the next
-// work tile only after every consumer warp released it (q_pipe), K and V stages likewise.
+// work tile only after every consumer warp released it (q_pipe), K and V stages likewise; a
+// warpgroup's O tile after its last copy has read it (epilogue.cuh).
 #pragma once
 
 #include <cuda_bf16.h>
@@ -23,6 +26,7 @@
 #include <type_traits>
 
 #include "attn/device/geometry.h"
+#include "attn/device/sm90/epilogue.cuh"
 #include "attn/device/sm90/pipeline.cuh"
 #include "attn/device/sm90/smem_tile.cuh"
 
@@ -46,6 +50,10 @@ struct ForwardShape {
 
   using QTile = SwizzledTile<kBlockM, kHeadDim>;
   using KvTile = SwizzledTile<kBlockN, kHeadDim>;
+  static constexpr bool kTmaEpilogue =
+      std::is_same_v<typename EpilogueOf<Traits>::type, TmaEpilogue>;
+  static_assert(!kTmaEpilogue || !Geometry::kIsGrid,
+                "the TMA epilogue stores rows of a sequence; a grid's q tile is a box of tokens");
 
   static_assert(sizeof(Element) == 2, "16-bit elements: the 128B swizzle block is 64 of them");
   static_assert(kBlockM % 64 == 0 && kConsumerWarpgroups >= 1 && kConsumerWarpgroups <= 3,
@@ -55,8 +63,16 @@ struct ForwardShape {
   static_assert(kStages >= 2, "two or more K/V stages: the next tile loads during this one");
 };
 
+// The O tiles of the TMA epilogue, one per consumer warpgroup; nothing (an empty base) without.
+template <class Shape, bool = Shape::kTmaEpilogue>
+struct OStageStorage {
+  alignas(1024) unsigned char o[Shape::kConsumerWarpgroups][OStage<Shape::kHeadDim>::Tile::kBytes];
+};
+template <class Shape>
+struct OStageStorage<Shape, false> {};
+
 template <class Traits>
-struct ForwardSharedStorage {
+struct ForwardSharedStorage : OStageStorage<ForwardShape<Traits>> {
   using Shape = ForwardShape<Traits>;
   alignas(1024) unsigned char q[Shape::QTile::kBytes];
   alignas(1024) unsigned char k[Shape::kStages][Shape::KvTile::kBytes];
