@@ -3,7 +3,6 @@
 #include "compiler/Codegen/MaskSplitWriter.h"
 
 #include "compiler/Codegen/ScalarEmitter.h"
-#include "llvm/ADT/DenseSet.h"
 
 using namespace mlir;
 
@@ -11,15 +10,6 @@ namespace attnc::codegen {
 namespace {
 
 constexpr unsigned kQueryArg = 2, kKeyArg = 3;
-
-/// The values of `block` computed from `arg`.
-llvm::DenseSet<Value> dependents(Block &block, unsigned arg) {
-  llvm::DenseSet<Value> values{block.getArgument(arg)};
-  for (Operation &op : block.without_terminator())
-    if (llvm::any_of(op.getOperands(), [&](Value v) { return values.contains(v); }))
-      values.insert(op.result_begin(), op.result_end());
-  return values;
-}
 
 /// One part of the mask: the values of its reads, carried as fields read0, read1, ...
 /// of struct `type`, which mask_pair takes as parameter `var` from function mask_<var>.
@@ -31,8 +21,8 @@ struct Part {
 class MaskSplitWriter {
 public:
   MaskSplitWriter(Block &body, raw_ostream &os) : body(body), os(os) {
-    const llvm::DenseSet<Value> ofQuery = dependents(body, kQueryArg);
-    const llvm::DenseSet<Value> ofKey = dependents(body, kKeyArg);
+    const llvm::DenseSet<Value> ofQuery = valuesComputedFrom(body, body.getArgument(kQueryArg));
+    const llvm::DenseSet<Value> ofKey = valuesComputedFrom(body, body.getArgument(kKeyArg));
     body.walk([&](tile::ReadOp read) {
       const bool query = ofQuery.contains(read.getValue());
       const bool key = ofKey.contains(read.getValue());

@@ -30,13 +30,11 @@ public:
     split = keySplit;
     keySign[key] = 1;
     partName[key] = keySplit.rowKey;
-    llvm::DenseSet<Value> keyDependent{key};
+    const llvm::DenseSet<Value> keyDependent = valuesComputedFrom(block, key);
     for (Operation &op : block.without_terminator()) {
-      if (op.getNumResults() != 1 ||
-          llvm::none_of(op.getOperands(), [&](Value v) { return keyDependent.contains(v); }))
+      if (op.getNumResults() != 1 || !keyDependent.contains(op.getResult(0)))
         continue;
       Value result = op.getResult(0);
-      keyDependent.insert(result);
       if (auto select = dyn_cast<arith::SelectOp>(op)) {
         if (std::optional<Value> x = absOperand(select); x && keySign.contains(*x))
           absOf[result] = *x;
@@ -383,6 +381,14 @@ private:
 };
 
 } // namespace
+
+llvm::DenseSet<Value> valuesComputedFrom(Block &block, Value value) {
+  llvm::DenseSet<Value> values{value};
+  for (Operation &op : block.without_terminator())
+    if (llvm::any_of(op.getOperands(), [&](Value v) { return values.contains(v); }))
+      values.insert(op.result_begin(), op.result_end());
+  return values;
+}
 
 /// The ops of `block` that `results` need, stopping at the values in `given`.
 static llvm::DenseSet<Operation *> neededOps(Block &block, ArrayRef<Value> results,

@@ -13,6 +13,7 @@
 #include "mlir/IR/Block.h"
 #include "mlir/Support/LLVM.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -40,6 +41,9 @@ struct KeySplit {
   std::string rowKey;    ///< the C++ name of k0
   std::string column;    ///< the C++ name of c
 };
+
+/// The values of `block` computed from `value` (itself included).
+llvm::DenseSet<mlir::Value> valuesComputedFrom(mlir::Block &block, mlir::Value value);
 
 /// How emitScalarBlock departs from emitting the whole block.
 struct ScalarBlockOptions {
