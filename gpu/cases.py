@@ -82,10 +82,19 @@ def grid_cases(tokens, seed=0, limit=None):
     return cases[:limit] if limit else cases
 
 
+# Decoding shapes: queries shorter than a tile with GQA/MQA, where the sm_90a runtime packs the q
+# heads of a group into one tile's rows (attn_forward_params::pack_heads) if the kernel's hooks do
+# not read the head: groups of 4, 8 and 64, a few queries, and a group of 3 that does not divide
+# a tile (so it is not packed).
+DECODE = [(2, 32, 8, 1, 4095, "bshd"), (1, 16, 2, 5, 1000, "bhsd"), (3, 8, 1, 1, 129, "strided"),
+          (1, 64, 1, 1, 300, "bshd"), (2, 8, 2, 33, 2048, "bhsd"), (1, 12, 4, 1, 500, "bshd")]
+
+
 def make_cases(seed=0, limit=None, lengths=()):
     """The suite's cases; with mask `lengths` (mask_lengths()), the cases that cross them first."""
     rng = random.Random(seed)
     cases = length_cases(lengths)
+    cases += [Case(b, hq, hkv, sq, skv, layout) for b, hq, hkv, sq, skv, layout in DECODE]
     total = 150 + len(cases)
     for i, sq in enumerate(SMALL):
         for j, skv in enumerate(SMALL):

@@ -30,6 +30,14 @@ bool maskReadsHead(tile::KernelOp kernel) {
   return !kernel.getMaskFn().getBody()->getArgument(1).use_empty();
 }
 
+bool hooksReadHead(tile::KernelOp kernel) {
+  if (maskReadsHead(kernel))
+    return true;
+  tile::ScoreFnOp score = kernel.getScoreFn();
+  tile::SinkFnOp sink = kernel.getSinkFn();
+  return (score && !score.getHeadArg().use_empty()) || (sink && !sink.getHeadArg().use_empty());
+}
+
 bool readsTensors(tile::KernelOp kernel) {
   bool reads = false;
   kernel.walk([&](tile::ReadOp) { reads = true; });
@@ -591,6 +599,8 @@ KernelInfo describe(tile::KernelOp kernel) {
     info.kvPlanSymbol = info.symbol + "_kv_plan";
     info.kvPlanPerHead = maskReadsHead(kernel);
   }
+  info.packsHeads = info.warpSpecialized() && !kernel.tilesGrid() && !kernel.getRoutingInfo() &&
+                    !hooksReadHead(kernel);
   return info;
 }
 

@@ -57,6 +57,10 @@ struct KernelInfo {
   std::vector<PlanSummary> summaries;
   std::string kvPlanSymbol;
   bool kvPlanPerHead = false; ///< an entry per head: the mask reads h
+  /// The runtime may pack the q heads of a kv head's group into one q tile's rows
+  /// (attn_forward_params::pack_heads): a warp-specialised kernel over the sequence, not
+  /// routed, whose hooks do not read h.
+  bool packsHeads = false;
   std::string config;   ///< the tile config in words, for reports
 
   /// The warp-specialised kernel takes the TMA tensor maps of Q, K and V as a
@@ -86,6 +90,8 @@ bool plansKvTiles(mlir::tile::KernelOp kernel);
 /// Whether the kernel's mask reads the head index (its kv plan then has an
 /// entry per head).
 bool maskReadsHead(mlir::tile::KernelOp kernel);
+/// Whether the mask, score or sink hook reads the head.
+bool hooksReadHead(mlir::tile::KernelOp kernel);
 
 /// Whether the kernel's hooks read a runtime tensor (tile.read).
 bool readsTensors(mlir::tile::KernelOp kernel);

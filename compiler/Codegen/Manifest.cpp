@@ -84,6 +84,7 @@ std::string buildManifest(const spec::Spec &spec, const std::vector<CompiledKern
                           {"stages", info.stages},
                           {"warpgroups", info.warpgroups},
                           {"tensor_maps", info.warpSpecialized()},
+                          {"packs_heads", info.packsHeads},
                           {"grid", gridName(info)},
                           {"registers", kernel.usage.registers},
                           {"spill_bytes", kernel.usage.spillStoreBytes},

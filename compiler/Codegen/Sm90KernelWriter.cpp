@@ -114,8 +114,11 @@ LogicalResult writeSm90Kernel(tile::KernelOp kernel, const KernelInfo &info, raw
 
   // The hooks take the sequence lengths (and the score hook the head count)
   // explicitly; the sm90 contract reads them from the parameters.
-  os << "// The hooks above in the variant contract of attn/device/sm90/forward.cuh.\n"
-     << "struct Variant {\n"
+  os << "// The hooks above in the variant contract of attn/device/sm90/forward.cuh.\n";
+  if (info.packsHeads)
+    os << "// No hook reads h: the runtime may pack the q heads of a kv head's group into one\n"
+       << "// q tile (p.pack_heads; manifest \"packs_heads\").\n";
+  os << "struct Variant {\n"
      << "  static constexpr bool kHasScore = " << ns << "::kHasScore;\n"
      << "  static constexpr bool kHasSink = " << ns << "::kHasSink;\n"
      << kvTilesHooks(kernel)

@@ -195,30 +195,45 @@ struct Grid {
   unsigned x, y, z;
 };
 
+// Whether the launch packs the q heads of each kv head's group into the rows of one q tile
+// (attn_forward_params::pack_heads): for queries shorter than a tile, such as decoding, where a
+// tile of one head would be mostly empty rows and each head would read the group's K and V again.
+// Only where the kernel can (its hooks do not read the head), the group divides a tile, and
+// packing takes fewer work tiles.
+bool packsHeads(const ManifestKernel &kernel, const attn_forward_params &params) {
+  const int64_t group = params.head_group;
+  if (!kernel.packsHeads || !kernel.tensorMaps || !kernel.qBox.empty() || group <= 1 ||
+      kernel.blockM % group != 0 || params.seqlen_q >= kernel.blockM)
+    return false;
+  const int64_t packedTiles = (params.seqlen_q * group + kernel.blockM - 1) / kernel.blockM;
+  return params.heads_kv * packedTiles < params.heads_q;
+}
+
 // The grid `kernel` is launched with for `params` (the manifest's "grid"). The work tiles of a
 // warp-specialised kernel are its (q tile, head, batch) triples, numbered by its scheduler
 // (attn/device/sm90/scheduler.cuh) and dealt to the CTAs round by round, so any grid size runs
 // them all: one CTA per tile, or one per multiprocessor for a persistent kernel.
 attn_status gridOf(const attn_forward_params &params, const LoadedKernel &ready, Grid &grid) {
   const ManifestKernel &kernel = *ready.kernel;
-  // Sequence tiles of block_m rows, or boxes of a token grid tiled in N-d.
+  // Sequence tiles of block_m rows (of (query, head) pairs with packed heads), or boxes of a
+  // token grid tiled in N-d.
+  const int64_t rows = static_cast<int64_t>(params.seqlen_q) * (params.pack_heads ? params.head_group : 1);
   const int64_t qTiles =
-      kernel.qBox.empty()
-          ? (static_cast<int64_t>(params.seqlen_q) + kernel.blockM - 1) / kernel.blockM
-          : kernel.gridQTiles;
+      kernel.qBox.empty() ? (rows + kernel.blockM - 1) / kernel.blockM : kernel.gridQTiles;
+  const int64_t heads = params.pack_heads ? params.heads_kv : params.heads_q;
   if (kernel.grid == LaunchGrid::QTileHeadBatch) {
     grid = {static_cast<unsigned>(qTiles), static_cast<unsigned>(params.heads_q),
             static_cast<unsigned>(params.batch)};
     return ATTN_OK;
   }
-  int64_t ctas = qTiles * params.heads_q * params.batch;
+  int64_t ctas = qTiles * heads * params.batch;
   if (onePerMultiprocessor(kernel.grid))
     ctas = std::min<int64_t>(ctas, ready.smCount);
   constexpr int64_t kMaxGridX = std::numeric_limits<int32_t>::max();
   if (ctas > kMaxGridX)
     return fail(ATTN_ERROR_INVALID_ARGUMENT,
                 concat("q: ", ctas, " work tiles of ", kernel.blockM, " rows (batch ",
-                       params.batch, " x heads ", params.heads_q, " x ", qTiles,
+                       params.batch, " x heads ", heads, " x ", qTiles,
                        " q tiles) exceed the ", kMaxGridX, " CTAs of one launch"));
   grid = {static_cast<unsigned>(ctas), 1, 1};
   return ATTN_OK;
@@ -259,15 +274,16 @@ attn_status launchForward(attn_library &lib, const attn_forward_params &params, 
     return status;
 
   const ManifestKernel &kernel = *ready.kernel;
-  Grid grid{};
-  if (attn_status status = gridOf(params, ready, grid); status != ATTN_OK)
-    return status;
   // The kernel takes its parameters by value; the driver copies them out of `args` at launch,
   // as many as the kernel declares (a kernel without tensor maps reads only the first).
   attn_forward_params copy = params;
+  copy.pack_heads = packsHeads(kernel, params) ? 1 : 0;
+  Grid grid{};
+  if (attn_status status = gridOf(copy, ready, grid); status != ATTN_OK)
+    return status;
   attn_forward_tensor_maps maps; // 64-byte aligned, as the copy engine reads it
   if (kernel.tensorMaps)
-    if (attn_status status = encodeTensorMaps(*api, lib, kernel, params, maps); status != ATTN_OK)
+    if (attn_status status = encodeTensorMaps(*api, lib, kernel, copy, maps); status != ATTN_OK)
       return status;
   // The plan's summaries and the work counter, ready on the stream before the kernel reads them.
   LaunchWorkspace workspace;

@@ -244,6 +244,7 @@ bool parseKernel(Reader &read, const Json &entry, const std::string &path, Manif
         read.int32(entry, path, "block_n", 1, kMaxInt32, out.blockN) &&
         parseGrid(read, entry, path, out.grid) &&
         read.optionalBoolean(entry, path, "tensor_maps", out.tensorMaps) &&
+        read.optionalBoolean(entry, path, "packs_heads", out.packsHeads) &&
         parsePlan(read, entry, path, out.plan) &&
         read.optionalSizes(entry, path, "q_box", out.qBox) &&
         read.optionalSizes(entry, path, "kv_box", out.kvBox)))

@@ -65,6 +65,15 @@ Operand operand(const void *data, uint64_t d, int64_t seqlen, int heads, int bat
           {rowStride, rowStride * static_cast<int64_t>(x), headStride, batchStride}};
 }
 
+// Q with packed heads: the q heads of a kv head's group as a dim of their own, inside the
+// sequence, so that a box of (head, query) pairs is a tile's rows.
+Operand packedQuery(const attn_forward_params &p, uint64_t d) {
+  const int64_t group = p.head_group;
+  return {p.q, 5, {d, static_cast<uint64_t>(group), static_cast<uint64_t>(p.seqlen_q),
+                   static_cast<uint64_t>(p.heads_kv), static_cast<uint64_t>(p.batch)},
+          {p.q_head_stride, p.q_row_stride, p.q_head_stride * group, p.q_batch_stride}};
+}
+
 // The box of one copy: 64 columns by the tile's rows, or by the last two axes of its grid box.
 void boxOf(int rows, const std::vector<int32_t> &gridBox, cuuint32_t (&box)[5]) {
   const bool grid = gridBox.size() >= 2;
@@ -92,14 +101,22 @@ CUresult encodeForwardTensorMaps(TensorMapEncodeTiledFn encode, const attn_forwa
   const std::vector<int32_t> none;
   const std::vector<int32_t> &grid = tilesGrid ? shape.grid : none;
   const uint64_t d = static_cast<uint64_t>(shape.headDim);
-  const Operand q = operand(p.q, d, p.seqlen_q, p.heads_q, p.batch, p.q_row_stride,
-                            p.q_head_stride, p.q_batch_stride, grid);
+  const bool packed = p.pack_heads != 0;
+  if (packed && (tilesGrid || p.head_group < 1 || shape.blockM % p.head_group != 0))
+    return CUDA_ERROR_INVALID_VALUE;
+  const Operand q = packed ? packedQuery(p, d)
+                           : operand(p.q, d, p.seqlen_q, p.heads_q, p.batch, p.q_row_stride,
+                                     p.q_head_stride, p.q_batch_stride, grid);
   const Operand k = operand(p.k, d, p.seqlen_k, p.heads_kv, p.batch, p.k_row_stride,
                             p.k_head_stride, p.k_batch_stride, grid);
   const Operand v = operand(p.v, d, p.seqlen_k, p.heads_kv, p.batch, p.v_row_stride,
                             p.v_head_stride, p.v_batch_stride, grid);
   cuuint32_t qBox[5], kvBox[5];
   boxOf(shape.blockM, tilesGrid ? shape.qBox : none, qBox);
+  if (packed) {
+    qBox[1] = static_cast<cuuint32_t>(p.head_group);
+    qBox[2] = static_cast<cuuint32_t>(shape.blockM / p.head_group);
+  }
   boxOf(shape.blockN, tilesGrid ? shape.kvBox : none, kvBox);
   CUresult result = encodeOne(encode, type, q, qBox, &maps->q);
   if (result == CUDA_SUCCESS)

@@ -34,7 +34,10 @@ struct ForwardTileShape {
 //   sequence tiles  4-d [D, S, H, B], box [64, rows, 1, 1];
 //   grid tiles      5-d [D, x, Y, H, B], box [64, box x, box y, 1, 1], where x is the grid's last
 //                   axis and Y the others folded (t·ny + y: tokens are row-major, so one stride);
-//                   attn/device/sm90/tile_loads.cuh loads a 3-d box one t slice at a time.
+//                   attn/device/sm90/tile_loads.cuh loads a 3-d box one t slice at a time;
+//   packed heads    (p.pack_heads) Q as 5-d [D, G, S, Hkv, B] (G = head_group, the q heads of
+//                   one kv head), box [64, G, blockM / G, 1, 1]: a tile's rows are (query, head)
+//                   pairs, the head fastest.
 // Returns CUDA_SUCCESS or the first failing call's result (CUDA_ERROR_INVALID_VALUE also for a
 // dtype or shape the kernel cannot take: a head dim that is not a multiple of 64, a pointer or
 // stride that is not a multiple of 16 bytes).

@@ -13,7 +13,7 @@
 extern "C" {
 #endif
 
-#define ATTN_ABI_VERSION 5u
+#define ATTN_ABI_VERSION 6u
 
 /* The symbol every generated library exports:
  *   const attn_library_descriptor *attn_get_library(void); */
@@ -76,6 +76,12 @@ typedef struct attn_forward_params {
   int32_t head_group; /* heads_q / heads_kv: q head h reads kv head h / head_group */
   int32_t seqlen_q;
   int32_t seqlen_k;
+  /* 1: the q heads that share a kv head are packed into the rows of one q tile, row
+   * r = query * head_group + (q head - first head of the group), and a work tile is a
+   * (q tile, kv head, batch) triple (sm_90a kernels whose manifest says "packs_heads"; the
+   * runtime sets it for queries shorter than a tile, e.g. decoding, where a tile of one head
+   * would be mostly empty rows). 0: a q tile holds rows of one head. */
+  int32_t pack_heads;
   float scale;      /* softmax scale applied to Q·Kᵀ */
   float scale_log2; /* scale · log2(e): the kernel exponentiates with exp2 */
   /* The spec's runtime tensors by slot, and its int and float parameters, each numbered in

@@ -502,6 +502,54 @@ TEST_F(MockDriver, PersistentGridHasOneCtaPerMultiprocessor) {
   EXPECT_EQ(state->smCountQueries, 2);
 }
 
+// Queries shorter than a tile with GQA (decoding): a kernel that can pack heads gets the q heads
+// of each kv head in one tile's rows (attn_forward_params::pack_heads), so a work tile is a
+// (q tile, kv head, batch) triple and Q's map is [D, group, S, Hkv, B] with a box of
+// [64, group, block_m / group].
+TEST_F(MockDriver, ShortQueriesPackTheHeadsOfAGroupIntoOneTile) {
+  LibraryPtr dense = openFixture("Sm90Dense");
+  ASSERT_NE(dense, nullptr);
+  const ForwardArgs args(ATTN_DTYPE_F16, 64, /*seqlenQ=*/1, /*seqlenK=*/4096);
+  ASSERT_EQ(args.call(dense.get()), ATTN_OK) << message();
+  EXPECT_EQ(state->params.pack_heads, 1);
+  EXPECT_EQ(state->grid[0], 4u) << "B 2 x Hkv 2 x one tile of 4 rows, not 2 x 8 tiles";
+  ASSERT_EQ(state->encodes, 4);
+  const MockTensorMapEncode &q = state->encoded[0];
+  EXPECT_EQ(q.rank, 5u);
+  EXPECT_EQ(q.address, args.q.data);
+  const cuuint64_t dims[5] = {64, 4, 1, 2, 2};
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(q.dims[i], dims[i]) << "dim " << i;
+  // Q is [B, Hq, S, D] by strides: the group's heads, then S, then the kv heads, then B.
+  EXPECT_EQ(q.strides[0], cuuint64_t(args.q.strides[1] * 2));
+  EXPECT_EQ(q.strides[1], 16u) << "S has one query: the stride is never used";
+  EXPECT_EQ(q.strides[2], cuuint64_t(args.q.strides[1] * 2 * 4));
+  EXPECT_EQ(q.strides[3], cuuint64_t(args.q.strides[0] * 2));
+  const cuuint32_t box[5] = {64, 4, 32, 1, 1};
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(q.box[i], box[i]) << "box " << i;
+  EXPECT_EQ(state->encoded[1].rank, 4u) << "K and V are not packed";
+
+  // A tile's worth of queries, or packing that saves no tile: one head per tile.
+  for (int64_t seqlen : {128, 100}) {
+    SCOPED_TRACE(seqlen);
+    ASSERT_EQ(ForwardArgs(ATTN_DTYPE_F16, 64, seqlen, 4096).call(dense.get()), ATTN_OK)
+        << message();
+    EXPECT_EQ(state->params.pack_heads, 0);
+    EXPECT_EQ(state->grid[0], 16u);
+    EXPECT_EQ(state->encoded[0].rank, 4u);
+  }
+}
+
+TEST_F(MockDriver, AKernelThatCannotPackHeadsKeepsOneHeadPerTile) {
+  LibraryPtr window = openFixture("Sm90Window");
+  ASSERT_NE(window, nullptr);
+  state->kernelTakesTensorMaps = true;
+  ASSERT_EQ(ForwardArgs(ATTN_DTYPE_BF16, 128, 1, 300).call(window.get()), ATTN_OK) << message();
+  EXPECT_EQ(state->params.pack_heads, 0);
+  expectGrid(16u, 1u, 1u);
+}
+
 TEST_F(MockDriver, ATensorMapTheDriverRefusesIsACudaError) {
   LibraryPtr tma = openFixture("Sm90Causal");
   ASSERT_NE(tma, nullptr);

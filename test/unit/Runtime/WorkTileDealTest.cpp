@@ -88,4 +88,39 @@ TEST(WorkTileDeal, SnakeDealGivesEveryTileToOneCta) {
   }
 }
 
+// With packed heads (decoding), a work tile is a (q tile, kv head, batch) triple whose rows are
+// the group's (query, head) pairs: every (query, q head, batch) is the valid row of exactly one
+// tile, and the tile visits the kv tiles of the q tile of block_m queries that holds it.
+TEST(WorkTileDeal, PackedHeadsGiveEveryQueryOfEveryHeadOneRow) {
+  using Geometry = SequenceGeometry<128, 128>;
+  const Case packed[] = {{1, 32, 8, 1}, {2, 8, 2, 17}, {3, 16, 2, 15}, {1, 4, 1, 31}, {2, 64, 1, 1}};
+  for (const Case &c : packed) {
+    SCOPED_TRACE(testing::Message() << "B" << c.batch << " H" << c.heads_q << "/" << c.heads_kv
+                                    << " S" << c.seqlen);
+    attn_forward_params p = problem(c.batch, c.heads_q, c.heads_kv, c.seqlen);
+    p.pack_heads = 1;
+    const Numbering tiles(p);
+    const int64_t total = Numbering::num_tiles(p);
+    const int64_t group = p.head_group;
+    ASSERT_EQ(total, int64_t(c.batch) * c.heads_kv * ((c.seqlen * group + 127) / 128));
+    std::set<std::tuple<int, int, int>> rows;
+    for (int64_t i = 0; i < total; ++i) {
+      const WorkTile t = tiles.tile(i);
+      ASSERT_EQ(t.head % group, 0) << "a group's first head";
+      ASSERT_LT(t.head, c.heads_q);
+      for (int r = 0; r < 128; ++r) {
+        const auto row = Geometry::q_row(p, t.q_tile, r);
+        if (!row.valid) continue;
+        ASSERT_LT(row.token, c.seqlen);
+        ASSERT_LT(row.head, group);
+        EXPECT_EQ(Geometry::query_tile(p, t.q_tile), row.token / 128)
+            << "the kv tiles of the tile holding the query";
+        EXPECT_TRUE(rows.insert({row.token, t.head + row.head, t.batch}).second)
+            << "row " << r << " of tile " << i << " repeats a query";
+      }
+    }
+    EXPECT_EQ(int64_t(rows.size()), int64_t(c.batch) * c.heads_q * c.seqlen);
+  }
+}
+
 }  // namespace

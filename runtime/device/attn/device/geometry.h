@@ -32,6 +32,7 @@ namespace attn::device {
 struct TokenRef {
   int32_t token;  // in [0, sequence length) when valid
   bool valid;
+  int32_t head;   // a q row's head within its kv head's group, with packed heads; else 0
 };
 
 // On a grid, also the token's coordinates, which the mask hook reads instead of dividing.
@@ -48,16 +49,31 @@ struct SequenceGeometry {
   static constexpr bool kIsGrid = false;
   using Token = TokenRef;
 
+  // With packed heads (p.pack_heads) the rows run over (query, head of the group) pairs, the
+  // head fastest: seqlen_q · head_group rows, which the runtime packs only for queries shorter
+  // than a tile (so they stay far below 2^31).
+  ATTN_HD static int64_t q_rows(const attn_forward_params &p) {
+    return int64_t(p.seqlen_q) * (p.pack_heads ? p.head_group : 1);
+  }
   ATTN_HD static int64_t q_tiles(const attn_forward_params &p) {
-    return (p.seqlen_q + kBlockM - 1) / kBlockM;
+    return (q_rows(p) + kBlockM - 1) / kBlockM;
   }
   ATTN_HD static TokenRef q_row(const attn_forward_params &p, int64_t tile, int row) {
-    const int32_t q = int32_t(tile) * kBlockM + row;
-    return {q, q < p.seqlen_q};
+    const int32_t r = int32_t(tile) * kBlockM + row;
+    if (p.pack_heads) {
+      const int32_t q = r / p.head_group;
+      return {q, q < p.seqlen_q, r - q * p.head_group};
+    }
+    return {r, r < p.seqlen_q, 0};
+  }
+  // The q tile of kBlockM queries that holds the queries of q tile `tile`: the tile itself, or,
+  // with packed heads, the one whose kv tiles (a superset of its own) the tile visits.
+  ATTN_HD static int64_t query_tile(const attn_forward_params &p, int64_t tile) {
+    return p.pack_heads ? tile / p.head_group : tile;
   }
   ATTN_HD static TokenRef kv_col(const attn_forward_params &p, int64_t tile, int col) {
     const int32_t k = int32_t(tile) * kBlockN + col;
-    return {k, k < p.seqlen_k};
+    return {k, k < p.seqlen_k, 0};
   }
 };
 
@@ -131,6 +147,7 @@ struct GridGeometry {
   ATTN_HD static GridTokenRef q_row(const attn_forward_params &, int64_t tile, int row) {
     return token<false>(tile, row);
   }
+  ATTN_HD static int64_t query_tile(const attn_forward_params &, int64_t tile) { return tile; }
   ATTN_HD static GridTokenRef kv_col(const attn_forward_params &, int64_t tile, int col) {
     return token<true>(tile, col);
   }

@@ -36,6 +36,9 @@
 //     __device__ static float sink(const attn_forward_params &p, int b, int h);
 //   };
 //
+// With packed heads (p.pack_heads, geometry.h) a work tile holds the rows of a group of q heads
+// and the hooks get the group's first head: attnc marks a kernel "packs_heads" only where no
+// hook reads h.
 // kv_tiles is called by every lane of a converged warp (the producer warp and each consumer
 // warp, independently), so it may use warp collectives (kv_scan.cuh) but no CTA barrier. A scan
 // over every kv tile repeated by each of those warps (the producer's at 24 registers) costs more
@@ -121,6 +124,13 @@ class WorkTileSource {
   Storage &ss_;
 };
 
+// The kv tiles work tile t visits: those of the q tile of kBlockM queries that holds its
+// queries (with packed heads a tile holds fewer queries than that, so they are a superset).
+template <class Geometry, class Variant>
+__device__ __forceinline__ auto kv_tiles_of(const attn_forward_params &p, const WorkTile &t) {
+  return Variant::kv_tiles(p, t.batch, t.head, Geometry::query_tile(p, t.q_tile));
+}
+
 // The producer warp: per work tile, its number (WorkTileSource), then Q, then each of its K and V
 // tiles through the pipelines.
 template <class Traits, class Variant>
@@ -150,11 +160,11 @@ class ForwardProducer {
     for (int64_t i = source.produce(round); tiles.valid(i); i = source.produce(++round)) {
       const WorkTile t = tiles.tile(i);
       __syncwarp();
-      const auto r = Variant::kv_tiles(p_, t.batch, t.head, t.q_tile);
+      const auto r = kv_tiles_of<typename Shape::Geometry, Variant>(p_, t);
       const int kv_head = t.head / p_.head_group;
       if (leader_) {
         Mbarrier &bar = ss_.q_pipe.produce(q_state, QTile::kBytes);
-        Loads::template load_q<QTile>(maps_.q, ss_.q, bar, t.q_tile, t.head, t.batch);
+        Loads::template load_q<QTile>(p_, maps_.q, ss_.q, bar, t.q_tile, t.head, t.batch);
       }
       q_state.advance();
       for_each_kv_tile(r, [&](int64_t j, auto) {
@@ -211,7 +221,7 @@ __device__ __forceinline__ void forward(const attn_forward_params &p, const attn
     int64_t round = 0;
     for (int64_t i = source.consume(round); tiles.valid(i); i = source.consume(++round)) {
       const WorkTile t = tiles.tile(i);
-      consumer.compute(t, Variant::kv_tiles(p, t.batch, t.head, t.q_tile));
+      consumer.compute(t, kv_tiles_of<typename Shape::Geometry, Variant>(p, t));
     }
     consumer.finish();
   }

@@ -330,16 +330,28 @@ class ForwardConsumer {
     float sink = kNegInf;  // no sink: plain softmax
     if constexpr (Variant::kHasSink) sink = Variant::sink(p_, tile_.batch, tile_.head);
     softmax.finish(Variant::kHasScore ? 1.f : p_.scale, sink, inv_sum, lse);
-    if constexpr (Shape::kTmaEpilogue)
-      store_o_staged(o, inv_sum);
-    else
-      store_o_direct(o, inv_sum);
+    // A tile of packed heads is not a box of one head's O: its rows are stored one by one.
+    bool staged = false;
+    if constexpr (Shape::kTmaEpilogue) {
+      staged = !p_.pack_heads;
+      if (staged) store_o_staged(o, inv_sum);
+    }
+    if (!staged) store_o_direct(o, inv_sum);
     if (p_.lse == nullptr || lane_ % 4 != 0) return;
 #pragma unroll
     for (int r = 0; r < 2; ++r)
       if (rows_[r].valid)
-        p_.lse[tile_.batch * p_.lse_batch_stride + tile_.head * p_.lse_head_stride +
+        p_.lse[tile_.batch * p_.lse_batch_stride + row_head(r) * p_.lse_head_stride +
                rows_[r].token] = lse[r];
+  }
+
+  // The q head of accumulator row r: the tile's, plus the row's place in its group where the
+  // tile packs the heads of a group (geometry.h; 0 otherwise).
+  __device__ __forceinline__ int64_t row_head(int r) const {
+    if constexpr (Geometry::kIsGrid)
+      return tile_.head;
+    else
+      return tile_.head + rows_[r].head;
   }
 
   // Accumulator 4c + 2r + i of O is row r's column 8c + 2·(lane % 4) + i: a pair per c and r.
@@ -349,12 +361,11 @@ class ForwardConsumer {
   }
 
   __device__ __forceinline__ void store_o_direct(const float (&o)[kO], const float (&inv_sum)[2]) {
-    Element *out = static_cast<Element *>(p_.o) + tile_.batch * p_.o_batch_stride +
-                   tile_.head * p_.o_head_stride + 2 * (lane_ % 4);
+    Element *out = static_cast<Element *>(p_.o) + tile_.batch * p_.o_batch_stride + 2 * (lane_ % 4);
 #pragma unroll
     for (int r = 0; r < 2; ++r) {
       if (!rows_[r].valid) continue;
-      Element *row = out + rows_[r].token * p_.o_row_stride;
+      Element *row = out + row_head(r) * p_.o_head_stride + rows_[r].token * p_.o_row_stride;
 #pragma unroll
       for (int c = 0; c < kHeadDim / 8; ++c)
         *reinterpret_cast<uint32_t *>(row + 8 * c) = o_pair(o, inv_sum, c, r);

@@ -2,7 +2,8 @@
 // tokens a tile holds) into shared memory: TMA copies that complete on an mbarrier.
 //
 //   SequenceGeometry  one 4-d box [64, rows] of the [D, S, H, B] map per 64-column block, at
-//                     the tile's first row; TMA zero-fills rows past the sequence.
+//                     the tile's first row; TMA zero-fills rows past the sequence. Q with
+//                     packed heads: a 5-d box over (head of the group, query).
 //   GridGeometry      the tile's box from a 5-d map [64-column block, x, (t, y) folded, head,
 //                     batch] (runtime/host/TensorMaps.cpp): one copy per 64-column block and
 //                     per t slice of the box, which lands row r of the tile at the box's r-th
@@ -26,10 +27,20 @@ struct TileLoads<Geometry, /*kIsGrid=*/false> {
   static constexpr int kBlockM = Geometry::kBlockM;
   static constexpr int kBlockN = Geometry::kBlockN;
 
-  // Tile rows of (head, batch).
+  // Tile rows of (head, batch). With packed heads the map is the 5-d [D, group, S, kv head, B]
+  // view (runtime/host/TensorMaps.cpp) and the box [64, group, kBlockM / group] lands row r at
+  // query r / group of head r % group, the order SequenceGeometry::q_row numbers rows in.
   template <class Tile>
-  __device__ __forceinline__ static void load_q(const attn_tensor_map &map, unsigned char *dst,
+  __device__ __forceinline__ static void load_q(const attn_forward_params &p,
+                                                const attn_tensor_map &map, unsigned char *dst,
                                                 Mbarrier &bar, int64_t tile, int head, int batch) {
+    if (p.pack_heads) {
+#pragma unroll
+      for (int b = 0; b < Tile::kBlocks; ++b)
+        tma_load_5d(map, dst + b * Tile::kBlockBytes, bar, b * ATTN_TMA_BOX_COLS, 0,
+                    int(tile) * (kBlockM / p.head_group), head / p.head_group, batch);
+      return;
+    }
     load_rows<Tile>(map, dst, bar, int(tile) * kBlockM, head, batch);
   }
   template <class Tile>
@@ -63,7 +74,8 @@ struct TileLoads<Geometry, /*kIsGrid=*/true> {
                 "a 3-d box's t slices are whole 8-row swizzle groups");
 
   template <class Tile>
-  __device__ __forceinline__ static void load_q(const attn_tensor_map &map, unsigned char *dst,
+  __device__ __forceinline__ static void load_q(const attn_forward_params &,
+                                                const attn_tensor_map &map, unsigned char *dst,
                                                 Mbarrier &bar, int64_t tile, int head, int batch) {
     load_box<Tile, false>(map, dst, bar, tile, head, batch);
   }
