@@ -106,6 +106,9 @@ LogicalResult writeSm90Kernel(tile::KernelOp kernel, const KernelInfo &info, raw
     os << "  using Deal = attn::device::sm90::CounterDeal;  // tiles from p.work_counter\n";
   if (info.epilogue == target::Epilogue::Tma)
     os << "  using Epilogue = attn::device::sm90::TmaEpilogue;  // O through shared memory\n";
+  if (info.packsHeads)
+    os << "  // No hook reads h: launches may pack a group's q heads into one tile (p.pack_heads).\n"
+       << "  static constexpr bool kPacksHeads = true;\n";
   os << "};\n"
      << "static_assert(attn::device::sm90::forward_smem_bytes<Traits>() == " << info.smemBytes
      << ", \"the manifest's shared-memory size must match the kernel's\");\n"
@@ -114,11 +117,8 @@ LogicalResult writeSm90Kernel(tile::KernelOp kernel, const KernelInfo &info, raw
 
   // The hooks take the sequence lengths (and the score hook the head count)
   // explicitly; the sm90 contract reads them from the parameters.
-  os << "// The hooks above in the variant contract of attn/device/sm90/forward.cuh.\n";
-  if (info.packsHeads)
-    os << "// No hook reads h: the runtime may pack the q heads of a kv head's group into one\n"
-       << "// q tile (p.pack_heads; manifest \"packs_heads\").\n";
-  os << "struct Variant {\n"
+  os << "// The hooks above in the variant contract of attn/device/sm90/forward.cuh.\n"
+     << "struct Variant {\n"
      << "  static constexpr bool kHasScore = " << ns << "::kHasScore;\n"
      << "  static constexpr bool kHasSink = " << ns << "::kHasSink;\n"
      << kvTilesHooks(kernel)

@@ -92,15 +92,16 @@ TEST(WorkTileDeal, SnakeDealGivesEveryTileToOneCta) {
 // the group's (query, head) pairs: every (query, q head, batch) is the valid row of exactly one
 // tile, and the tile visits the kv tiles of the q tile of block_m queries that holds it.
 TEST(WorkTileDeal, PackedHeadsGiveEveryQueryOfEveryHeadOneRow) {
-  using Geometry = SequenceGeometry<128, 128>;
+  using Geometry = SequenceGeometry<128, 128, /*PackedHeads=*/true>;
+  using PackedNumbering = TileNumbering<Geometry, 128>;
   const Case packed[] = {{1, 32, 8, 1}, {2, 8, 2, 17}, {3, 16, 2, 15}, {1, 4, 1, 31}, {2, 64, 1, 1}};
   for (const Case &c : packed) {
     SCOPED_TRACE(testing::Message() << "B" << c.batch << " H" << c.heads_q << "/" << c.heads_kv
                                     << " S" << c.seqlen);
     attn_forward_params p = problem(c.batch, c.heads_q, c.heads_kv, c.seqlen);
     p.pack_heads = 1;
-    const Numbering tiles(p);
-    const int64_t total = Numbering::num_tiles(p);
+    const PackedNumbering tiles(p);
+    const int64_t total = PackedNumbering::num_tiles(p);
     const int64_t group = p.head_group;
     ASSERT_EQ(total, int64_t(c.batch) * c.heads_kv * ((c.seqlen * group + 127) / 128));
     std::set<std::tuple<int, int, int>> rows;

@@ -42,25 +42,31 @@ struct GridTokenRef {
   GridPoint at;
 };
 
-template <int BlockM, int BlockN>
+// PackedHeads: the q heads that share a kv head are packed into one tile's rows (an sm_90a
+// launch with attn_forward_params::pack_heads set; the kernel picks this geometry for it): the
+// rows run over (query, head of the group) pairs, the head fastest, seqlen_q · head_group of
+// them, which the runtime packs only for queries shorter than a tile (so far below 2^31). A work
+// tile's head is then its group's first q head. A compile-time choice, so that kernels of one
+// head per tile carry no packing code.
+template <int BlockM, int BlockN, bool PackedHeads = false>
 struct SequenceGeometry {
   static constexpr int kBlockM = BlockM;
   static constexpr int kBlockN = BlockN;
   static constexpr bool kIsGrid = false;
+  static constexpr bool kPackedHeads = PackedHeads;
   using Token = TokenRef;
 
-  // With packed heads (p.pack_heads) the rows run over (query, head of the group) pairs, the
-  // head fastest: seqlen_q · head_group rows, which the runtime packs only for queries shorter
-  // than a tile (so they stay far below 2^31).
-  ATTN_HD static int64_t q_rows(const attn_forward_params &p) {
-    return int64_t(p.seqlen_q) * (p.pack_heads ? p.head_group : 1);
+  // Heads numbered by work tiles: the q heads, or with packed heads their groups.
+  ATTN_HD static int work_heads(const attn_forward_params &p) {
+    return kPackedHeads ? p.heads_kv : p.heads_q;
   }
   ATTN_HD static int64_t q_tiles(const attn_forward_params &p) {
-    return (q_rows(p) + kBlockM - 1) / kBlockM;
+    const int64_t rows = int64_t(p.seqlen_q) * (kPackedHeads ? p.head_group : 1);
+    return (rows + kBlockM - 1) / kBlockM;
   }
   ATTN_HD static TokenRef q_row(const attn_forward_params &p, int64_t tile, int row) {
     const int32_t r = int32_t(tile) * kBlockM + row;
-    if (p.pack_heads) {
+    if constexpr (kPackedHeads) {
       const int32_t q = r / p.head_group;
       return {q, q < p.seqlen_q, r - q * p.head_group};
     }
@@ -69,7 +75,7 @@ struct SequenceGeometry {
   // The q tile of kBlockM queries that holds the queries of q tile `tile`: the tile itself, or,
   // with packed heads, the one whose kv tiles (a superset of its own) the tile visits.
   ATTN_HD static int64_t query_tile(const attn_forward_params &p, int64_t tile) {
-    return p.pack_heads ? tile / p.head_group : tile;
+    return kPackedHeads ? tile / p.head_group : tile;
   }
   ATTN_HD static TokenRef kv_col(const attn_forward_params &p, int64_t tile, int col) {
     const int32_t k = int32_t(tile) * kBlockN + col;
@@ -84,6 +90,7 @@ template <class GridT>
 struct GridGeometry {
   using Grid = GridT;
   static constexpr bool kIsGrid = true;
+  static constexpr bool kPackedHeads = false;
   using Token = GridTokenRef;
   static constexpr int kRank = Grid::kRank;
   static_assert(kRank == 2 || kRank == 3, "a grid of one axis is a sequence");
@@ -104,6 +111,7 @@ struct GridGeometry {
     return n;
   }
 
+  ATTN_HD static int work_heads(const attn_forward_params &p) { return p.heads_q; }
   ATTN_HD static int64_t q_tiles(const attn_forward_params &) {
     int64_t n = 1;
     ATTN_UNROLL

@@ -65,6 +65,8 @@
 
 #include <stdint.h>
 
+#include <type_traits>
+
 #include "attn/abi.h"
 #include "attn/device/hooks.h"
 #include "attn/device/sm90/kv_tiles.cuh"
@@ -191,7 +193,8 @@ class ForwardProducer {
 };
 
 template <class Traits, class Variant>
-__device__ __forceinline__ void forward(const attn_forward_params &p, const attn_forward_tensor_maps &maps) {
+__device__ __forceinline__ void run_forward(const attn_forward_params &p,
+                                            const attn_forward_tensor_maps &maps) {
   using Shape = ForwardShape<Traits>;
   using Storage = ForwardSharedStorage<Traits>;
   extern __shared__ unsigned char smem_raw[];
@@ -225,6 +228,31 @@ __device__ __forceinline__ void forward(const attn_forward_params &p, const attn
     }
     consumer.finish();
   }
+}
+
+// Whether the Traits say the kernel runs launches with packed heads too.
+template <class Traits, class = void>
+struct PacksHeads : std::false_type {};
+template <class Traits>
+struct PacksHeads<Traits, std::void_t<decltype(Traits::kPacksHeads)>>
+    : std::bool_constant<Traits::kPacksHeads> {};
+
+// The same kernel over packed heads (geometry.h): only the geometry differs.
+template <class Traits>
+struct PackedHeadsTraits : Traits {
+  using Geometry = SequenceGeometry<Traits::kBlockM, Traits::kBlockN, /*PackedHeads=*/true>;
+};
+
+template <class Traits, class Variant>
+__device__ __forceinline__ void forward(const attn_forward_params &p, const attn_forward_tensor_maps &maps) {
+  // The launch picks the geometry once, so that neither path carries the other's branches.
+  if constexpr (PacksHeads<Traits>::value) {
+    if (p.pack_heads) {
+      run_forward<PackedHeadsTraits<Traits>, Variant>(p, maps);
+      return;
+    }
+  }
+  run_forward<Traits, Variant>(p, maps);
 }
 
 }  // namespace attn::device::sm90

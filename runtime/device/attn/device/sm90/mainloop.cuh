@@ -106,7 +106,7 @@ class ForwardConsumer {
     tile_ = t;
 #pragma unroll
     for (int r = 0; r < 2; ++r)
-      rows_[r] = Geometry::q_row(p_, t.q_tile, wg_ * 64 + warp_ * 16 + lane_ / 4 + 8 * r);
+      rows_[r] = Geometry::q_row(p_, t.q_tile, tile_row(r));
     if constexpr (kRowKeyIntervals > 0)
 #pragma unroll
       for (int r = 0; r < 2; ++r) row_keys_[r] = Variant::row_keys(p_, rows_[r].token);
@@ -331,12 +331,10 @@ class ForwardConsumer {
     if constexpr (Variant::kHasSink) sink = Variant::sink(p_, tile_.batch, tile_.head);
     softmax.finish(Variant::kHasScore ? 1.f : p_.scale, sink, inv_sum, lse);
     // A tile of packed heads is not a box of one head's O: its rows are stored one by one.
-    bool staged = false;
-    if constexpr (Shape::kTmaEpilogue) {
-      staged = !p_.pack_heads;
-      if (staged) store_o_staged(o, inv_sum);
-    }
-    if (!staged) store_o_direct(o, inv_sum);
+    if constexpr (Shape::kTmaEpilogue && !Geometry::kPackedHeads)
+      store_o_staged(o, inv_sum);
+    else
+      store_o_direct(o, inv_sum);
     if (p_.lse == nullptr || lane_ % 4 != 0) return;
 #pragma unroll
     for (int r = 0; r < 2; ++r)
@@ -345,13 +343,17 @@ class ForwardConsumer {
                rows_[r].token] = lse[r];
   }
 
+  // The tile row of this thread's accumulator row r (of 2).
+  __device__ __forceinline__ int tile_row(int r) const { return wg_ * 64 + warp_ * 16 + lane_ / 4 + 8 * r; }
+
   // The q head of accumulator row r: the tile's, plus the row's place in its group where the
-  // tile packs the heads of a group (geometry.h; 0 otherwise).
+  // tile packs the heads of a group (geometry.h; 0 otherwise). Asked of the geometry again
+  // rather than kept in rows_, where it would hold two registers through the kv loop.
   __device__ __forceinline__ int64_t row_head(int r) const {
-    if constexpr (Geometry::kIsGrid)
-      return tile_.head;
+    if constexpr (Geometry::kPackedHeads)
+      return tile_.head + Geometry::q_row(p_, tile_.q_tile, tile_row(r)).head;
     else
-      return tile_.head + rows_[r].head;
+      return tile_.head;
   }
 
   // Accumulator 4c + 2r + i of O is row r's column 8c + 2·(lane % 4) + i: a pair per c and r.

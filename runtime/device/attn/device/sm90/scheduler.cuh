@@ -49,13 +49,12 @@ class TileNumbering {
   static constexpr int64_t kL2SectionBytes = 24ll << 20;
 
   ATTN_HD explicit TileNumbering(const attn_forward_params &p)
-      : heads_(work_heads(p)), head_step_(p.pack_heads ? p.head_group : 1),
-        q_tiles_(int(Geometry::q_tiles(p))) {
+      : heads_(Geometry::work_heads(p)), group_(p.head_group), q_tiles_(int(Geometry::q_tiles(p))) {
     const int64_t kv_bytes_per_head = 2ll * p.seqlen_k * kHeadDim * 2;  // K and V, 16-bit
     int64_t kv_heads = kL2SectionBytes / (kv_bytes_per_head > 0 ? kv_bytes_per_head : 1);
     kv_heads = kv_heads < 1 ? 1 : kv_heads;
     const int64_t pairs = int64_t(p.batch) * heads_;
-    const int64_t per_section = kv_heads * (p.head_group / head_step_);
+    const int64_t per_section = Geometry::kPackedHeads ? kv_heads : kv_heads * p.head_group;
     section_ = per_section < pairs ? int(per_section) : int(pairs);
     pairs_ = int(pairs);
     total_ = pairs * q_tiles_;
@@ -71,20 +70,18 @@ class TileNumbering {
     // The last section may hold fewer pairs.
     const int width = first_pair + section_ <= pairs_ ? section_ : int(pairs_ - first_pair);
     const int pair = int(first_pair + r % width);
-    return {q_tiles_ - 1 - int(r / width), pair % heads_ * head_step_, pair / heads_};
+    const int head = pair % heads_;
+    return {q_tiles_ - 1 - int(r / width), Geometry::kPackedHeads ? head * group_ : head,
+            pair / heads_};
   }
 
   // Host: how many tiles a launch has (the grid is this, or fewer for a persistent launch).
   ATTN_HD static int64_t num_tiles(const attn_forward_params &p) {
-    return int64_t(p.batch) * work_heads(p) * Geometry::q_tiles(p);
+    return int64_t(p.batch) * Geometry::work_heads(p) * Geometry::q_tiles(p);
   }
 
  private:
-  ATTN_HD static int work_heads(const attn_forward_params &p) {
-    return p.pack_heads ? p.heads_kv : p.heads_q;
-  }
-
-  int heads_, head_step_, q_tiles_, section_, pairs_;
+  int heads_, group_, q_tiles_, section_, pairs_;
   int64_t total_;
 };
 

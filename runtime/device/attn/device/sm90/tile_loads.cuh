@@ -34,7 +34,7 @@ struct TileLoads<Geometry, /*kIsGrid=*/false> {
   __device__ __forceinline__ static void load_q(const attn_forward_params &p,
                                                 const attn_tensor_map &map, unsigned char *dst,
                                                 Mbarrier &bar, int64_t tile, int head, int batch) {
-    if (p.pack_heads) {
+    if constexpr (Geometry::kPackedHeads) {
 #pragma unroll
       for (int b = 0; b < Tile::kBlocks; ++b)
         tma_load_5d(map, dst + b * Tile::kBlockBytes, bar, b * ATTN_TMA_BOX_COLS, 0,
