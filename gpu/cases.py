@@ -1,8 +1,8 @@
 """The shapes and layouts the GPU suite runs, and the tensors for each.
 
-A deterministic list (same seed, same cases) of ~150 cases: every pair of the small sequence
-lengths (Sq < Skv, Sq > Skv, equal), a few large ones, a layout x head-grouping sweep and a scale
-sweep. Large sizes run with B = 1 so that the whole suite stays within a few minutes.
+A deterministic list (same seed, same cases) of ~156 cases: decoding shapes, every pair of the
+small sequence lengths (Sq < Skv, Sq > Skv, equal), a few large ones, a layout x head-grouping
+sweep and a scale sweep. Large sizes run with B = 1 so that the whole suite stays within a few minutes.
 
 A mask with lengths in it (window(1024, 0), chunk(2048), block_diagonal(256)) bites only on
 sequences longer than them: mask_lengths() finds them, and make_cases() puts cases around and well

@@ -599,8 +599,9 @@ KernelInfo describe(tile::KernelOp kernel) {
     info.kvPlanSymbol = info.symbol + "_kv_plan";
     info.kvPlanPerHead = maskReadsHead(kernel);
   }
-  info.packsHeads = info.warpSpecialized() && !kernel.tilesGrid() && !kernel.getRoutingInfo() &&
-                    !hooksReadHead(kernel);
+  if (info.warpSpecialized() && !kernel.tilesGrid() && !kernel.getRoutingInfo() &&
+      !hooksReadHead(kernel))
+    info.packedHeadsSymbol = info.symbol + "_packed";
   return info;
 }
 

@@ -57,10 +57,10 @@ struct KernelInfo {
   std::vector<PlanSummary> summaries;
   std::string kvPlanSymbol;
   bool kvPlanPerHead = false; ///< an entry per head: the mask reads h
-  /// The runtime may pack the q heads of a kv head's group into one q tile's rows
-  /// (attn_forward_params::pack_heads): a warp-specialised kernel over the sequence, not
-  /// routed, whose hooks do not read h.
-  bool packsHeads = false;
+  /// The same kernel over packed heads, the q heads of a kv head's group in one q tile's rows
+  /// (attn_forward_params::pack_heads), for a warp-specialised kernel over the sequence, not
+  /// routed, whose hooks do not read h: `symbol` + "_packed"; "" for the others.
+  std::string packedHeadsSymbol;
   std::string config;   ///< the tile config in words, for reports
 
   /// The warp-specialised kernel takes the TMA tensor maps of Q, K and V as a

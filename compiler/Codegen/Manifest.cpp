@@ -84,11 +84,12 @@ std::string buildManifest(const spec::Spec &spec, const std::vector<CompiledKern
                           {"stages", info.stages},
                           {"warpgroups", info.warpgroups},
                           {"tensor_maps", info.warpSpecialized()},
-                          {"packs_heads", info.packsHeads},
                           {"grid", gridName(info)},
                           {"registers", kernel.usage.registers},
                           {"spill_bytes", kernel.usage.spillStoreBytes},
                           {"plan", planEntry(info)}});
+    if (!info.packedHeadsSymbol.empty())
+      kernelList.back()["packed_heads_symbol"] = info.packedHeadsSymbol;
     if (!info.qBox.empty()) {
       kernelList.back()["q_box"] = info.qBox;
       kernelList.back()["kv_box"] = info.kvBox;

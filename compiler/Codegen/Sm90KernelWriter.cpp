@@ -106,9 +106,7 @@ LogicalResult writeSm90Kernel(tile::KernelOp kernel, const KernelInfo &info, raw
     os << "  using Deal = attn::device::sm90::CounterDeal;  // tiles from p.work_counter\n";
   if (info.epilogue == target::Epilogue::Tma)
     os << "  using Epilogue = attn::device::sm90::TmaEpilogue;  // O through shared memory\n";
-  if (info.packsHeads)
-    os << "  // No hook reads h: launches may pack a group's q heads into one tile (p.pack_heads).\n"
-       << "  static constexpr bool kPacksHeads = true;\n";
+
   os << "};\n"
      << "static_assert(attn::device::sm90::forward_smem_bytes<Traits>() == " << info.smemBytes
      << ", \"the manifest's shared-memory size must match the kernel's\");\n"
@@ -165,7 +163,17 @@ LogicalResult writeSm90Kernel(tile::KernelOp kernel, const KernelInfo &info, raw
      << info.symbol << "(const __grid_constant__ attn_forward_params p,\n"
      << "    const __grid_constant__ attn_forward_tensor_maps maps) {\n"
      << "  attn::device::sm90::forward<" << ns << "::Traits, " << ns << "::Variant>(p, maps);\n"
-     << "}\n#endif  // __CUDACC__\n";
+     << "}\n";
+  if (!info.packedHeadsSymbol.empty())
+    os << "\n// No hook reads h: the same kernel over packed heads, which the runtime launches for\n"
+       << "// queries shorter than a tile (p.pack_heads; manifest \"packed_heads_symbol\").\n"
+       << "extern \"C\" __global__ void __launch_bounds__(" << info.threads << ", 1)\n"
+       << info.packedHeadsSymbol << "(const __grid_constant__ attn_forward_params p,\n"
+       << "    const __grid_constant__ attn_forward_tensor_maps maps) {\n"
+       << "  attn::device::sm90::forward<attn::device::sm90::PackedHeadsTraits<" << ns
+       << "::Traits>, " << ns << "::Variant>(p, maps);\n"
+       << "}\n";
+  os << "#endif  // __CUDACC__\n";
   return success();
 }
 

@@ -33,7 +33,8 @@ class Params(ctypes.Structure):  # attn_forward_params (runtime/include/attn/abi
     _fields_ = ([(n, ctypes.c_void_p) for n in ("q", "k", "v", "o", "lse")] +
                 [(f"{t}_{s}_stride", ctypes.c_int64) for t in "qkvo" for s in ("batch", "head", "row")] +
                 [("lse_batch_stride", ctypes.c_int64), ("lse_head_stride", ctypes.c_int64)] +
-                [(n, ctypes.c_int32) for n in ("batch", "heads_q", "heads_kv", "head_group", "seqlen_q", "seqlen_k")] +
+                [(n, ctypes.c_int32) for n in ("batch", "heads_q", "heads_kv", "head_group", "seqlen_q", "seqlen_k",
+                                                 "pack_heads")] +
                 [("scale", ctypes.c_float), ("scale_log2", ctypes.c_float)])
 
 

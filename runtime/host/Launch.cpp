@@ -104,16 +104,19 @@ attn_status loadKernel(const DriverApi &api, const attn_library &lib, const Mani
 
   CUfunction function = nullptr;
   result = api.moduleGetFunction(&function, module, kernel.symbol.c_str());
-  CUfunction summaryFunction = nullptr, kvPlanFunction = nullptr;
+  CUfunction summaryFunction = nullptr, kvPlanFunction = nullptr, packedHeadsFunction = nullptr;
   if (result == CUDA_SUCCESS && !kernel.plan.summary.symbol.empty())
     result = api.moduleGetFunction(&summaryFunction, module, kernel.plan.summary.symbol.c_str());
   if (result == CUDA_SUCCESS && !kernel.plan.kvTiles.symbol.empty())
     result = api.moduleGetFunction(&kvPlanFunction, module, kernel.plan.kvTiles.symbol.c_str());
+  if (result == CUDA_SUCCESS && !kernel.packedHeadsSymbol.empty())
+    result = api.moduleGetFunction(&packedHeadsFunction, module, kernel.packedHeadsSymbol.c_str());
   // Dynamic plus static shared memory above 48 KiB needs an opt-in per function, and kernels
   // have static shared memory of their own (the kv-tile scan's reductions): always opt in.
-  if (result == CUDA_SUCCESS && kernel.smemBytes > 0)
-    result = api.funcSetAttribute(function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                                  kernel.smemBytes);
+  for (CUfunction forward : {function, packedHeadsFunction})
+    if (result == CUDA_SUCCESS && forward != nullptr && kernel.smemBytes > 0)
+      result = api.funcSetAttribute(forward, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                                    kernel.smemBytes);
   if (result != CUDA_SUCCESS) {
     api.moduleUnload(module);
     return fail(ATTN_ERROR_CUDA, concat("loading ", kernel.symbol, " from the ", kernel.arch,
@@ -125,6 +128,7 @@ attn_status loadKernel(const DriverApi &api, const attn_library &lib, const Mani
   out.function = function;
   out.summaryFunction = summaryFunction;
   out.kvPlanFunction = kvPlanFunction;
+  out.packedHeadsFunction = packedHeadsFunction;
   return ATTN_OK;
 }
 
@@ -198,11 +202,12 @@ struct Grid {
 // Whether the launch packs the q heads of each kv head's group into the rows of one q tile
 // (attn_forward_params::pack_heads): for queries shorter than a tile, such as decoding, where a
 // tile of one head would be mostly empty rows and each head would read the group's K and V again.
-// Only where the kernel can (its hooks do not read the head), the group divides a tile, and
-// packing takes fewer work tiles.
-bool packsHeads(const ManifestKernel &kernel, const attn_forward_params &params) {
+// Only where the library has the kernel over packed heads (its hooks do not read the head), the
+// group divides a tile, and packing takes fewer work tiles.
+bool packsHeads(const LoadedKernel &ready, const attn_forward_params &params) {
+  const ManifestKernel &kernel = *ready.kernel;
   const int64_t group = params.head_group;
-  if (!kernel.packsHeads || !kernel.tensorMaps || !kernel.qBox.empty() || group <= 1 ||
+  if (ready.packedHeadsFunction == nullptr || !kernel.tensorMaps || !kernel.qBox.empty() || group <= 1 ||
       kernel.blockM % group != 0 || params.seqlen_q >= kernel.blockM)
     return false;
   const int64_t packedTiles = (params.seqlen_q * group + kernel.blockM - 1) / kernel.blockM;
@@ -277,7 +282,7 @@ attn_status launchForward(attn_library &lib, const attn_forward_params &params, 
   // The kernel takes its parameters by value; the driver copies them out of `args` at launch,
   // as many as the kernel declares (a kernel without tensor maps reads only the first).
   attn_forward_params copy = params;
-  copy.pack_heads = packsHeads(kernel, params) ? 1 : 0;
+  copy.pack_heads = packsHeads(ready, params) ? 1 : 0;
   Grid grid{};
   if (attn_status status = gridOf(copy, ready, grid); status != ATTN_OK)
     return status;
@@ -294,7 +299,8 @@ attn_status launchForward(attn_library &lib, const attn_forward_params &params, 
   void *args[] = {&copy, &maps};
   attn_status launched =
       checkCuda(*api,
-                api->launchKernel(ready.function, grid.x, grid.y, grid.z,
+                api->launchKernel(copy.pack_heads ? ready.packedHeadsFunction : ready.function,
+                                  grid.x, grid.y, grid.z,
                                   static_cast<unsigned>(kernel.threads), 1, 1,
                                   static_cast<unsigned>(kernel.smemBytes),
                                   static_cast<CUstream>(stream), args, nullptr),

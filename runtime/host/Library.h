@@ -25,6 +25,7 @@ struct LoadedKernel {
   // The kernel's plan kernels (same module), where it has them (ManifestPlan).
   CUfunction summaryFunction = nullptr;
   CUfunction kvPlanFunction = nullptr;
+  CUfunction packedHeadsFunction = nullptr; // the kernel over packed heads, if it has one
   int smCount = 0; // the device's multiprocessors, queried for persistent kernels only
 };
 

@@ -108,6 +108,18 @@ public:
     return true;
   }
 
+  // An optional non-empty string: `out` keeps its value if the key is absent.
+  bool optionalString(const Json &object, const std::string &path, const char *key,
+                      std::string &out) {
+    auto it = object.find(key);
+    if (it == object.end())
+      return true;
+    if (!it->is_string() || it->get<std::string>().empty())
+      return mismatch(join(path, key), "a symbol name", *it);
+    out = it->get<std::string>();
+    return true;
+  }
+
   // An optional boolean: `out` keeps its value if the key is absent.
   bool optionalBoolean(const Json &object, const std::string &path, const char *key, bool &out) {
     auto it = object.find(key);
@@ -244,7 +256,7 @@ bool parseKernel(Reader &read, const Json &entry, const std::string &path, Manif
         read.int32(entry, path, "block_n", 1, kMaxInt32, out.blockN) &&
         parseGrid(read, entry, path, out.grid) &&
         read.optionalBoolean(entry, path, "tensor_maps", out.tensorMaps) &&
-        read.optionalBoolean(entry, path, "packs_heads", out.packsHeads) &&
+        read.optionalString(entry, path, "packed_heads_symbol", out.packedHeadsSymbol) &&
         parsePlan(read, entry, path, out.plan) &&
         read.optionalSizes(entry, path, "q_box", out.qBox) &&
         read.optionalSizes(entry, path, "kv_box", out.kvBox)))

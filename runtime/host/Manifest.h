@@ -60,9 +60,9 @@ struct ManifestKernel {
   // The kernel's second parameter is the TMA tensor maps of Q, K and V
   // (attn/device/sm90/tensor_maps.h), encoded by the runtime at each launch.
   bool tensorMaps = false;
-  // The kernel can pack the q heads of a kv head's group into one q tile's rows
-  // (attn_forward_params::pack_heads): none of its hooks reads the head.
-  bool packsHeads = false;
+  // The same kernel over packed heads: the q heads of a kv head's group in one q tile's rows
+  // (attn_forward_params::pack_heads), where none of its hooks reads the head; "" if none.
+  std::string packedHeadsSymbol;
   ManifestPlan plan;
   // A kernel that tiles the token grid in N-d: the box of the grid a q tile and a kv tile cover
   // (products block_m and block_n); empty for a kernel that tiles the token sequence.

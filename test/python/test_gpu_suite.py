@@ -25,7 +25,7 @@ sys.path.insert(0, HERE)
 
 import bench  # noqa: E402  (stdlib only at import time)
 import peer_defs  # noqa: E402
-from cases import make_cases, mask_lengths  # noqa: E402
+from cases import DECODE, make_cases, mask_lengths  # noqa: E402
 from mask_expr import compile_mask  # noqa: E402
 from score_expr import compile_score  # noqa: E402
 
@@ -41,7 +41,9 @@ SHARED_WORKLOADS = os.path.join(REPO, "..", "shared", "bench", "workloads.json")
 class CasesTest(unittest.TestCase):
     def test_unmasked_suite_is_unchanged(self):
         cases = make_cases(0)
-        self.assertEqual(len(cases), 150)
+        self.assertEqual(len(cases), 150 + len(DECODE))
+        self.assertEqual([(c.b, c.hq, c.hkv, c.sq, c.skv, c.layout) for c in cases[:len(DECODE)]],
+                         DECODE)
         self.assertEqual(make_cases(0, lengths=()), cases)
         self.assertEqual(len(make_cases(0, 20)), 20)
 
@@ -61,7 +63,7 @@ class CasesTest(unittest.TestCase):
                 self.assertTrue(any(c.sq == c.skv == length + 1 for c in first))
                 self.assertTrue(any(c.sq < c.skv and c.skv > length for c in first))
                 self.assertTrue(any(c.sq > c.skv > length for c in first))
-                self.assertEqual(cases[len(first):len(first) + 150], make_cases(0))
+                self.assertEqual(cases[len(first):], make_cases(0))
                 self.assertTrue(all(max(c.sq, c.skv) <= 8192 for c in cases))
                 self.assertEqual(make_cases(0, 3, lengths), cases[:3])
 

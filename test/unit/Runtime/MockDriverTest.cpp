@@ -502,15 +502,17 @@ TEST_F(MockDriver, PersistentGridHasOneCtaPerMultiprocessor) {
   EXPECT_EQ(state->smCountQueries, 2);
 }
 
-// Queries shorter than a tile with GQA (decoding): a kernel that can pack heads gets the q heads
-// of each kv head in one tile's rows (attn_forward_params::pack_heads), so a work tile is a
-// (q tile, kv head, batch) triple and Q's map is [D, group, S, Hkv, B] with a box of
-// [64, group, block_m / group].
+// Queries shorter than a tile with GQA (decoding): a library with a kernel over packed heads
+// gets that one launched, with the q heads of each kv head in one tile's rows
+// (attn_forward_params::pack_heads), so a work tile is a (q tile, kv head, batch) triple and Q's
+// map is [D, group, S, Hkv, B] with a box of [64, group, block_m / group].
 TEST_F(MockDriver, ShortQueriesPackTheHeadsOfAGroupIntoOneTile) {
   LibraryPtr dense = openFixture("Sm90Dense");
   ASSERT_NE(dense, nullptr);
   const ForwardArgs args(ATTN_DTYPE_F16, 64, /*seqlenQ=*/1, /*seqlenK=*/4096);
   ASSERT_EQ(args.call(dense.get()), ATTN_OK) << message();
+  EXPECT_STREQ(state->functionName, "dense_forward_sm90a_packed");
+  EXPECT_EQ(state->dynamicSmemAttribute, 165888) << "both kernels opted in";
   EXPECT_EQ(state->params.pack_heads, 1);
   EXPECT_EQ(state->grid[0], 4u) << "B 2 x Hkv 2 x one tile of 4 rows, not 2 x 8 tiles";
   ASSERT_EQ(state->encodes, 4);
@@ -535,6 +537,7 @@ TEST_F(MockDriver, ShortQueriesPackTheHeadsOfAGroupIntoOneTile) {
     SCOPED_TRACE(seqlen);
     ASSERT_EQ(ForwardArgs(ATTN_DTYPE_F16, 64, seqlen, 4096).call(dense.get()), ATTN_OK)
         << message();
+    EXPECT_STREQ(state->functionName, "dense_forward_sm90a");
     EXPECT_EQ(state->params.pack_heads, 0);
     EXPECT_EQ(state->grid[0], 16u);
     EXPECT_EQ(state->encoded[0].rank, 4u);

@@ -21,7 +21,7 @@ class Params(ctypes.Structure):  # attn_forward_params (abi.h)
     _fields_ = ([(n, ctypes.c_void_p) for n in ("q", "k", "v", "o", "lse")]
                 + [(n, ctypes.c_int64) for n in ("qb", "qh", "qr", "kb", "kh", "kr", "vb", "vh", "vr",
                                                  "ob", "oh", "orow", "lb", "lh")]
-                + [(n, ctypes.c_int32) for n in ("batch", "hq", "hkv", "group", "sq", "sk")]
+                + [(n, ctypes.c_int32) for n in ("batch", "hq", "hkv", "group", "sq", "sk", "pack")]
                 + [("scale", ctypes.c_float), ("scale_log2", ctypes.c_float)])
 
 

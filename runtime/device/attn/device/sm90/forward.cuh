@@ -36,8 +36,8 @@
 //     __device__ static float sink(const attn_forward_params &p, int b, int h);
 //   };
 //
-// With packed heads (p.pack_heads, geometry.h) a work tile holds the rows of a group of q heads
-// and the hooks get the group's first head: attnc marks a kernel "packs_heads" only where no
+// With packed heads (PackedHeadsTraits below, geometry.h) a work tile holds the rows of a group
+// of q heads and the hooks get the group's first head: attnc emits that kernel only where no
 // hook reads h.
 // kv_tiles is called by every lane of a converged warp (the producer warp and each consumer
 // warp, independently), so it may use warp collectives (kv_scan.cuh) but no CTA barrier. A scan
@@ -64,8 +64,6 @@
 #pragma once
 
 #include <stdint.h>
-
-#include <type_traits>
 
 #include "attn/abi.h"
 #include "attn/device/hooks.h"
@@ -193,8 +191,7 @@ class ForwardProducer {
 };
 
 template <class Traits, class Variant>
-__device__ __forceinline__ void run_forward(const attn_forward_params &p,
-                                            const attn_forward_tensor_maps &maps) {
+__device__ __forceinline__ void forward(const attn_forward_params &p, const attn_forward_tensor_maps &maps) {
   using Shape = ForwardShape<Traits>;
   using Storage = ForwardSharedStorage<Traits>;
   extern __shared__ unsigned char smem_raw[];
@@ -230,29 +227,12 @@ __device__ __forceinline__ void run_forward(const attn_forward_params &p,
   }
 }
 
-// Whether the Traits say the kernel runs launches with packed heads too.
-template <class Traits, class = void>
-struct PacksHeads : std::false_type {};
-template <class Traits>
-struct PacksHeads<Traits, std::void_t<decltype(Traits::kPacksHeads)>>
-    : std::bool_constant<Traits::kPacksHeads> {};
-
-// The same kernel over packed heads (geometry.h): only the geometry differs.
+// The same kernel over packed heads (geometry.h), for launches with p.pack_heads: a __global__
+// function of its own, since a body instantiated for both geometries in one function ran the
+// one-head launches up to 6 % slower (registers are allocated for the whole function).
 template <class Traits>
 struct PackedHeadsTraits : Traits {
   using Geometry = SequenceGeometry<Traits::kBlockM, Traits::kBlockN, /*PackedHeads=*/true>;
 };
-
-template <class Traits, class Variant>
-__device__ __forceinline__ void forward(const attn_forward_params &p, const attn_forward_tensor_maps &maps) {
-  // The launch picks the geometry once, so that neither path carries the other's branches.
-  if constexpr (PacksHeads<Traits>::value) {
-    if (p.pack_heads) {
-      run_forward<PackedHeadsTraits<Traits>, Variant>(p, maps);
-      return;
-    }
-  }
-  run_forward<Traits, Variant>(p, maps);
-}
 
 }  // namespace attn::device::sm90

@@ -11,8 +11,6 @@
 //                                        // is SequenceGeometry<kBlockM, kBlockN>
 //   using Deal = SnakeDeal or CounterDeal;  // optional (scheduler.cuh): SnakeDeal by default
 //   using Epilogue = DirectEpilogue or TmaEpilogue;  // optional (epilogue.cuh): direct by default
-//   static constexpr bool kPacksHeads;  // optional, false by default: the kernel also runs
-//                                       // launches with p.pack_heads (forward.cuh)
 //
 // Shared memory (d128, 128×128 tiles, 2 stages, TMA epilogue: 32 + 32 + 2·32 + 2·32 KB = 192 KB):
 //   [O per consumer warpgroup [64, D]] | Q [kBlockM, D] | K stages [kBlockN, D] |
