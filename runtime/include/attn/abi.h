@@ -78,7 +78,7 @@ typedef struct attn_forward_params {
   int32_t seqlen_k;
   /* 1: the q heads that share a kv head are packed into the rows of one q tile, row
    * r = query * head_group + (q head - first head of the group), and a work tile is a
-   * (q tile, kv head, batch) triple (sm_90a kernels whose manifest says "packs_heads"; the
+   * (q tile, kv head, batch) triple (the twin kernel a manifest names "packed_heads_symbol"; the
    * runtime sets it for queries shorter than a tile, e.g. decoding, where a tile of one head
    * would be mostly empty rows). 0: a q tile holds rows of one head. */
   int32_t pack_heads;
