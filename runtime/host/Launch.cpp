@@ -199,6 +199,14 @@ struct Grid {
   unsigned x, y, z;
 };
 
+// The q tiles of a kernel that tiles the sequence: block_m rows each, the rows being queries,
+// or with packed heads (query, head of the group) pairs (attn/device/geometry.h).
+int64_t sequenceQTiles(const ManifestKernel &kernel, const attn_forward_params &params,
+                       bool packed) {
+  const int64_t rows = static_cast<int64_t>(params.seqlen_q) * (packed ? params.head_group : 1);
+  return (rows + kernel.blockM - 1) / kernel.blockM;
+}
+
 // Whether the launch packs the q heads of each kv head's group into the rows of one q tile
 // (attn_forward_params::pack_heads): for queries shorter than a tile, such as decoding, where a
 // tile of one head would be mostly empty rows and each head would read the group's K and V again.
@@ -207,24 +215,22 @@ struct Grid {
 bool packsHeads(const LoadedKernel &ready, const attn_forward_params &params) {
   const ManifestKernel &kernel = *ready.kernel;
   const int64_t group = params.head_group;
-  if (ready.packedHeadsFunction == nullptr || !kernel.tensorMaps || !kernel.qBox.empty() || group <= 1 ||
-      kernel.blockM % group != 0 || params.seqlen_q >= kernel.blockM)
+  if (ready.packedHeadsFunction == nullptr || !kernel.tensorMaps || !kernel.qBox.empty() ||
+      group <= 1 || kernel.blockM % group != 0 || params.seqlen_q >= kernel.blockM)
     return false;
-  const int64_t packedTiles = (params.seqlen_q * group + kernel.blockM - 1) / kernel.blockM;
-  return params.heads_kv * packedTiles < params.heads_q;
+  return params.heads_kv * sequenceQTiles(kernel, params, /*packed=*/true) < params.heads_q;
 }
 
 // The grid `kernel` is launched with for `params` (the manifest's "grid"). The work tiles of a
-// warp-specialised kernel are its (q tile, head, batch) triples, numbered by its scheduler
-// (attn/device/sm90/scheduler.cuh) and dealt to the CTAs round by round, so any grid size runs
-// them all: one CTA per tile, or one per multiprocessor for a persistent kernel.
+// warp-specialised kernel are its (q tile, head or packed kv head, batch) triples, numbered by
+// its scheduler (attn/device/sm90/scheduler.cuh) and dealt to the CTAs round by round, so any
+// grid size runs them all: one CTA per tile, or one per multiprocessor for a persistent kernel.
 attn_status gridOf(const attn_forward_params &params, const LoadedKernel &ready, Grid &grid) {
   const ManifestKernel &kernel = *ready.kernel;
-  // Sequence tiles of block_m rows (of (query, head) pairs with packed heads), or boxes of a
-  // token grid tiled in N-d.
-  const int64_t rows = static_cast<int64_t>(params.seqlen_q) * (params.pack_heads ? params.head_group : 1);
-  const int64_t qTiles =
-      kernel.qBox.empty() ? (rows + kernel.blockM - 1) / kernel.blockM : kernel.gridQTiles;
+  // Sequence tiles, or boxes of a token grid tiled in N-d.
+  const int64_t qTiles = kernel.qBox.empty()
+                             ? sequenceQTiles(kernel, params, params.pack_heads != 0)
+                             : kernel.gridQTiles;
   const int64_t heads = params.pack_heads ? params.heads_kv : params.heads_q;
   if (kernel.grid == LaunchGrid::QTileHeadBatch) {
     grid = {static_cast<unsigned>(qTiles), static_cast<unsigned>(params.heads_q),

@@ -344,7 +344,9 @@ class ForwardConsumer {
   }
 
   // The tile row of this thread's accumulator row r (of 2).
-  __device__ __forceinline__ int tile_row(int r) const { return wg_ * 64 + warp_ * 16 + lane_ / 4 + 8 * r; }
+  __device__ __forceinline__ int tile_row(int r) const {
+    return wg_ * 64 + warp_ * 16 + lane_ / 4 + 8 * r;
+  }
 
   // The q head of accumulator row r: the tile's, plus the row's place in its group where the
   // tile packs the heads of a group (geometry.h; 0 otherwise). Asked of the geometry again
@@ -363,7 +365,8 @@ class ForwardConsumer {
   }
 
   __device__ __forceinline__ void store_o_direct(const float (&o)[kO], const float (&inv_sum)[2]) {
-    Element *out = static_cast<Element *>(p_.o) + tile_.batch * p_.o_batch_stride + 2 * (lane_ % 4);
+    Element *out =
+        static_cast<Element *>(p_.o) + tile_.batch * p_.o_batch_stride + 2 * (lane_ % 4);
 #pragma unroll
     for (int r = 0; r < 2; ++r) {
       if (!rows_[r].valid) continue;

@@ -49,7 +49,8 @@ class TileNumbering {
   static constexpr int64_t kL2SectionBytes = 24ll << 20;
 
   ATTN_HD explicit TileNumbering(const attn_forward_params &p)
-      : heads_(Geometry::work_heads(p)), group_(p.head_group), q_tiles_(int(Geometry::q_tiles(p))) {
+      : heads_(Geometry::work_heads(p)), group_(p.head_group),
+        q_tiles_(int(Geometry::q_tiles(p))) {
     const int64_t kv_bytes_per_head = 2ll * p.seqlen_k * kHeadDim * 2;  // K and V, 16-bit
     int64_t kv_heads = kL2SectionBytes / (kv_bytes_per_head > 0 ? kv_bytes_per_head : 1);
     kv_heads = kv_heads < 1 ? 1 : kv_heads;
